@@ -1,0 +1,32 @@
+# evidencekit — two commands on a fresh machine:
+#   make demo   install into .venv and assess every bundled example (results under out/)
+#   make test   install into .venv and run lint, types and the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint typecheck clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python -m evidencekit.demo examples out
+
+lint: install
+	$(BIN)/ruff check evidencekit tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy evidencekit
+
+test: install lint typecheck
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache

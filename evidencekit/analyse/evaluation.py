@@ -1,0 +1,62 @@
+"""Analyse one evaluation: its outcomes, attrition, and significance within it.
+
+Significance (SPEC §2, §3.12): with several primary outcomes in one evaluation the p-values
+of the tests used are adjusted by Benjamini–Hochberg within the evaluation; an outcome is
+significant when its (adjusted) p ≤ α. Secondary outcomes are judged on their own p.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import stats
+from ..load.model import Evaluation
+from .outcome import analyse_outcome
+from .result import AnalysisOptions, AttritionResult, EvaluationResult, Note, OutcomeResult
+
+
+def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> EvaluationResult:
+    outcomes = [analyse_outcome(o, evaluation, options) for o in evaluation.outcomes]
+    outcomes = [_with_attrition(o, evaluation, options) for o in outcomes]
+    outcomes = _significance(outcomes, options.alpha)
+    primary_attrition = [o.attrition for o in outcomes if o.primary and o.attrition is not None]
+    attrition = max(primary_attrition, key=lambda a: (a.overall, a.differential), default=None)
+    notes: list[Note] = []
+    if evaluation.design in ("rct", "cluster_rct") and evaluation.assigned is None:
+        notes.append(Note("assigned_unknown", "The numbers randomised to each group are not "
+                          "given, so attrition cannot be checked; add 'assigned'."))
+    if not any(o.primary for o in outcomes) and outcomes:
+        notes.append(Note("no_primary", "No outcome is marked primary."))
+    return EvaluationResult(
+        id=evaluation.id, design=evaluation.design, title=evaluation.title,
+        independent=evaluation.independent, site=evaluation.site,
+        delivered_by=evaluation.delivered_by, year=evaluation.year, outcomes=tuple(outcomes),
+        attrition=attrition, notes=tuple(notes),
+    )
+
+
+def _with_attrition(o: OutcomeResult, evaluation: Evaluation,
+                    options: AnalysisOptions) -> OutcomeResult:
+    if evaluation.assigned is None or o.n_treatment is None or o.n_control is None:
+        return o
+    a_t, a_c = evaluation.assigned
+    if o.n_treatment > a_t or o.n_control > a_c:
+        return o  # reported counts above the assigned: cannot be attrition; loader flags summaries
+    at = stats.attrition(a_t, a_c, o.n_treatment, o.n_control, options.attrition_boundary)
+    result = AttritionResult(at.overall, at.differential, at.boundary, at.verdict,
+                             at.max_differential, (a_t, a_c), (o.n_treatment, o.n_control))
+    return replace(o, attrition=result)
+
+
+def _significance(outcomes: list[OutcomeResult], alpha: float) -> list[OutcomeResult]:
+    primary = [i for i, o in enumerate(outcomes) if o.primary and o.p_value is not None]
+    adjusted = stats.benjamini_hochberg([outcomes[i].p_value for i in primary])  # type: ignore[misc]
+    p_adj: dict[int, float] = dict(zip(primary, adjusted, strict=True))
+    out = []
+    for i, o in enumerate(outcomes):
+        if o.p_value is None:
+            out.append(replace(o, significant=None, p_value_adjusted=None))
+            continue
+        p = p_adj.get(i, o.p_value)
+        out.append(replace(o, p_value_adjusted=p, significant=p <= alpha))
+    return out

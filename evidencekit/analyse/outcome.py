@@ -1,0 +1,377 @@
+"""Analyse one outcome of one evaluation: from its source to an :class:`OutcomeResult`.
+
+Each source form (two-group summary, one-group summary, published statistic, row-level data)
+has one function here that calls the pure statistics in :mod:`evidencekit.stats` and records
+which test decides significance (SPEC §3). Significance itself (α, Benjamini–Hochberg) is
+applied per evaluation in :mod:`evidencekit.analyse.evaluation`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .. import stats
+from ..errors import Problem
+from ..load.model import (
+    BinaryGroup,
+    ContinuousGroup,
+    DataSource,
+    Evaluation,
+    OneGroupSummary,
+    Outcome,
+    Reported,
+    TwoGroupSummary,
+)
+from .result import (
+    AnalysisOptions,
+    Baseline,
+    Clustering,
+    Effect,
+    GroupStats,
+    Headline,
+    Note,
+    OutcomeResult,
+)
+
+WWC_CLUSTER_METHOD = "WWC clustering correction of t and df (Hedges 2007; WWC Handbook 5.0)"
+
+
+@dataclass
+class _Draft:
+    """Mutable working copy while one outcome is analysed; frozen into OutcomeResult."""
+
+    groups: dict[str, GroupStats] = field(default_factory=dict)
+    effects: dict[str, Effect] = field(default_factory=dict)
+    baseline: Baseline | None = None
+    favourable: bool | None = None
+    p_value: float | None = None
+    test: str | None = None
+    adjusted: bool = False
+    headline: Headline | None = None
+    n_treatment: int | None = None
+    n_control: int | None = None
+    clustering: Clustering | None = None
+    notes: list[Note] = field(default_factory=list)
+
+    def note(self, code: str, text: str) -> None:
+        self.notes.append(Note(code, text))
+
+
+def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
+                    options: AnalysisOptions) -> OutcomeResult:
+    """Analyse one outcome; statistical impossibilities become problems, not exceptions."""
+    draft = _Draft()
+    problems: tuple[Problem, ...] = ()
+    source_kind = "summary"
+    try:
+        src = outcome.source
+        if isinstance(src, TwoGroupSummary):
+            _two_group(draft, src, outcome, evaluation, options)
+        elif isinstance(src, OneGroupSummary):
+            _one_group(draft, src, outcome)
+        elif isinstance(src, Reported):
+            source_kind = "reported"
+            _reported(draft, src, outcome, evaluation, options)
+        elif isinstance(src, DataSource):
+            source_kind = "data"
+            from .rows import analyse_rows
+
+            analyse_rows(draft, src, outcome, evaluation, options)
+    except stats.StatsError as exc:
+        problems = (Problem(None, None, _fmt_path(outcome), "statistics that can be computed",
+                            str(exc)),)
+        draft = _Draft()
+    if outcome.self_reported:
+        draft.note("self_reported", "The outcome is self-reported, which can overstate effects "
+                   "when participants know which group they are in.")
+    h = draft.headline
+    improvement = eef = None
+    if h is not None and h.measure in ("hedges_g", "did_hedges_g", "ancova", "cox_index"):
+        improvement = stats.improvement_index(h.estimate * outcome.sign)
+        if outcome.domain == "achievement":
+            eef = stats.eef_months(h.estimate * outcome.sign)
+    return OutcomeResult(
+        name=outcome.name, kind=outcome.kind, primary=outcome.primary,
+        direction=outcome.direction, domain=outcome.domain, design=evaluation.design,
+        source=source_kind, groups=dict(draft.groups), effects=dict(draft.effects),
+        baseline=draft.baseline, favourable=draft.favourable, p_value=draft.p_value,
+        test=draft.test, adjusted=draft.adjusted, headline=h, n_treatment=draft.n_treatment,
+        n_control=draft.n_control, clustering=draft.clustering, improvement_index=improvement,
+        eef_months=eef, self_reported=outcome.self_reported, notes=tuple(draft.notes),
+        problems=problems,
+    )
+
+
+def _normal_p(z: float) -> float:
+    """Two-sided normal p-value, 2·Φ(−|z|)."""
+    from scipy.stats import norm
+
+    return float(2 * norm.sf(abs(z)))
+
+
+def _fmt_path(outcome: Outcome) -> str:
+    from ..load.document import format_path
+
+    return format_path(outcome.path) if outcome.path else outcome.name
+
+
+def _favourable(estimate: float, outcome: Outcome) -> bool | None:
+    if estimate == 0 or math.isnan(estimate):
+        return False
+    return estimate * outcome.sign > 0
+
+
+def default_icc(outcome: Outcome, options: AnalysisOptions) -> float:
+    return options.icc_achievement if outcome.domain == "achievement" else options.icc_other
+
+
+def _cluster_correct(draft: _Draft, g: float, se_g: float, n_t: int, n_c: int,
+                     outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions) -> None:
+    """Apply the WWC correction when the design is clustered (SPEC §3.9, summaries)."""
+    if evaluation.clusters is None:
+        draft.p_value = None
+        draft.test = None
+        draft.note("clusters_unknown", "This is a cluster design but the number of clusters is "
+                   "not given, so significance cannot be corrected for clustering; add "
+                   "'clusters: {treatment: J1, control: J2}' to the evaluation.")
+        return
+    icc = evaluation.icc if evaluation.icc is not None else default_icc(outcome, options)
+    m = sum(evaluation.clusters)
+    cc = stats.wwc_cluster_correction(g, se_g, n_t, n_c, m, icc)
+    draft.p_value = cc.p_value
+    draft.test = "wwc_cluster_corrected"
+    g_adj = stats.hedges_2007_g_cluster(g, n_t + n_c, (n_t + n_c) / m, icc)
+    draft.clustering = Clustering(icc, "given" if evaluation.icc is not None else "default",
+                                  m, WWC_CLUSTER_METHOD, g_adj)
+    if evaluation.icc is None:
+        draft.note("icc_default", f"No ICC was given; the WWC default of {icc:g} for "
+                   f"{'achievement' if outcome.domain == 'achievement' else 'other'} outcomes "
+                   "was used.")
+    if min(evaluation.clusters) < options.min_clusters_per_arm:
+        draft.note("few_clusters", f"Fewer than {options.min_clusters_per_arm} clusters in an "
+                   "arm: the clustering correction is approximate and the effect is "
+                   "imprecise.")
+
+
+def _is_clustered(evaluation: Evaluation) -> bool:
+    return evaluation.design == "cluster_rct" or evaluation.clusters is not None
+
+
+def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: Evaluation,
+               options: AnalysisOptions) -> None:
+    t, c = s.treatment, s.control
+    draft.n_treatment, draft.n_control = t.n, c.n
+    if isinstance(t, BinaryGroup) and isinstance(c, BinaryGroup):
+        _two_group_binary(draft, t, c, outcome, evaluation, options)
+        return
+    assert isinstance(t, ContinuousGroup) and isinstance(c, ContinuousGroup)
+    level = options.ci_level
+    r = stats.two_group_continuous(t.n, t.mean, t.sd, c.n, c.mean, c.sd, level=level)
+    draft.groups = {"treatment": GroupStats(t.n, t.mean, t.sd),
+                    "control": GroupStats(c.n, c.mean, c.sd)}
+    draft.effects["mean_difference"] = Effect(
+        r.mean_difference, r.se, r.ci, r.p_value, (("p_value_welch", r.p_value_welch),))
+    draft.effects["cohens_d"] = Effect(r.d)
+    draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g)
+    draft.effects["glass_delta"] = Effect(r.glass_delta)
+    draft.favourable = _favourable(r.mean_difference, outcome)
+    draft.p_value, draft.test = r.p_value, "student_t"
+    g_used, se_used = r.g, r.se_g
+    draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g)
+    if t.pre_mean is not None and c.pre_mean is not None:
+        assert t.pre_sd is not None and c.pre_sd is not None
+        pre = stats.two_group_continuous(t.n, t.pre_mean, t.pre_sd, c.n, c.pre_mean, c.pre_sd,
+                                         level=level)
+        verdict = stats.baseline_verdict(pre.g, options.baseline_satisfied,
+                                         options.baseline_adjustable)
+        draft.baseline = Baseline(pre.g, "hedges_g", verdict)
+        did = stats.difference_in_differences(pre, r, s.correlation, level=level)
+        draft.effects["did_hedges_g"] = Effect(did.g_did, did.se, did.ci, did.p_value)
+        if verdict != "satisfied":
+            # SPEC §3.4: adjustment required → the difference-in-differences result decides.
+            draft.p_value, draft.test, draft.adjusted = did.p_value, "difference_in_differences", True
+            draft.favourable = _favourable(did.g_did, outcome)
+            g_used, se_used = did.g_did, did.se
+            draft.headline = Headline("did_hedges_g", did.g_did, did.se, did.ci)
+            if did.r_assumed:
+                draft.note("correlation_assumed", "No pre-post correlation was given; r = 0.5 "
+                           "was assumed for the difference-in-differences variance (WWC).")
+    elif t.pre_mean is not None or c.pre_mean is not None:
+        draft.note("pretest_one_group", "A pretest is given for only one group, so baseline "
+                   "equivalence cannot be checked.")
+    else:
+        draft.note("no_pretest", "No pretest is given, so baseline equivalence cannot be "
+                   "checked.")
+    if _is_clustered(evaluation):
+        _cluster_correct(draft, g_used, se_used, t.n, c.n, outcome, evaluation, options)
+    _power_note(draft, t.n, c.n, options)
+
+
+def _two_group_binary(draft: _Draft, t: BinaryGroup, c: BinaryGroup, outcome: Outcome,
+                      evaluation: Evaluation, options: AnalysisOptions) -> None:
+    b = stats.two_group_binary(t.n, t.events, c.n, c.events, level=options.ci_level)
+    draft.groups = {"treatment": GroupStats(t.n, events=t.events),
+                    "control": GroupStats(c.n, events=c.events)}
+    draft.effects.update(_binary_effects(b))
+    draft.favourable = _favourable(b.risk_difference, outcome)
+    draft.p_value, draft.test = b.p_value, "log_odds_ratio_z"
+    draft.headline = Headline("cox_index", b.cox_index, b.se_cox, b.ci_cox)
+    if b.corrected:
+        draft.note("zero_cell", "A group had no (or only) events, so 0.5 was added to every "
+                   "cell for the ratio measures.")
+    if t.pre_events is not None and c.pre_events is not None:
+        base = stats.cox_index_from_counts(t.n, t.pre_events, c.n, c.pre_events)
+        verdict = stats.baseline_verdict(base, options.baseline_satisfied,
+                                         options.baseline_adjustable)
+        draft.baseline = Baseline(base, "cox_index", verdict)
+    else:
+        draft.note("no_pretest", "No baseline counts are given, so baseline equivalence "
+                   "cannot be checked.")
+    if _is_clustered(evaluation):
+        _cluster_correct(draft, b.cox_index, b.se_cox, t.n, c.n, outcome, evaluation, options)
+    _power_note(draft, t.n, c.n, options)
+
+
+def _binary_effects(b: Any) -> dict[str, Effect]:
+    return {
+        "risk_difference": Effect(b.risk_difference, b.se_rd, b.ci_rd),
+        "risk_ratio": Effect(b.risk_ratio, b.se_log_rr, b.ci_rr),
+        "odds_ratio": Effect(b.odds_ratio, b.se_log_or, b.ci_or),
+        "log_odds_ratio": Effect(b.log_odds_ratio, b.se_log_or, b.ci_log_or, b.p_value),
+        "cox_index": Effect(b.cox_index, b.se_cox, b.ci_cox),
+        "nnt": Effect(b.nnt if math.isfinite(b.nnt) else None),
+    }
+
+
+def _one_group(draft: _Draft, s: OneGroupSummary, outcome: Outcome) -> None:
+    post = s.post
+    if s.pre is None:
+        if isinstance(post, BinaryGroup):
+            draft.groups = {"post": GroupStats(post.n, events=post.events)}
+        else:
+            draft.groups = {"post": GroupStats(post.n, post.mean, post.sd)}
+        draft.n_treatment = post.n
+        draft.note("post_only", "A measurement after the programme only cannot show change or "
+                   "attribute it to the programme.")
+        return
+    pre = s.pre
+    n = min(pre.n, post.n)
+    draft.n_treatment = n
+    if pre.n != post.n:
+        draft.note("unequal_prepost_n", f"Pre and post numbers differ ({pre.n} and {post.n}); "
+                   f"the paired analysis uses the smaller ({n}).")
+    if isinstance(pre, BinaryGroup) and isinstance(post, BinaryGroup):
+        draft.groups = {"pre": GroupStats(pre.n, events=pre.events),
+                        "post": GroupStats(post.n, events=post.events)}
+        change = post.events / post.n - pre.events / pre.n
+        draft.effects["change_in_proportion"] = Effect(change)
+        draft.favourable = _favourable(change, outcome)
+        draft.note("binary_prepost", "A paired test of a yes/no outcome needs row-level data "
+                   "(McNemar); only the direction of change is used.")
+        return
+    assert isinstance(pre, ContinuousGroup) and isinstance(post, ContinuousGroup)
+    r = stats.pre_post_summary(n, pre.mean, pre.sd, post.mean, post.sd, s.correlation)
+    draft.groups = {"pre": GroupStats(pre.n, pre.mean, pre.sd),
+                    "post": GroupStats(post.n, post.mean, post.sd)}
+    draft.effects["mean_change"] = Effect(r.mean_change, r.se, r.ci, r.p_value)
+    draft.effects["d_z"] = Effect(r.d_z)
+    draft.effects["d_av"] = Effect(r.d_av)
+    draft.favourable = _favourable(r.mean_change, outcome)
+    draft.p_value, draft.test = r.p_value, "paired_t"
+    if r.r_assumed:
+        draft.note("correlation_assumed", "No pre-post correlation was given; r = 0.5 was "
+                   "assumed for the standard deviation of the change.")
+
+
+def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluation,
+              options: AnalysisOptions) -> None:
+    draft.n_treatment, draft.n_control = r.n_treatment, r.n_control
+    draft.adjusted = r.adjusted
+    g = se = None
+    stat = r.statistic
+    if stat in ("t", "z", "p", "f"):
+        assert r.n_treatment is not None and r.n_control is not None
+        if stat in ("t", "z"):
+            ft = stats.from_t(r.value, r.n_treatment, r.n_control)
+        elif stat == "p":
+            assert r.sign is not None
+            ft = stats.from_p(r.value, r.sign, r.n_treatment, r.n_control)
+        else:
+            assert r.sign is not None
+            ft = stats.from_f(r.value, r.sign, r.n_treatment, r.n_control)
+        g, se = ft.g, ft.se_g
+        draft.effects["cohens_d"] = Effect(ft.d)
+        draft.effects["hedges_g"] = Effect(ft.g, ft.se_g, ft.ci_g)
+        draft.headline = Headline("hedges_g", ft.g, ft.se_g, ft.ci_g)
+        draft.favourable = _favourable(ft.g, outcome)
+        if stat == "z":
+            draft.p_value, draft.test = _normal_p(r.value), "reported_z"
+        else:
+            draft.p_value, draft.test = ft.p_value, f"reported_{stat}"
+    elif stat == "hedges_g":
+        assert r.se is not None
+        fe = stats.from_g_se(r.value, r.se)
+        g, se = r.value, r.se
+        draft.effects["hedges_g"] = Effect(r.value, r.se, fe.ci, fe.p_value)
+        draft.headline = Headline("hedges_g", r.value, r.se, fe.ci)
+        draft.favourable = _favourable(r.value, outcome)
+        draft.p_value, draft.test = fe.p_value, "normal_z"
+    elif stat == "mean_difference":
+        assert r.ci is not None
+        fm = stats.from_mean_difference_ci(r.value, r.ci[0], r.ci[1], r.sd,
+                                           r.n_treatment, r.n_control)
+        draft.effects["mean_difference"] = Effect(r.value, fm.se, r.ci, fm.p_value)
+        if fm.g is not None:
+            g, se = fm.g, fm.se_g
+            draft.effects["cohens_d"] = Effect(fm.d)
+            draft.effects["hedges_g"] = Effect(fm.g, fm.se_g, fm.ci_g)
+            draft.headline = Headline("hedges_g", fm.g, fm.se_g, fm.ci_g)
+        else:
+            draft.note("no_sd", "No standard deviation was given with the mean difference, so "
+                       "no standardised effect size can be computed; add the outcome's 'sd'.")
+        draft.favourable = _favourable(r.value, outcome)
+        draft.p_value, draft.test = fm.p_value, "normal_z"
+    else:  # odds_ratio
+        assert r.ci is not None
+        fo = stats.from_odds_ratio_ci(r.value, r.ci[0], r.ci[1])
+        draft.effects["odds_ratio"] = Effect(r.value, fo.se_log_or, r.ci)
+        draft.effects["log_odds_ratio"] = Effect(fo.log_odds_ratio, fo.se_log_or, None,
+                                                 fo.p_value)
+        draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox)
+        g, se = fo.cox_index, fo.se_cox
+        draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, None)
+        draft.favourable = _favourable(fo.log_odds_ratio, outcome)
+        draft.p_value, draft.test = fo.p_value, "normal_z"
+    if (_is_clustered(evaluation) and r.cluster_adjusted is False and g is not None
+            and se is not None):
+        if r.n_treatment is None or r.n_control is None:
+            draft.p_value, draft.test = None, None
+            draft.note("clusters_unknown", "The published analysis ignored clustering and the "
+                       "group sizes are not given, so it cannot be corrected; add n_treatment "
+                       "and n_control.")
+        else:
+            _cluster_correct(draft, g, se, r.n_treatment, r.n_control, outcome, evaluation,
+                             options)
+    if r.n_treatment is not None and r.n_control is not None:
+        _power_note(draft, r.n_treatment, r.n_control, options)
+
+
+def _power_note(draft: _Draft, n_t: int, n_c: int, options: AnalysisOptions) -> None:
+    n_small = min(n_t, n_c)
+    if n_small < options.small_n:
+        draft.note("small_sample", f"Small sample ({n_small} in the smaller group): estimates "
+                   "are imprecise.")
+    try:
+        mdes = stats.mdes(n_small, options.alpha, options.power)
+    except stats.StatsError:
+        return
+    if mdes > 0.5:
+        draft.note("low_power", f"With {n_small} per group the study could reliably detect "
+                   f"(at {options.power:.0%} power) only effects of g ≥ {mdes:.2f}; smaller real "
+                   "effects may be missed.")
+
+
+def finalise(result: OutcomeResult, **changes: Any) -> OutcomeResult:
+    return replace(result, **changes)

@@ -1,0 +1,274 @@
+"""Result objects of the analysis stage (frozen dataclasses) and their SPEC §4 JSON form.
+
+Numbers are kept unrounded; rendering rounds. Absent quantities are ``None`` and appear in
+JSON as ``null``, never omitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    """Conventions the analysis follows; rubric parameters of the same name override them."""
+
+    alpha: float = 0.05
+    attrition_boundary: str = "cautious"
+    baseline_satisfied: float = 0.05
+    baseline_adjustable: float = 0.25
+    icc_achievement: float = 0.20
+    icc_other: float = 0.10
+    power: float = 0.80
+    ci_level: float = 0.95
+    small_n: int = 50
+    min_clusters_per_arm: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """One effect estimate; ``extra`` carries measure-specific fields (e.g. Welch's p)."""
+
+    estimate: float | None
+    se: float | None = None
+    ci: tuple[float, float] | None = None
+    p_value: float | None = None
+    extra: tuple[tuple[str, float | None], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "estimate": self.estimate,
+            "se": self.se,
+            "ci": list(self.ci) if self.ci is not None else None,
+            "p_value": self.p_value,
+        }
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStats:
+    n: int
+    mean: float | None = None
+    sd: float | None = None
+    events: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.events is not None:
+            return {"n": self.n, "events": self.events,
+                    "proportion": self.events / self.n if self.n else None}
+        return {"n": self.n, "mean": self.mean, "sd": self.sd}
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """Baseline (pretest) difference in SD units and its WWC verdict (SPEC §3.8)."""
+
+    effect: float
+    measure: str  # "hedges_g" or "cox_index"
+    verdict: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hedges_g": self.effect, "measure": self.measure, "verdict": self.verdict}
+
+
+@dataclass(frozen=True, slots=True)
+class AttritionResult:
+    overall: float
+    differential: float
+    boundary: str
+    verdict: str
+    max_differential: float | None
+    assigned: tuple[int, int]
+    analysed: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"overall": self.overall, "differential": self.differential,
+                "boundary": self.boundary, "verdict": self.verdict,
+                "max_differential": self.max_differential,
+                "assigned": {"treatment": self.assigned[0], "control": self.assigned[1]},
+                "analysed": {"treatment": self.analysed[0], "control": self.analysed[1]}}
+
+
+@dataclass(frozen=True, slots=True)
+class Clustering:
+    icc: float
+    icc_source: str  # "given", "default" or "estimated"
+    clusters: int
+    method: str
+    hedges_g_cluster_adjusted: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"icc": self.icc, "icc_source": self.icc_source, "clusters": self.clusters,
+                "method": self.method,
+                "hedges_g_cluster_adjusted": self.hedges_g_cluster_adjusted}
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A non-gating quality note (small sample, low power, assumed correlation, ...)."""
+
+    code: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The standardised effect that stands for an outcome in pooling, charts and prose.
+
+    ``estimate`` is on its own sign convention (treatment − control); ``favourable_estimate``
+    is multiplied by the outcome's direction, so positive always means better.
+    """
+
+    measure: str
+    estimate: float
+    se: float | None
+    ci: tuple[float, float] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"measure": self.measure, "estimate": self.estimate, "se": self.se,
+                "ci": list(self.ci) if self.ci is not None else None}
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    name: str
+    kind: str
+    primary: bool
+    direction: str
+    domain: str | None
+    design: str
+    source: str  # "summary", "reported" or "data"
+    groups: Mapping[str, GroupStats] = field(default_factory=dict)
+    effects: Mapping[str, Effect] = field(default_factory=dict)
+    baseline: Baseline | None = None
+    attrition: AttritionResult | None = None
+    favourable: bool | None = None
+    significant: bool | None = None
+    p_value: float | None = None
+    p_value_adjusted: float | None = None
+    test: str | None = None
+    adjusted: bool = False
+    headline: Headline | None = None
+    n_treatment: int | None = None
+    n_control: int | None = None
+    clustering: Clustering | None = None
+    improvement_index: float | None = None
+    eef_months: int | None = None
+    self_reported: bool = False
+    notes: tuple[Note, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.direction == "higher_is_better" else -1
+
+    @property
+    def n_min(self) -> int | None:
+        ns = [n for n in (self.n_treatment, self.n_control) if n is not None]
+        if self.design in ("pre_post", "post_only"):
+            return ns[0] if ns else None
+        return min(ns) if len(ns) == 2 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "kind": self.kind, "primary": self.primary,
+            "direction": self.direction, "domain": self.domain, "source": self.source,
+            "groups": {k: g.to_dict() for k, g in self.groups.items()},
+            "effects": {k: e.to_dict() for k, e in self.effects.items()},
+            "baseline": self.baseline.to_dict() if self.baseline else None,
+            "attrition": self.attrition.to_dict() if self.attrition else None,
+            "favourable": self.favourable, "significant": self.significant,
+            "p_value": self.p_value, "p_value_adjusted": self.p_value_adjusted,
+            "test": self.test, "adjusted_for_pretest": self.adjusted,
+            "headline": self.headline.to_dict() if self.headline else None,
+            "clustering": self.clustering.to_dict() if self.clustering else None,
+            "improvement_index": self.improvement_index, "eef_months": self.eef_months,
+            "notes": [n.to_dict() for n in self.notes],
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    id: str
+    design: str
+    title: str | None
+    independent: bool
+    site: str | None
+    delivered_by: str | None
+    year: int | None
+    outcomes: tuple[OutcomeResult, ...]
+    attrition: AttritionResult | None = None
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def headline(self) -> OutcomeResult | None:
+        """The primary outcome that stands for this evaluation (smallest adjusted p)."""
+        candidates = [o for o in self.outcomes if o.primary and o.headline is not None]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda o: (o.p_value_adjusted is None,
+                                              o.p_value_adjusted or 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "design": self.design,
+            "independent": self.independent, "site": self.site,
+            "delivered_by": self.delivered_by, "year": self.year,
+            "attrition": self.attrition.to_dict() if self.attrition else None,
+            "outcomes": [o.to_dict() for o in self.outcomes],
+            "notes": [n.to_dict() for n in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class PooledResult:
+    k: int
+    measure: str
+    fixed: float
+    se_fixed: float
+    ci_fixed: tuple[float, float]
+    random: float
+    se_random: float
+    ci_random: tuple[float, float]
+    p_value: float
+    tau2: float
+    i2: float
+    q: float
+    method: str
+    evaluations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "k": self.k, "measure": self.measure, "method": self.method,
+            "evaluations": list(self.evaluations),
+            "fixed": {"estimate": self.fixed, "se": self.se_fixed, "ci": list(self.ci_fixed)},
+            "random": {"estimate": self.random, "se": self.se_random,
+                       "ci": list(self.ci_random), "p_value": self.p_value},
+            "tau2": self.tau2, "i2": self.i2, "q": self.q,
+        }
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    programme: str
+    organisation: str | None
+    evaluations: tuple[EvaluationResult, ...]
+    options: AnalysisOptions
+    pooled: PooledResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "organisation": self.organisation,
+            "evaluations": [e.to_dict() for e in self.evaluations],
+            "pooled": self.pooled.to_dict() if self.pooled else None,
+        }

@@ -1,0 +1,1 @@
+"""Stage 3 — assess: rubric files, the condition language and the level engine."""

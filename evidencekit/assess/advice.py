@@ -1,0 +1,117 @@
+"""Specific advice: turn an unmet condition into a concrete next step, with numbers.
+
+A rubric names a generator with ``advice: NAME`` on a condition; when that condition is not
+met, the generator receives the facts of the item the condition was tested on (an outcome or
+an evaluation) and the rubric's parameter values, and returns one plain sentence, or None
+when it has nothing specific to add. Generators are generic statistics (power, baseline
+equivalence, attrition); which criterion uses them is the rubric's business.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+AdviceFn = Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]
+
+
+def _where(facts: Mapping[str, Any]) -> str:
+    name = facts.get("name")
+    return f"For '{name}'" if name else f"For evaluation {facts.get('id')}"
+
+
+def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
+    """Sample size per group needed to detect the observed effect (noncentral t, SPEC §3.11)."""
+    from .. import stats
+
+    effect = facts.get("effect")
+    alpha = float(params.get("alpha", 0.05))
+    target = float(params.get("power", 0.8))
+    if facts.get("favourable") is False:
+        return (f"{_where(facts)}, the effect was in the unfavourable direction; a larger "
+                "sample would not change that. Review the programme's delivery or its theory of "
+                "change before evaluating again.")
+    if effect is None or effect == 0 or not math.isfinite(effect):
+        return None
+    try:
+        n = math.ceil(stats.n_per_group_for(abs(effect), alpha, target))
+    except stats.StatsError:
+        return None
+    have = facts.get("n_min")
+    had = f"; this evaluation analysed {have} in the smaller group" if have else ""
+    design_effect = ""
+    if facts.get("clustered"):
+        design_effect = (" (before allowing for clustering, which raises the number needed; "
+                         "plan with `evidencekit power --clusters`)")
+    return (f"{_where(facts)}, detecting an effect of the size observed (g = {abs(effect):.2f}) "
+            f"with {target:.0%} power at α = {alpha:g} needs about {n} people per group"
+            f"{design_effect}{had}.")
+
+
+def baseline(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
+    """What the baseline difference means and what adjustment it needs (WWC, SPEC §3.8)."""
+    sat = float(params.get("baseline_satisfied", 0.05))
+    adj = float(params.get("baseline_adjustable", 0.25))
+    g = facts.get("baseline.effect")
+    if g is None:
+        return (f"{_where(facts)}, measure the outcome in both groups before the programme "
+                f"starts (a pretest), so the groups can be shown to be alike at baseline "
+                f"(within {sat:g} SD, or within {adj:g} SD with adjustment).")
+    size = abs(g)
+    if size <= sat:
+        return None
+    if size <= adj:
+        if facts.get("kind") == "binary" and facts.get("source") == "summary":
+            return (f"{_where(facts)}, the groups differed at baseline by {size:.2f} SD; a yes/no "
+                    "outcome given as summaries cannot be adjusted, so provide row-level data "
+                    "for a logistic regression on the baseline measure.")
+        return (f"{_where(facts)}, the groups differed at baseline by {size:.2f} SD (between "
+                f"{sat:g} and {adj:g}): report an effect adjusted for the pretest (ANCOVA, or "
+                f"give pretest means and SDs for difference-in-differences).")
+    return (f"{_where(facts)}, the groups differed at baseline by {size:.2f} SD, more than the "
+            f"{adj:g} SD that statistical adjustment can repair: find a better-matched "
+            f"comparison group (within {adj:g} SD, ideally {sat:g} SD) or randomise.")
+
+
+def attrition(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
+    """How far attrition is from the WWC boundary (SPEC §3.7)."""
+    overall = facts.get("attrition.overall")
+    diff = facts.get("attrition.differential")
+    boundary = params.get("attrition_boundary", "cautious")
+    if overall is None or diff is None:
+        if facts.get("design") in ("rct", "cluster_rct"):
+            return (f"{_where(facts)}, give the numbers randomised to each group ('assigned') so "
+                    "attrition can be checked; otherwise baseline equivalence must be shown.")
+        return None
+    if facts.get("attrition.verdict") == "low":
+        return None
+    return (f"{_where(facts)}, attrition is high under the {boundary} WWC boundary "
+            f"({overall:.0%} overall, {diff * 100:.1f} points differential): follow up more of "
+            "those randomised, or show the analysed groups were equivalent at baseline.")
+
+
+def sample_size(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
+    minimum = params.get("min_per_group", 20)
+    have = facts.get("n_min")
+    if have is None:
+        return (f"{_where(facts)}, give the number analysed in each group "
+                "(n_treatment and n_control).")
+    return (f"{_where(facts)}, analyse at least {minimum:g} people per group (the smaller "
+            f"group had {have}).")
+
+
+def design(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
+    current = facts.get("design")
+    return (f"Evaluation {facts.get('id')} is a {str(current).replace('_', '-')} design; to show "
+            "causality, compare with a control group: randomise if you can (an RCT), or find a "
+            "comparison group that is alike at baseline.")
+
+
+ADVICE: dict[str, AdviceFn] = {
+    "power": power,
+    "baseline": baseline,
+    "attrition": attrition,
+    "sample_size": sample_size,
+    "design": design,
+}

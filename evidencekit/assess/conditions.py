@@ -1,0 +1,441 @@
+"""The condition language of rubric checks: compiled from YAML, interpreted here (no eval).
+
+A condition is a mapping with one operator key, plus optional wording keys::
+
+    {all: [C, ...]}   {any: [C, ...]}   {not: C}   {ref: name}
+    {eq|ne|lt|le|gt|ge: [fact, value]}  {in: [fact, [values]]}  {present: fact}
+    {some: {in: collection, where: C}}      {every: {in: collection, where: C}}
+    {count: {in: collection, where: C, at_least: N}}
+    {distinct: {in: collection, where: C, key: fact, at_least: N}}
+    {pooled: {in: collection, where: C}}    # random-effects pooled effect is favourable
+
+``value`` and ``N`` may be ``$parameter``. Wording keys on any condition: ``pass`` / ``fail``
+/ ``unknown`` (templates for explanations; ``{value}``, ``{expected}`` and the scope's facts
+may be named) and ``advice`` (the name of an advice generator run when the condition is not
+met). Facts are validated against :data:`evidencekit.assess.facts.FACTS` when compiled.
+
+Logic is three-valued (Kleene): ``True``, ``False`` and ``None`` for *unknown* — a fact the
+submission does not give. Existence over an *open* collection (evaluations) is never false:
+evidence not shown is unknown, so a grantee's claim can stand in for it; universal checks
+(``every``) are refuted by a counter-example.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Problem
+from .facts import COLLECTIONS, FACTS
+
+Truth = bool | None
+COMPARISONS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
+    "eq": (lambda a, b: bool(a == b), "equal to"),
+    "ne": (lambda a, b: bool(a != b), "other than"),
+    "lt": (lambda a, b: bool(a < b), "below"),
+    "le": (lambda a, b: bool(a <= b), "at most"),
+    "gt": (lambda a, b: bool(a > b), "above"),
+    "ge": (lambda a, b: bool(a >= b), "at least"),
+}
+QUANTIFIERS = ("some", "every", "count", "distinct", "pooled")
+WORDING = ("pass", "fail", "unknown", "advice", "label")
+OPERATORS = ("all", "any", "not", "ref", "in", "present", *COMPARISONS, *QUANTIFIERS)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A request for specific advice, made where a condition with ``advice:`` was not met."""
+
+    kind: str
+    facts: Mapping[str, Any]
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    value: Truth
+    why: tuple[str, ...] = ()
+    witnesses: tuple[str, ...] = ()
+    advice: tuple[Advice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Node:
+    op: str
+    args: Any
+    wording: Mapping[str, str] = field(default_factory=dict)
+    scope: str = "programme"
+
+
+class Compiler:
+    """Compiles plain YAML conditions into :class:`Node` trees, collecting problems."""
+
+    def __init__(self, definitions: Mapping[str, Any], parameters: Mapping[str, Any],
+                 advice_kinds: Sequence[str], locate: Callable[[tuple[str | int, ...]], Problem]
+                 | None = None, source: str | None = None,
+                 line_of: Callable[[tuple[str | int, ...]], int | None] | None = None) -> None:
+        self.definitions = definitions
+        self.parameters = parameters
+        self.advice_kinds = tuple(advice_kinds)
+        self.source = source
+        self.line_of = line_of or (lambda _p: None)
+        self.problems: list[Problem] = []
+        self._stack: list[str] = []
+
+    def _bad(self, path: tuple[str | int, ...], expected: str, found: str) -> None:
+        from ..load.document import format_path
+
+        self.problems.append(Problem(self.source, self.line_of(path), format_path(path),
+                                     expected, found))
+
+    def compile(self, raw: Any, path: tuple[str | int, ...], scope: str) -> Node:
+        if not isinstance(raw, dict):
+            self._bad(path, "a condition (a mapping with one operator such as all, some, ge)",
+                      _describe(raw))
+            return Node("const", None)
+        ops = [k for k in raw if k in OPERATORS]
+        unknown = [k for k in raw if k not in OPERATORS and k not in WORDING]
+        if unknown:
+            self._bad((*path, unknown[0]), "an operator (" + ", ".join(OPERATORS) +
+                      ") or a wording key (" + ", ".join(WORDING) + ")", repr(unknown[0]))
+            return Node("const", None)
+        if len(ops) != 1:
+            self._bad(path, "exactly one operator", ", ".join(ops) if ops else "none")
+            return Node("const", None)
+        op = ops[0]
+        wording = {k: raw[k] for k in WORDING if k in raw}
+        for k, v in wording.items():
+            if not isinstance(v, str):
+                self._bad((*path, k), "text", _describe(v))
+        if "advice" in wording and wording["advice"] not in self.advice_kinds:
+            self._bad((*path, "advice"), "one of " + ", ".join(self.advice_kinds),
+                      repr(wording["advice"]))
+        arg = raw[op]
+        p = (*path, op)
+        if op in ("all", "any"):
+            if not isinstance(arg, list) or not arg:
+                self._bad(p, "a non-empty list of conditions", _describe(arg))
+                return Node("const", None)
+            return Node(op, tuple(self.compile(c, (*p, i), scope) for i, c in enumerate(arg)),
+                        wording, scope)
+        if op == "not":
+            return Node(op, self.compile(arg, p, scope), wording, scope)
+        if op == "ref":
+            if not isinstance(arg, str) or arg not in self.definitions:
+                self._bad(p, "the name of a definition (" + ", ".join(self.definitions) + ")",
+                          repr(arg))
+                return Node("const", None)
+            if arg in self._stack:
+                self._bad(p, "definitions that do not refer to themselves",
+                          " -> ".join([*self._stack, arg]))
+                return Node("const", None)
+            self._stack.append(arg)
+            node = self.compile(self.definitions[arg], ("definitions", arg), scope)
+            self._stack.pop()
+            merged = {**node.wording, **wording}
+            return Node(node.op, node.args, merged, node.scope)
+        if op == "present":
+            self._fact(arg, p, scope)
+            return Node(op, arg, wording, scope)
+        if op in COMPARISONS or op == "in":
+            if not isinstance(arg, list) or len(arg) != 2:
+                self._bad(p, "a list [fact, value]", _describe(arg))
+                return Node("const", None)
+            fact, value = arg
+            self._fact(fact, (*p, 0), scope)
+            if op == "in":
+                if not isinstance(value, list):
+                    self._bad((*p, 1), "a list of values", _describe(value))
+            else:
+                self._value(value, (*p, 1))
+            return Node(op, (fact, value), wording, scope)
+        return self._quantifier(op, arg, p, scope, wording)
+
+    def _quantifier(self, op: str, arg: Any, p: tuple[str | int, ...], scope: str,
+                    wording: Mapping[str, str]) -> Node:
+        if not isinstance(arg, dict) or "in" not in arg:
+            self._bad(p, "a mapping with 'in' (a collection) and 'where' (a condition)",
+                      _describe(arg))
+            return Node("const", None)
+        allowed = {"in", "where"} | ({"at_least"} if op in ("count", "distinct") else set()) \
+            | ({"key"} if op == "distinct" else set())
+        for k in arg:
+            if k not in allowed:
+                self._bad((*p, k), "one of " + ", ".join(sorted(allowed)), repr(k))
+        coll_name = arg["in"]
+        coll = COLLECTIONS[scope].get(coll_name) if isinstance(coll_name, str) else None
+        if coll is None:
+            self._bad((*p, "in"), "a collection in this scope (" +
+                      (", ".join(COLLECTIONS[scope]) or "none") + ")", repr(coll_name))
+            return Node("const", None)
+        where = (self.compile(arg["where"], (*p, "where"), coll.scope) if "where" in arg
+                 else Node("const", True, {}, coll.scope))
+        at_least = arg.get("at_least", 1)
+        if op in ("count", "distinct"):
+            self._value(at_least, (*p, "at_least"))
+        key = arg.get("key")
+        if op == "distinct":
+            if key is None:
+                self._bad(p, "'key': the fact whose distinct values are counted", "it missing")
+            else:
+                self._fact(key, (*p, "key"), coll.scope)
+        return Node(op, {"in": coll_name, "where": where, "at_least": at_least, "key": key},
+                    wording, scope)
+
+    def _fact(self, fact: Any, path: tuple[str | int, ...], scope: str) -> None:
+        if not isinstance(fact, str) or fact not in FACTS[scope]:
+            import difflib
+
+            known = list(FACTS[scope])
+            close = difflib.get_close_matches(str(fact), known, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self._bad(path, f"a fact of the {scope} scope", repr(fact) + hint)
+
+    def _value(self, value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, str) and value.startswith("$") and value[1:] not in self.parameters:
+            self._bad(path, "a declared parameter (" +
+                      ", ".join("$" + k for k in self.parameters) + ")", repr(value))
+
+
+class Interpreter:
+    """Evaluates compiled conditions against facts with rubric parameters."""
+
+    def __init__(self, parameters: Mapping[str, Any], pool: Callable[[list[float], list[float]],
+                 float | None]) -> None:
+        self.parameters = parameters
+        self.pool = pool
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("$"):
+            return self.parameters[value[1:]]
+        return value
+
+    def evaluate(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
+        v = self._evaluate(node, facts)
+        if v.value is not True and "advice" in node.wording:
+            v = Verdict(v.value, v.why, v.witnesses,
+                        (*v.advice, Advice(node.wording["advice"], facts,
+                                           node.wording.get("label"))))
+        return v
+
+    def _evaluate(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
+        op = node.op
+        if op == "const":
+            return Verdict(node.args)
+        if op == "all":
+            parts = [self.evaluate(c, facts) for c in node.args]
+            value = _and(p.value for p in parts)
+            failing = [p for p in parts if p.value is not True]
+            why = tuple(w for p in (failing if value is not True else parts) for w in p.why)
+            return self._worded(node, facts, value, why, parts, failing)
+        if op == "any":
+            parts = [self.evaluate(c, facts) for c in node.args]
+            value = _or(p.value for p in parts)
+            passing = [p for p in parts if p.value is True]
+            why = tuple(w for p in (passing[:1] if value else parts) for w in p.why)
+            return self._worded(node, facts, value, why, parts, [] if value else parts)
+        if op == "not":
+            inner = self.evaluate(node.args, facts)
+            value = None if inner.value is None else not inner.value
+            return self._worded(node, facts, value, inner.why, [inner],
+                                [inner] if value is not True else [])
+        if op in QUANTIFIERS:
+            return self._quantify(node, facts)
+        return self._leaf(node, facts)
+
+    def _worded(self, node: Node, facts: Mapping[str, Any], value: Truth,
+                why: tuple[str, ...], parts: Sequence[Verdict],
+                failing: Sequence[Verdict]) -> Verdict:
+        key = "pass" if value else ("fail" if value is False else "unknown")
+        if key in node.wording:
+            why = (_fill(node.wording[key], facts),)
+        elif key == "unknown" and "fail" in node.wording:
+            why = (_fill(node.wording["fail"], facts),)
+        advice = tuple(a for p in failing for a in p.advice)
+        witnesses = tuple(w for p in parts for w in p.witnesses)
+        return Verdict(value, why, witnesses, advice)
+
+    def _leaf(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
+        op = node.op
+        if op == "present":
+            fact = node.args
+            raw = facts.get(fact)
+            value: Truth = None if raw is None else _nonempty(raw)
+            expected: Any = None
+        else:
+            fact, expected_raw = node.args
+            raw = facts.get(fact)
+            expected = ([self.resolve(x) for x in expected_raw] if op == "in"
+                        else self.resolve(expected_raw))
+            if raw is None:
+                value = None
+            elif op == "in":
+                value = raw in expected
+            else:
+                try:
+                    value = COMPARISONS[op][0](raw, expected)
+                except TypeError:
+                    value = False
+        desc = FACTS[node.scope].get(fact, fact)
+        key = "pass" if value else ("fail" if value is False else "unknown")
+        extra = {"value": _fmt(raw), "expected": _fmt(expected)}
+        if key in node.wording:
+            text = _fill(node.wording[key], {**facts, **extra})
+        elif value is None:
+            text = f"{desc} is not given"
+        elif op == "present":
+            text = f"{desc} is given" if value else f"{desc} is empty"
+        elif op == "in":
+            text = (f"{desc} is {_fmt(raw)}" if value else
+                    f"{desc} is {_fmt(raw)}, not one of {', '.join(map(_fmt, expected))}")
+        elif isinstance(expected, bool) and op in ("eq", "ne"):
+            text = f"{desc}: {_fmt(raw)}" + ("" if value else
+                                             f" (needs {_fmt(expected if op == 'eq' else not expected)})")
+        elif op == "eq":
+            text = (f"{desc} is {_fmt(raw)}" if value else
+                    f"{desc} is {_fmt(raw)}, not {_fmt(expected)}")
+        else:
+            word = COMPARISONS[op][1]
+            text = (f"{desc} is {_fmt(raw)}" if value else
+                    f"{desc} is {_fmt(raw)}; it needs to be {word} {_fmt(expected)}")
+        return Verdict(value, (text,))
+
+    def _quantify(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
+        args = node.args
+        coll = COLLECTIONS[node.scope][args["in"]]
+        items: list[Mapping[str, Any]] = facts.get(args["in"]) or []
+        results = [(item, self.evaluate(args["where"], item)) for item in items]
+        true_items = [(i, v) for i, v in results if v.value is True]
+        unknown = [(i, v) for i, v in results if v.value is None]
+        labels = [str(i.get(coll.label)) for i, _ in true_items]
+        why_items = tuple(
+            f"{_item_label(i, coll.label)}: {'; '.join(v.why) or 'not met'}"
+            for i, v in results if v.value is not True)
+        advice = tuple(a for _, v in results if v.value is not True for a in v.advice)
+        op = node.op
+        at_least = int(self.resolve(args["at_least"]))
+        if op == "every":
+            failing = [v for _, v in results if v.value is False]
+            value: Truth = False if failing else (None if unknown else True)
+            why = why_items if value is not True else ()
+            return self._wrap(node, facts, value, why, labels, advice)
+        if op == "pooled":
+            estimates = [i.get("effect") for i, _ in true_items]
+            ses = [i.get("effect_se") for i, _ in true_items]
+            pairs = [(e, s) for e, s in zip(estimates, ses, strict=True)
+                     if e is not None and s is not None and s > 0]
+            pooled = self.pool([e for e, _ in pairs], [s for _, s in pairs]) if pairs else None
+            value = None if pooled is None else pooled > 0
+            text = ("no evaluation to pool" if pooled is None else
+                    f"the random-effects pooled effect of {', '.join(labels)} is "
+                    f"{_fmt(pooled)} (positive means favourable)")
+            return self._wrap(node, facts, value, (text,), labels, advice)
+        if op == "distinct":
+            keys = {i.get(args["key"]) for i, _ in true_items} - {None}
+            n_true = len(keys)
+            n_possible = len(keys | {i.get(args["key"]) for i, _ in unknown} - {None}) + sum(
+                1 for i, _ in unknown if i.get(args["key"]) is None)
+        else:
+            n_true = len(true_items)
+            n_possible = n_true + len(unknown)
+        needed = 1 if op == "some" else at_least
+        if n_true >= needed:
+            value = True
+        elif coll.open or not results or n_possible >= needed:
+            value = None
+        else:
+            value = False
+        if value is True:
+            why = ()
+        else:
+            counted = (f"{args['in']} at distinct {args['key']}s" if op == "distinct"
+                       else str(args["in"]))
+            summary = (f"{n_true} of the {needed} {counted} needed"
+                       if op in ("count", "distinct") else "")
+            why = ((summary,) if summary else ()) + why_items
+            if not results:
+                why = (f"no {args['in']} are given",)
+        return self._wrap(node, facts, value, why, labels, advice)
+
+    def _wrap(self, node: Node, facts: Mapping[str, Any], value: Truth, why: tuple[str, ...],
+              witnesses: Sequence[str], advice: tuple[Advice, ...]) -> Verdict:
+        key = "pass" if value else ("fail" if value is False else "unknown")
+        if key in node.wording:
+            why = (_fill(node.wording[key], {**facts, "witnesses": ", ".join(witnesses)}),
+                   *(why if key != "pass" else ()))
+        return Verdict(value, why, tuple(witnesses), advice)
+
+
+def _and(values: Any) -> Truth:
+    vals = list(values)
+    if any(v is False for v in vals):
+        return False
+    return None if any(v is None for v in vals) else True
+
+
+def _or(values: Any) -> Truth:
+    vals = list(values)
+    if any(v is True for v in vals):
+        return True
+    return None if any(v is None for v in vals) else False
+
+
+def _nonempty(value: Any) -> bool:
+    if isinstance(value, str | list | tuple | dict):
+        return len(value) > 0
+    return value is not False
+
+
+def _item_label(item: Mapping[str, Any], key: str) -> str:
+    label = item.get(key)
+    return f"'{label}'" if key == "name" else str(label)
+
+
+def _fmt(value: Any) -> str:
+    """Render a fact for a sentence (rounding happens only here, at rendering).
+
+    >>> _fmt(0.04213), _fmt(True), _fmt(None), _fmt(12.0)
+    ('0.0421', 'yes', 'not given', '12')
+    """
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "not computable"
+        if value.is_integer() and abs(value) < 1e6:
+            return str(int(value))
+        return f"{value:.3g}"
+    if isinstance(value, list):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+class _SafeFormatter(string.Formatter):
+    """str.format over a flat mapping: no attribute or index access, unknown names kept."""
+
+    def get_field(self, field_name: str, args: Sequence[Any],
+                  kwargs: Mapping[str, Any]) -> tuple[Any, str]:
+        return kwargs.get(field_name, "{" + field_name + "}"), field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec and isinstance(value, int | float) and not isinstance(value, bool):
+            return format(value, format_spec)
+        return _fmt(value) if not isinstance(value, str) else value
+
+
+def _fill(template: str, facts: Mapping[str, Any]) -> str:
+    try:
+        return _SafeFormatter().format(template, **facts)
+    except (ValueError, IndexError):
+        return template
+
+
+def _describe(value: Any) -> str:
+    from ..load.document import describe
+
+    return describe(value)

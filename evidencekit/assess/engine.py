@@ -1,0 +1,241 @@
+"""Stage 3 — assess: apply a rubric's levels to a submission and its analysis.
+
+Levels are cumulative (SPEC §2): a programme is at level L when every gating criterion of
+levels 1..L is verified; ``claimed_level`` also counts criteria that are *claimed* — not
+shown by the submission (the check is unknown) but answered yes in ``claims``. A criterion
+whose check is refuted by the submission stays ``not_met`` whatever the claim says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import stats
+from ..analyse.result import AnalysisOptions, AnalysisResult
+from ..load.model import Submission
+from .advice import ADVICE
+from .conditions import Interpreter, Verdict
+from .facts import programme_facts
+from .rubric import Criterion, Rubric
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    title: str
+    gate: bool
+    status: str  # "verified" | "claimed" | "not_met"
+    reason: str
+    question: str
+    guidance: str
+    advice: tuple[str, ...] = ()
+    claim_note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "gate": self.gate, "status": self.status,
+                "reason": self.reason, "advice": list(self.advice)}
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    level: int
+    title: str
+    statement: str
+    met: bool
+    claimed: bool
+    criteria: tuple[CriterionResult, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "title": self.title, "statement": self.statement,
+                "met": self.met, "claimed": self.claimed,
+                "criteria": [c.to_dict() for c in self.criteria]}
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str
+    parameters: Mapping[str, float | str]
+    programme: str
+    organisation: str | None
+    level: int
+    claimed_level: int
+    levels: tuple[LevelResult, ...]
+    next_steps: tuple[str, ...]
+    quality_notes: tuple[str, ...]
+    analysis: AnalysisResult
+    level_zero: str = "Not yet level 1"
+    problems: tuple[dict[str, Any], ...] = ()
+    unknown_claims: tuple[str, ...] = field(default=())
+
+    def level_title(self, n: int) -> str:
+        return self.level_zero if n == 0 else self.levels[n - 1].title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rubric": {"id": self.rubric_id, "version": self.rubric_version,
+                       "title": self.rubric_title, "parameters": dict(self.parameters)},
+            "programme": self.programme,
+            "organisation": self.organisation,
+            "level": self.level,
+            "claimed_level": self.claimed_level,
+            "level_label": self.level_title(self.level),
+            "levels": [lv.to_dict() for lv in self.levels],
+            "next_steps": list(self.next_steps),
+            "quality_notes": list(self.quality_notes),
+            "problems": list(self.problems),
+            "analysis": self.analysis.to_dict(),
+        }
+
+
+def analysis_options(rubric: Rubric) -> AnalysisOptions:
+    """Analysis conventions taken from rubric parameters of the same name."""
+    base = AnalysisOptions()
+    known = {f: getattr(base, f) for f in base.__slots__}
+    values = {k: (type(known[k])(v)) for k, v in rubric.values.items() if k in known}
+    return AnalysisOptions(**{**known, **values})
+
+
+def _pool(estimates: list[float], ses: list[float]) -> float | None:
+    if not estimates:
+        return None
+    return float(stats.pool(estimates, ses, method="DL").random)
+
+
+def assess_submission(submission: Submission, rubric: Rubric,
+                      analysis: AnalysisResult) -> AssessmentResult:
+    params = dict(rubric.values)
+    interpreter = Interpreter(params, _pool)
+    facts = programme_facts(submission, analysis)
+    results: list[LevelResult] = []
+    verdicts: dict[str, Verdict] = {}
+    for lv in rubric.levels:
+        crits = []
+        for c in lv.criteria:
+            v = interpreter.evaluate(c.check, facts)
+            verdicts[c.id] = v
+            crits.append(_criterion_result(c, v, submission, params))
+        gates = [c for c in crits if c.gate]
+        met = all(c.status == "verified" for c in gates)
+        claimed = all(c.status in ("verified", "claimed") for c in gates)
+        results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits)))
+    level = _cumulative(r.met for r in results)
+    claimed_level = _cumulative(r.claimed for r in results)
+    prefix = rubric.id + "."
+    known = {c.id for lv in rubric.levels for c in lv.criteria}
+    unknown_claims = tuple(k for k in submission.claims if k.startswith(prefix) and k not in known)
+    problems = tuple(
+        {"file": submission.source, "line": None, "key": f"claims.{k}",
+         "expected": f"a criterion of rubric {rubric.id!r}", "found": repr(k),
+         "message": f"{submission.source}, claims.{k}: expected a criterion of rubric "
+                    f"{rubric.id!r}, found {k!r}; the claim was ignored."}
+        for k in unknown_claims
+    ) + tuple(p.to_dict() for e in analysis.evaluations for o in e.outcomes for p in o.problems)
+    return AssessmentResult(
+        rubric_id=rubric.id, rubric_title=rubric.title, rubric_version=rubric.version,
+        parameters=params, programme=submission.programme.name,
+        organisation=submission.programme.organisation, level=level,
+        claimed_level=claimed_level, levels=tuple(results),
+        next_steps=_next_steps(results, level, rubric),
+        quality_notes=_quality_notes(analysis), analysis=analysis,
+        level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
+    )
+
+
+def _cumulative(flags: Any) -> int:
+    n = 0
+    for f in flags:
+        if not f:
+            break
+        n += 1
+    return n
+
+
+def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
+                      params: Mapping[str, Any]) -> CriterionResult:
+    claim = submission.claims.get(c.id)
+    details = _join(v.why)
+    if v.value is True:
+        status = "verified"
+        if c.met:
+            reason = _fill(c.met, witnesses=", ".join(dict.fromkeys(v.witnesses)))
+        else:
+            reason = _sentence(details or "Shown by the submission")
+    elif v.value is None and claim is not None and claim.answer:
+        status = "claimed"
+        note = f" ({claim.note})" if claim.note else ""
+        reason = _sentence("Not shown by the submission, but you answered yes" + note +
+                           (f". Missing: {details}" if details else ""))
+    else:
+        status = "not_met"
+        lead = c.not_met or "Not met"
+        reason = _sentence(lead + (f": {details}" if details else ""))
+        if v.value is False and claim is not None and claim.answer:
+            reason += " Your answer of yes is outweighed by the evidence submitted."
+    advice: list[str] = []
+    if status != "verified":
+        for a in v.advice:
+            text = ADVICE[a.kind](a.facts, params)
+            if text and text not in advice:
+                advice.append(text)
+    return CriterionResult(c.id, c.title, c.gate, status, reason, c.question, c.guidance,
+                           tuple(advice), claim.note if claim else None)
+
+
+def _join(parts: tuple[str, ...], limit: int = 4) -> str:
+    unique = list(dict.fromkeys(p for p in parts if p))
+    shown = unique[:limit]
+    more = len(unique) - len(shown)
+    text = "; ".join(shown)
+    return text + (f"; and {more} more" if more > 0 else "")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _fill(template: str, **values: str) -> str:
+    out = template
+    for k, v in values.items():
+        out = out.replace("{" + k + "}", v)
+    return _sentence(out)
+
+
+def _next_steps(levels: list[LevelResult], level: int, rubric: Rubric) -> tuple[str, ...]:
+    if level >= len(levels):
+        return (f"This is the highest level of {rubric.title}. Keep evaluating as the programme "
+                "grows, so that its impact stays verified in new places.",)
+    target = levels[level]
+    steps: list[str] = []
+    for c in target.criteria:
+        if not c.gate or c.status == "verified":
+            continue
+        head = f"To reach level {target.level} ({c.title}): {c.guidance.strip()}"
+        if c.status == "claimed":
+            head = (f"To reach level {target.level} ({c.title}): you answered yes; add the "
+                    f"evidence to the submission so it can be verified. {c.guidance.strip()}")
+        steps.append(_sentence(head))
+        steps.extend(c.advice[:4])
+    return tuple(steps)
+
+
+def _quality_notes(analysis: AnalysisResult) -> tuple[str, ...]:
+    notes: list[str] = []
+    for e in analysis.evaluations:
+        for n in e.notes:
+            notes.append(f"{e.id}: {n.text}")
+        for o in e.outcomes:
+            if not o.primary:
+                continue
+            for note in o.notes:
+                notes.append(f"{e.id}, '{o.name}': {note.text}")
+            for p in o.problems:
+                notes.append(f"{e.id}, '{o.name}': {p.found[0].upper()}{p.found[1:]}.")
+    return tuple(dict.fromkeys(notes))

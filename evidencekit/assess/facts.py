@@ -1,0 +1,184 @@
+"""The facts a rubric can test: a plain, documented view of a submission and its analysis.
+
+Rubric checks name facts by dotted paths within a scope: the programme at the top, an
+evaluation inside ``evaluations``, an outcome inside an evaluation's ``outcomes``. The
+vocabulary below is the whole interface between rubric files and Python: the rubric
+validator rejects a path that is not listed (a typo in a rubric must not silently fail a
+criterion), and explanations use the descriptions.
+
+Absent facts are ``None``; the condition language treats them as *unknown*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..analyse.result import AnalysisResult, EvaluationResult, OutcomeResult
+from ..load.model import Evaluation, Submission
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    scope: str
+    #: An open collection may be incomplete: the submission need not list every evaluation a
+    #: programme has had, so "no item shows X" is unknown rather than false. Outcomes within
+    #: one evaluation are closed: what an evaluation reports is what it found.
+    open: bool
+    label: str  # the fact that names an item in explanations
+
+
+COLLECTIONS: dict[str, dict[str, Collection]] = {
+    "programme": {"evaluations": Collection("evaluation", True, "id")},
+    "evaluation": {"outcomes": Collection("outcome", False, "name")},
+    "outcome": {},
+}
+
+#: Every fact by scope, with a short noun phrase used in explanations.
+FACTS: dict[str, dict[str, str]] = {
+    "programme": {
+        "programme.name": "the programme's name",
+        "programme.organisation": "the organisation",
+        "programme.theme": "the theme",
+        "theory_of_change.problem": "a statement of the problem",
+        "theory_of_change.activities": "the programme's activities",
+        "theory_of_change.outcomes": "the intended outcomes",
+        "theory_of_change.rationale": "a rationale",
+        "theory_of_change.references": "research references",
+        "costs.per_participant": "the cost per participant",
+        "costs.comparator_per_participant": "the comparator's cost per participant",
+        "scaling.manual": "a delivery manual",
+        "scaling.training": "training and quality assurance",
+        "scaling.fidelity_monitoring": "fidelity monitoring",
+        "scaling.sites": "the number of delivery sites",
+        "scaling.delivered_by_others": "delivery by other organisations",
+        "evaluation_count": "the number of evaluations",
+    },
+    "evaluation": {
+        "id": "the evaluation id",
+        "title": "the title",
+        "design": "the design",
+        "independent": "independence from the delivering organisation",
+        "site": "the site",
+        "year": "the year",
+        "delivered_by": "the delivering organisation",
+        "delivered_by_other": "delivery by an organisation other than the originator",
+        "assigned_known": "the numbers assigned to each group",
+        "clustered": "a clustered design",
+        "attrition.verdict": "attrition",
+        "attrition.overall": "overall attrition",
+        "attrition.differential": "differential attrition",
+        "effect": "the headline primary effect (favourable direction)",
+        "effect_se": "the standard error of the headline effect",
+    },
+    "outcome": {
+        "name": "the outcome's name",
+        "kind": "the kind of outcome",
+        "primary": "being a primary outcome",
+        "direction": "the direction of benefit",
+        "domain": "the outcome domain",
+        "design": "the evaluation design",
+        "source": "the source of the result",
+        "has_result": "a quantitative result",
+        "favourable": "a favourable effect",
+        "significant": "statistical significance",
+        "p_value": "the p-value",
+        "p_value_adjusted": "the p-value (Benjamini–Hochberg adjusted within the evaluation)",
+        "test": "the test used",
+        "n_treatment": "the number analysed in the treatment group",
+        "n_control": "the number analysed in the control group",
+        "n_min": "the number analysed in the smaller group",
+        "effect": "the standardised effect (favourable direction)",
+        "effect_se": "the standard error of the standardised effect",
+        "adjusted": "adjustment for the pretest (ANCOVA or difference-in-differences)",
+        "has_pretest": "a pretest (baseline) measure",
+        "baseline.effect": "the baseline difference (SD units)",
+        "baseline.abs_effect": "the size of the baseline difference (SD units)",
+        "baseline.verdict": "baseline equivalence",
+        "attrition.verdict": "attrition",
+        "attrition.overall": "overall attrition",
+        "attrition.differential": "differential attrition",
+        "self_reported": "a self-reported measure",
+        "clustered": "a clustered design",
+    },
+}
+
+
+def programme_facts(submission: Submission, analysis: AnalysisResult) -> dict[str, Any]:
+    toc = submission.theory_of_change
+    costs = submission.costs
+    sc = submission.scaling
+    facts: dict[str, Any] = {
+        "programme.name": submission.programme.name,
+        "programme.organisation": submission.programme.organisation,
+        "programme.theme": submission.programme.theme,
+        "theory_of_change.problem": toc.problem,
+        "theory_of_change.activities": list(toc.activities) or None,
+        "theory_of_change.outcomes": list(toc.outcomes) or None,
+        "theory_of_change.rationale": toc.rationale,
+        "theory_of_change.references": list(toc.references) or None,
+        "costs.per_participant": costs.per_participant if costs else None,
+        "costs.comparator_per_participant": costs.comparator_per_participant if costs else None,
+        "scaling.manual": sc.manual,
+        "scaling.training": sc.training,
+        "scaling.fidelity_monitoring": sc.fidelity_monitoring,
+        "scaling.sites": sc.sites,
+        "scaling.delivered_by_others": sc.delivered_by_others,
+        "evaluation_count": len(submission.evaluations),
+    }
+    organisation = submission.programme.organisation
+    facts["evaluations"] = [
+        evaluation_facts(e, r, organisation)
+        for e, r in zip(submission.evaluations, analysis.evaluations, strict=True)
+    ]
+    return facts
+
+
+def evaluation_facts(e: Evaluation, r: EvaluationResult,
+                     organisation: str | None) -> dict[str, Any]:
+    other: bool | None
+    if e.delivered_by is None or organisation is None:
+        other = None if e.delivered_by is None else e.delivered_by != organisation
+    else:
+        other = _norm(e.delivered_by) != _norm(organisation)
+    h = r.headline
+    facts: dict[str, Any] = {
+        "id": e.id, "title": e.title, "design": e.design, "independent": e.independent,
+        "site": _norm(e.site) if e.site else None, "year": e.year,
+        "delivered_by": e.delivered_by, "delivered_by_other": other,
+        "assigned_known": e.assigned is not None,
+        "clustered": e.design == "cluster_rct" or e.clusters is not None,
+        "attrition.verdict": r.attrition.verdict if r.attrition else None,
+        "attrition.overall": r.attrition.overall if r.attrition else None,
+        "attrition.differential": r.attrition.differential if r.attrition else None,
+        "effect": h.headline.estimate * h.sign if h and h.headline else None,
+        "effect_se": h.headline.se if h and h.headline else None,
+    }
+    facts["outcomes"] = [outcome_facts(o, facts["clustered"]) for o in r.outcomes]
+    return facts
+
+
+def outcome_facts(o: OutcomeResult, clustered: bool) -> dict[str, Any]:
+    h = o.headline
+    return {
+        "name": o.name, "kind": o.kind, "primary": o.primary, "direction": o.direction,
+        "domain": o.domain, "design": o.design, "source": o.source,
+        "has_result": o.favourable is not None and not o.problems,
+        "favourable": o.favourable, "significant": o.significant, "p_value": o.p_value,
+        "p_value_adjusted": o.p_value_adjusted, "test": o.test,
+        "n_treatment": o.n_treatment, "n_control": o.n_control, "n_min": o.n_min,
+        "effect": h.estimate * o.sign if h else None, "effect_se": h.se if h else None,
+        "adjusted": o.adjusted,
+        "has_pretest": o.baseline is not None,
+        "baseline.effect": o.baseline.effect if o.baseline else None,
+        "baseline.abs_effect": abs(o.baseline.effect) if o.baseline else None,
+        "baseline.verdict": o.baseline.verdict if o.baseline else None,
+        "attrition.verdict": o.attrition.verdict if o.attrition else None,
+        "attrition.overall": o.attrition.overall if o.attrition else None,
+        "attrition.differential": o.attrition.differential if o.attrition else None,
+        "self_reported": o.self_reported, "clustered": clustered,
+    }
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())

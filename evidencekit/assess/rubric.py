@@ -1,0 +1,261 @@
+"""Rubric files: find, load, validate and compile them.
+
+A rubric is data (``rubrics/*.yaml``): levels, criteria, parameters and checks written in the
+condition language of :mod:`evidencekit.assess.conditions`. Mistakes in a rubric are
+:class:`~evidencekit.errors.RubricError` problems with file, line and key path — kept apart
+from submission errors, because they are the rubric author's to fix, not the applicant's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .. import resources
+from ..errors import InputError, Problem, RubricError, UsageError
+from ..load.document import Document, format_path, parse, read_text
+from .advice import ADVICE
+from .conditions import Compiler, Node
+
+SCHEMA_ID = "evidencekit/rubric@1"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: float | str
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    choices: tuple[str, ...] | None = None
+
+    def parse(self, text: str | float) -> float | str:
+        """Convert and check a value given for this parameter (e.g. from ``--set``)."""
+        if self.choices is not None:
+            if text not in self.choices:
+                raise UsageError.one(None, f"one of {', '.join(self.choices)} for parameter "
+                                     f"{self.name!r}", repr(text))
+            return str(text)
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            raise UsageError.one(None, f"a number for parameter {self.name!r}",
+                                 repr(text)) from None
+        if self.integer:
+            if not value.is_integer():
+                raise UsageError.one(None, f"a whole number for parameter {self.name!r}",
+                                     repr(text))
+            value = int(value)
+        if ((self.minimum is not None and value < self.minimum)
+                or (self.maximum is not None and value > self.maximum)):
+            raise UsageError.one(None, f"a value between {self.minimum} and {self.maximum} for "
+                                 f"parameter {self.name!r}", repr(text))
+        return value
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str  # full id, prefixed by the rubric id
+    title: str
+    gate: bool
+    question: str
+    guidance: str
+    check: Node
+    help: str | None = None
+    example: str | None = None
+    met: str | None = None
+    not_met: str | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    level: int
+    title: str
+    statement: str
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    id: str
+    title: str
+    version: str
+    levels: tuple[Level, ...]
+    parameters: Mapping[str, Parameter]
+    scope: str = "programme"
+    description: str | None = None
+    sources: tuple[str, ...] = ()
+    operationalisation: str | None = None
+    level_zero: str = "Not yet level 1"
+    path: str | None = None
+    sha256: str | None = None
+    values: Mapping[str, float | str] = field(default_factory=dict)
+
+    def with_values(self, overrides: Mapping[str, str | float]) -> Rubric:
+        """The same rubric with some parameters set (``--set alpha=0.01``)."""
+        values = dict(self.values)
+        for name, raw in overrides.items():
+            if name not in self.parameters:
+                raise UsageError.one(None, "a parameter of rubric " + repr(self.id) + " (" +
+                                     ", ".join(self.parameters) + ")", repr(name))
+            values[name] = self.parameters[name].parse(raw)
+        return Rubric(**{**self.__dict__, "values": values})
+
+    def criterion(self, cid: str) -> Criterion | None:
+        for lv in self.levels:
+            for c in lv.criteria:
+                if c.id == cid:
+                    return c
+        return None
+
+
+@cache
+def rubric_schema() -> dict[str, Any]:
+    """The JSON Schema of rubric files."""
+    text = (Path(__file__).parent / "rubric.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def bundled_rubrics() -> dict[str, Path]:
+    """Bundled rubric ids and their files, sorted by id."""
+    folder = resources.rubrics_dir()
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def resolve_rubric(name_or_path: str | Path) -> Path:
+    bundled = bundled_rubrics()
+    if isinstance(name_or_path, str) and name_or_path in bundled:
+        return bundled[name_or_path]
+    p = Path(name_or_path)
+    if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
+        return p
+    raise UsageError.one(None, "a bundled rubric id (" + ", ".join(bundled) + ") or a rubric "
+                         "file path", repr(str(name_or_path)))
+
+
+def load_rubric(name_or_path: str | Path = "nesta") -> Rubric:
+    """Load, validate and compile a rubric by bundled id or by path."""
+    path = resolve_rubric(name_or_path)
+    return _load_cached(str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0,
+                        str(path))
+
+
+@cache
+def _load_cached(resolved: str, _mtime: int, shown: str) -> Rubric:
+    try:
+        text = read_text(Path(resolved), what="a rubric")
+        doc = parse(text, shown, json_syntax=resolved.endswith(".json"))
+    except InputError as exc:
+        raise RubricError([Problem(shown, p.line, p.key, p.expected, p.found)
+                           for p in exc.problems]) from exc
+    rubric = compile_rubric(doc)
+    return Rubric(**{**rubric.__dict__, "path": shown,
+                     "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+
+
+def validate_document(doc: Document) -> list[Problem]:
+    """JSON Schema validation with each error placed on its line."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(rubric_schema())
+    problems = []
+    for err in sorted(validator.iter_errors(doc.value), key=lambda e: list(map(str, e.path))):
+        path = tuple(err.absolute_path)
+        expected, found = _explain(err)
+        problems.append(Problem(doc.source, doc.line_of(path), format_path(path), expected,
+                                found))
+    return problems
+
+
+def _explain(err: Any) -> tuple[str, str]:
+    from ..load.document import describe
+
+    v = err.validator
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return f"the required key {missing!r}", "it missing"
+    if v == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        return ("one of the keys " + ", ".join(err.schema.get("properties", {})),
+                "the unknown key " + ", ".join(map(repr, extra)))
+    if v == "type":
+        return f"a value of type {err.validator_value}", describe(err.instance)
+    if v == "enum":
+        return "one of " + ", ".join(map(str, err.validator_value)), describe(err.instance)
+    if v == "const":
+        return repr(err.validator_value), describe(err.instance)
+    if v == "pattern":
+        return f"text matching {err.validator_value}", describe(err.instance)
+    return err.message, describe(err.instance)
+
+
+def compile_rubric(doc: Document) -> Rubric:
+    problems = validate_document(doc)
+    if problems:
+        raise RubricError(problems)
+    raw = doc.value
+    params: dict[str, Parameter] = {}
+    for name, p in (raw.get("parameters") or {}).items():
+        params[name] = Parameter(name, p["default"], p["description"], p.get("minimum"),
+                                 p.get("maximum"), bool(p.get("integer", False)),
+                                 tuple(p["choices"]) if "choices" in p else None)
+        try:
+            params[name].parse(p["default"])
+        except UsageError as exc:
+            problems.append(Problem(doc.source, doc.line_of(("parameters", name, "default")),
+                                    f"parameters.{name}.default", exc.problems[0].expected,
+                                    exc.problems[0].found))
+    compiler = Compiler(raw.get("definitions") or {}, params, list(ADVICE), source=doc.source,
+                        line_of=doc.line_of)
+    scope = raw.get("scope", "programme")
+    top_scope = "programme" if scope == "programme" else "evaluation"
+    # Definitions are compiled where they are used, in the scope of use; an unused one is
+    # still compiled once, in the scope it names (or the top scope), so its mistakes show.
+    for name in raw.get("definitions") or {}:
+        for sc in ("programme", "evaluation", "outcome"):
+            trial = Compiler(raw["definitions"], params, list(ADVICE), source=doc.source,
+                             line_of=doc.line_of)
+            trial.compile({"ref": name}, ("definitions", name), sc)
+            if not trial.problems:
+                break
+        else:
+            problems.extend(trial.problems)
+    levels = []
+    seen: set[str] = set()
+    prefix = raw["id"]
+    for i, lv in enumerate(raw["levels"]):
+        if lv["level"] != i + 1:
+            problems.append(Problem(doc.source, doc.line_of(("levels", i, "level")),
+                                    f"levels[{i}].level", f"level {i + 1} (levels are numbered "
+                                    "1, 2, 3 ... in order)", str(lv["level"])))
+        criteria = []
+        for j, c in enumerate(lv["criteria"]):
+            path = ("levels", i, "criteria", j)
+            full = f"{prefix}.{c['id']}"
+            if full in seen:
+                problems.append(Problem(doc.source, doc.line_of((*path, "id")),
+                                        format_path((*path, "id")), "a unique criterion id",
+                                        repr(c["id"])))
+            seen.add(full)
+            node = compiler.compile(c["check"], (*path, "check"), top_scope)
+            criteria.append(Criterion(full, c["title"], c.get("gate", True), c["question"],
+                                      c["guidance"], node, c.get("help"), c.get("example"),
+                                      c.get("met"), c.get("not_met")))
+        levels.append(Level(lv["level"], lv["title"], lv["statement"], tuple(criteria)))
+    problems.extend(compiler.problems)
+    if problems:
+        raise RubricError(problems)
+    return Rubric(
+        id=raw["id"], title=raw["title"], version=str(raw["version"]), levels=tuple(levels),
+        parameters=params, scope=scope, description=raw.get("description"),
+        sources=tuple(raw.get("sources") or ()), operationalisation=raw.get("operationalisation"),
+        level_zero=raw.get("level_zero", "Not yet level 1"),
+        values={k: p.default for k, p in params.items()},
+    )

@@ -1,0 +1,174 @@
+"""The typed submission: what a programme is and the evidence behind it (SPEC §1).
+
+Everything here is a frozen dataclass built by :mod:`evidencekit.load.submission` from a
+validated document. Nothing here computes statistics; that is :mod:`evidencekit.analyse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .document import KeyPath
+
+Design = Literal["none", "post_only", "pre_post", "comparison_group", "rct", "cluster_rct"]
+DESIGNS: tuple[str, ...] = ("none", "post_only", "pre_post", "comparison_group", "rct",
+                            "cluster_rct")
+TWO_GROUP_DESIGNS: tuple[str, ...] = ("comparison_group", "rct", "cluster_rct")
+Direction = Literal["higher_is_better", "lower_is_better"]
+Kind = Literal["continuous", "binary"]
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    name: str
+    organisation: str | None = None
+    theme: str | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TheoryOfChange:
+    problem: str | None = None
+    activities: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    rationale: str | None = None
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuousGroup:
+    """Summary statistics of one group: analysed n, mean and SD (ddof = 1), optional pretest."""
+
+    n: int
+    mean: float
+    sd: float
+    pre_mean: float | None = None
+    pre_sd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryGroup:
+    """Analysed n and how many had the outcome; optionally how many had it at baseline."""
+
+    n: int
+    events: int
+    pre_events: int | None = None
+
+
+Group = ContinuousGroup | BinaryGroup
+
+
+@dataclass(frozen=True, slots=True)
+class TwoGroupSummary:
+    treatment: Group
+    control: Group
+    correlation: float | None = None  # pre-post correlation, for difference-in-differences
+
+
+@dataclass(frozen=True, slots=True)
+class OneGroupSummary:
+    """A pre-post (``pre`` given) or post-only (``pre`` is None) summary."""
+
+    post: Group
+    pre: Group | None = None
+    correlation: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataSource:
+    """A row-level outcome file and how its columns map to roles."""
+
+    path: Path
+    columns: Mapping[str, str]
+    sheet: str | None = None
+    covariates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """An effect as published: exactly one statistic plus what it needs."""
+
+    statistic: Literal["t", "z", "p", "f", "hedges_g", "mean_difference", "odds_ratio"]
+    value: float
+    n_treatment: int | None = None
+    n_control: int | None = None
+    sign: int | None = None
+    se: float | None = None
+    ci: tuple[float, float] | None = None
+    sd: float | None = None
+    adjusted: bool = False
+    cluster_adjusted: bool | None = None
+
+
+Source = TwoGroupSummary | OneGroupSummary | DataSource | Reported
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    name: str
+    source: Source
+    kind: Kind = "continuous"
+    primary: bool = True
+    direction: Direction = "higher_is_better"
+    domain: str | None = None
+    self_reported: bool = False
+    path: KeyPath = ()
+
+    @property
+    def sign(self) -> int:
+        """+1 when higher is better, −1 when lower is better."""
+        return 1 if self.direction == "higher_is_better" else -1
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    id: str
+    design: Design
+    outcomes: tuple[Outcome, ...] = ()
+    title: str | None = None
+    independent: bool = False
+    delivered_by: str | None = None
+    site: str | None = None
+    year: int | None = None
+    assigned: tuple[int, int] | None = None  # (treatment, control)
+    clusters: tuple[int, int] | None = None
+    icc: float | None = None
+    path: KeyPath = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    per_participant: float | None = None
+    currency: str = "GBP"
+    comparator_per_participant: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    manual: bool | None = None
+    training: bool | None = None
+    fidelity_monitoring: bool | None = None
+    sites: int | None = None
+    delivered_by_others: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    answer: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    programme: Programme
+    theory_of_change: TheoryOfChange = field(default_factory=TheoryOfChange)
+    evaluations: tuple[Evaluation, ...] = ()
+    costs: Costs | None = None
+    scaling: Scaling = field(default_factory=Scaling)
+    claims: Mapping[str, Claim] = field(default_factory=dict)
+    source: str = "<submission>"
+    base_dir: Path | None = None
+    sha256: str | None = None

@@ -1,0 +1,109 @@
+"""Pure statistics for evidencekit: effect sizes, tests, WWC rules, power and pooling.
+
+Every function is pure and returns frozen dataclasses or plain numbers, unrounded; domain
+errors raise :class:`StatsError`. Conventions follow SPEC section 3.
+"""
+
+from __future__ import annotations
+
+from ._errors import StatsError
+from .attrition import (
+    BOUNDARIES,
+    CAUTIOUS_BOUNDARY,
+    OPTIMISTIC_BOUNDARY,
+    Attrition,
+    Boundary,
+    Verdict,
+    attrition,
+    attrition_verdict,
+)
+from .baseline import BaselineVerdict, baseline_verdict
+from .binary import (
+    COX_DIVISOR,
+    TwoGroupBinary,
+    cox_index,
+    cox_index_from_counts,
+    two_group_binary,
+)
+from .cluster import ClusterCorrection, hedges_2007_g_cluster, wwc_cluster_correction
+from .convert import (
+    CI95_WIDTH_IN_SE,
+    FromEstimate,
+    FromMeanDifference,
+    FromOddsRatio,
+    FromTest,
+    from_f,
+    from_g_se,
+    from_mean_difference_ci,
+    from_odds_ratio_ci,
+    from_p,
+    from_t,
+)
+from .interpret import EEF_MONTHS_LOWER_EDGES, eef_months, improvement_index
+from .multiplicity import benjamini_hochberg
+from .pooling import Pooled, PoolingMethod, pool
+from .power import cluster_mdes, clusters_for_mdes, mdes, n_per_group_for, two_sample_power
+from .prepost import ASSUMED_PRE_POST_R, PrePost, pre_post_rows, pre_post_summary
+from .smd import (
+    DiffInDiff,
+    TwoGroupContinuous,
+    difference_in_differences,
+    hedges_j,
+    smd_se,
+    two_group_continuous,
+)
+
+__all__ = [
+    "ASSUMED_PRE_POST_R",
+    "BOUNDARIES",
+    "CAUTIOUS_BOUNDARY",
+    "CI95_WIDTH_IN_SE",
+    "COX_DIVISOR",
+    "EEF_MONTHS_LOWER_EDGES",
+    "OPTIMISTIC_BOUNDARY",
+    "Attrition",
+    "BaselineVerdict",
+    "Boundary",
+    "ClusterCorrection",
+    "DiffInDiff",
+    "FromEstimate",
+    "FromMeanDifference",
+    "FromOddsRatio",
+    "FromTest",
+    "Pooled",
+    "PoolingMethod",
+    "PrePost",
+    "StatsError",
+    "TwoGroupBinary",
+    "TwoGroupContinuous",
+    "Verdict",
+    "attrition",
+    "attrition_verdict",
+    "baseline_verdict",
+    "benjamini_hochberg",
+    "cluster_mdes",
+    "clusters_for_mdes",
+    "cox_index",
+    "cox_index_from_counts",
+    "difference_in_differences",
+    "eef_months",
+    "from_f",
+    "from_g_se",
+    "from_mean_difference_ci",
+    "from_odds_ratio_ci",
+    "from_p",
+    "from_t",
+    "hedges_2007_g_cluster",
+    "hedges_j",
+    "improvement_index",
+    "mdes",
+    "n_per_group_for",
+    "pool",
+    "pre_post_rows",
+    "pre_post_summary",
+    "smd_se",
+    "two_group_binary",
+    "two_group_continuous",
+    "two_sample_power",
+    "wwc_cluster_correction",
+]
