@@ -142,6 +142,13 @@ def _cluster_correct(draft: _Draft, g: float, se_g: float, n_t: int, n_c: int,
     cc = stats.wwc_cluster_correction(g, se_g, n_t, n_c, m, icc)
     draft.p_value = cc.p_value
     draft.test = "wwc_cluster_corrected"
+    if draft.headline is not None and cc.t != 0:
+        # Widen the interval to match the corrected test: SE·t/t_A on the corrected df.
+        from scipy.stats import t as t_dist
+
+        se_adj = se_g * cc.t / cc.t_adjusted
+        half = float(t_dist.ppf((1 + options.ci_level) / 2, cc.df)) * se_adj
+        draft.headline = Headline(draft.headline.measure, g, se_adj, (g - half, g + half))
     g_adj = stats.hedges_2007_g_cluster(g, n_t + n_c, (n_t + n_c) / m, icc)
     draft.clustering = Clustering(icc, "given" if evaluation.icc is not None else "default",
                                   m, WWC_CLUSTER_METHOD, g_adj)
