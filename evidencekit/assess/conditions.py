@@ -84,6 +84,7 @@ class Compiler:
         self.line_of = line_of or (lambda _p: None)
         self.problems: list[Problem] = []
         self._stack: list[str] = []
+        self._compiled: dict[tuple[str, str], Node] = {}
 
     def _bad(self, path: tuple[str | int, ...], expected: str, found: str) -> None:
         from ..load.document import format_path
@@ -132,11 +133,15 @@ class Compiler:
                 self._bad(p, "definitions that do not refer to themselves",
                           " -> ".join([*self._stack, arg]))
                 return Node("const", None)
-            self._stack.append(arg)
-            node = self.compile(self.definitions[arg], ("definitions", arg), scope)
-            self._stack.pop()
-            merged = {**node.wording, **wording}
-            return Node(node.op, node.args, merged, node.scope)
+            node = self._compiled.get((arg, scope))
+            if node is None:
+                self._stack.append(arg)
+                node = self.compile(self.definitions[arg], ("definitions", arg), scope)
+                self._stack.pop()
+                self._compiled[(arg, scope)] = node
+            if not wording:
+                return node  # shared, so the interpreter evaluates it once per item
+            return Node(node.op, node.args, {**node.wording, **wording}, node.scope)
         if op == "present":
             self._fact(arg, p, scope)
             return Node(op, arg, wording, scope)
@@ -207,6 +212,7 @@ class Interpreter:
                  float | None]) -> None:
         self.parameters = parameters
         self.pool = pool
+        self._memo: dict[tuple[int, int], Verdict] = {}
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, str) and value.startswith("$"):
@@ -214,6 +220,17 @@ class Interpreter:
         return value
 
     def evaluate(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
+        # Definitions are shared nodes; facts live for the whole assessment, so a shared node
+        # is evaluated once per item however many criteria use it.
+        key = (id(node), id(facts))
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        v = self._evaluate_uncached(node, facts)
+        self._memo[key] = v
+        return v
+
+    def _evaluate_uncached(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
         v = self._evaluate(node, facts)
         if v.value is not True and "advice" in node.wording:
             v = Verdict(v.value, v.why, v.witnesses,
@@ -351,10 +368,13 @@ class Interpreter:
         if value is True:
             why = ()
         else:
-            counted = (f"{args['in']} at distinct {args['key']}s" if op == "distinct"
-                       else str(args["in"]))
-            summary = (f"{n_true} of the {needed} {counted} needed"
-                       if op in ("count", "distinct") else "")
+            if op == "distinct":
+                summary = (f"qualifying {args['in']} cover {n_true} distinct "
+                           f"{args['key']}(s), {needed} needed")
+            elif op == "count":
+                summary = f"{n_true} {args['in']} qualify, {needed} needed"
+            else:
+                summary = ""
             why = ((summary,) if summary else ()) + why_items
             if not results:
                 why = (f"no {args['in']} are given",)

@@ -111,16 +111,18 @@ def assess_submission(submission: Submission, rubric: Rubric,
     interpreter = Interpreter(params, _pool)
     facts = programme_facts(submission, analysis)
     results: list[LevelResult] = []
-    verdicts: dict[str, Verdict] = {}
+    level_so_far = 0
     for lv in rubric.levels:
-        crits = []
-        for c in lv.criteria:
-            v = interpreter.evaluate(c.check, facts)
-            verdicts[c.id] = v
-            crits.append(_criterion_result(c, v, submission, params))
+        # Specific advice (power calculations and the like) is worked out only for the level
+        # above the verified one: that is where next steps come from.
+        with_advice = lv.level == level_so_far + 1
+        crits = [_criterion_result(c, interpreter.evaluate(c.check, facts), submission, params,
+                                   with_advice) for c in lv.criteria]
         gates = [c for c in crits if c.gate]
         met = all(c.status == "verified" for c in gates)
         claimed = all(c.status in ("verified", "claimed") for c in gates)
+        if met and level_so_far == lv.level - 1:
+            level_so_far = lv.level
         results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits)))
     level = _cumulative(r.met for r in results)
     claimed_level = _cumulative(r.claimed for r in results)
@@ -155,7 +157,7 @@ def _cumulative(flags: Any) -> int:
 
 
 def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
-                      params: Mapping[str, Any]) -> CriterionResult:
+                      params: Mapping[str, Any], with_advice: bool) -> CriterionResult:
     claim = submission.claims.get(c.id)
     details = _join(v.why)
     if v.value is True:
@@ -176,7 +178,7 @@ def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
         if v.value is False and claim is not None and claim.answer:
             reason += " Your answer of yes is outweighed by the evidence submitted."
     advice: list[str] = []
-    if status != "verified":
+    if status != "verified" and with_advice:
         for a in v.advice:
             text = ADVICE[a.kind](a.facts, params)
             if text and text not in advice:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import IO, Any
 
 from ..analyse.result import AnalysisResult, EvaluationResult, OutcomeResult
@@ -17,55 +18,81 @@ STATUS = {
 }
 
 
-def _console(file: IO[str] | None, width: int | None = None) -> Any:
-    from rich.console import Console
+def _pad(renderable: Any, indent: int) -> Any:
+    from rich.padding import Padding
 
-    return Console(file=file, width=width, highlight=False, soft_wrap=False)
+    return Padding(renderable, (0, 0, 0, indent), expand=False)
+
+
+class _Output:
+    """A rich console writing into a buffer; on exit the text goes to ``file`` with trailing
+    spaces removed (rich pads wrapped lines), in colour only on a terminal."""
+
+    def __init__(self, file: IO[str] | None) -> None:
+        import io
+        import os
+        import shutil
+
+        from rich.console import Console
+
+        self.file = file if file is not None else sys.stdout
+        tty = self.file.isatty() and "NO_COLOR" not in os.environ
+        width = shutil.get_terminal_size((100, 24)).columns if tty else 100
+        self.buffer = io.StringIO()
+        self.console = Console(file=self.buffer, width=width, highlight=False,
+                               force_terminal=tty, no_color=not tty, soft_wrap=False)
+
+    def __enter__(self) -> Any:
+        return self.console
+
+    def __exit__(self, *exc: object) -> None:
+        text = "\n".join(line.rstrip() for line in self.buffer.getvalue().split("\n"))
+        self.file.write(text)
+        self.file.flush()
 
 
 def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> None:
-    from rich.padding import Padding
     from rich.text import Text
 
-    con = _console(file)
-    con.print(Text(result.programme, style="bold"), Text(f"  ({result.organisation})")
-              if result.organisation else "")
-    con.print(f"{result.rubric_title} (rubric {result.rubric_id}, version "
-              f"{result.rubric_version})", style="dim")
-    con.print()
-    con.print(Text.assemble(("Verified level: ", "bold"),
-                            (f"{result.level}", "bold green" if result.level else "bold red"),
-                            f" — {result.level_title(result.level)}"))
-    gap = result.claimed_level - result.level
-    con.print(Text.assemble(("Claimed level:  ", "bold"), (f"{result.claimed_level}", "bold"),
-                            f" — {result.level_title(result.claimed_level)}"
-                            + (f"  ({gap} above what the evidence verifies)" if gap else "")))
-    con.print()
-    for lv in reversed(result.levels):
-        mark = ("✔", "green") if lv.met else (("?", "yellow") if lv.claimed else ("·", "dim"))
-        here = "  ◀ verified" if lv.level == result.level else ""
-        con.print(Text.assemble((f" {mark[0]} ", mark[1]), (f"Level {lv.level}", "bold"),
-                                f"  {lv.title}", (here, "bold green")))
-        for c in lv.criteria:
-            sym, colour, word = STATUS[c.status]
-            gate = "" if c.gate else " (not a gate)"
-            con.print(Padding(Text.assemble((f"{sym} ", colour), (c.id, "bold"),
-                                            (f" [{word}]{gate}", colour)), (0, 0, 0, 6), expand=False))
-            con.print(Padding(Text(c.reason), (0, 0, 0, 8), expand=False))
-    if result.quality_notes:
+    with _Output(file) as con:
+        con.print(Text(result.programme, style="bold"), Text(f"  ({result.organisation})")
+                  if result.organisation else "")
+        con.print(f"{result.rubric_title} (rubric {result.rubric_id}, version "
+                  f"{result.rubric_version})", style="dim")
         con.print()
-        con.print("Quality notes", style="bold")
-        for n in result.quality_notes:
-            con.print(Padding(Text("• " + n), (0, 0, 0, 2), expand=False))
-    if result.problems:
+        con.print(Text.assemble(("Verified level: ", "bold"),
+                                (f"{result.level}", "bold green" if result.level else "bold red"),
+                                f" — {result.level_title(result.level)}"))
+        gap = result.claimed_level - result.level
+        con.print(Text.assemble(("Claimed level:  ", "bold"), (f"{result.claimed_level}", "bold"),
+                                f" — {result.level_title(result.claimed_level)}"
+                                + (f"  ({gap} above what the evidence verifies)" if gap else "")))
         con.print()
-        con.print("Problems", style="bold red")
-        for p in result.problems:
-            con.print(Padding(Text("• " + str(p["message"])), (0, 0, 0, 2), expand=False))
-    con.print()
-    con.print("Next steps", style="bold")
-    for s in result.next_steps:
-        con.print(Padding(Text("• " + s), (0, 0, 0, 2), expand=False))
+        for lv in reversed(result.levels):
+            mark = ("✔", "green") if lv.met else (("?", "yellow") if lv.claimed else ("·", "dim"))
+            here = "  ◀ verified" if lv.level == result.level else ""
+            con.print(Text.assemble((f" {mark[0]} ", mark[1]), (f"Level {lv.level}", "bold"),
+                                    f"  {lv.title}", (here, "bold green")))
+            for c in lv.criteria:
+                sym, colour, word = STATUS[c.status]
+                gate = "" if c.gate else " (not a gate)"
+                con.print(_pad(Text.assemble((f"{sym} ", colour), (c.id, "bold"),
+                                                (f" [{word}]{gate}", colour)), 6))
+                con.print(_pad(Text(c.reason), 8))
+        if result.quality_notes:
+            con.print()
+            con.print("Quality notes", style="bold")
+            for n in result.quality_notes:
+                con.print(_pad(Text("• " + n), 2))
+        if result.problems:
+            con.print()
+            con.print("Problems", style="bold red")
+            for p in result.problems:
+                con.print(_pad(Text("• " + str(p["message"])), 2))
+        con.print()
+        con.print("Next steps", style="bold")
+        for s in result.next_steps:
+            con.print(_pad(Text("• " + s), 2))
 
 
 def headline_effect(o: OutcomeResult) -> str:
@@ -80,55 +107,74 @@ def headline_effect(o: OutcomeResult) -> str:
     return f"{MEASURES[h.measure].symbol} = {num(h.estimate)} {ci(h.ci)}".rstrip(" —")
 
 
-def _group_text(o: OutcomeResult) -> str:
-    parts = []
-    for name, g in o.groups.items():
-        if g.events is not None:
-            parts.append(f"{name[0].upper()}: {g.events}/{g.n}")
-        else:
-            parts.append(f"{name[0].upper()}: n={g.n} M={num(g.mean)} SD={num(g.sd)}")
-    return "\n".join(parts) or (f"n = {o.n_treatment} / {o.n_control}"
-                                if o.n_treatment else "—")
-
-
 def print_analysis(result: AnalysisResult, file: IO[str] | None = None) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    con = _console(file)
-    con.print(Text(result.programme, style="bold"))
-    for e in result.evaluations:
-        con.print()
-        con.print(Text.assemble((f"{e.id}", "bold"), f"  {_eval_line(e)}"))
-        if not e.outcomes:
-            con.print("  (no outcomes)", style="dim")
-            continue
-        table = Table(show_lines=False, pad_edge=False, box=None, header_style="bold")
-        for col in ("Outcome", "Groups", "Effect [95% CI]", "p", "Test", "Baseline",
-                    "Verdict"):
-            table.add_column(col, overflow="fold")
-        for o in e.outcomes:
-            verdict = ("favourable" if o.favourable else "unfavourable"
-                       if o.favourable is False else "—")
-            if o.significant is not None:
-                verdict += ", significant" if o.significant else ", not significant"
-            base = f"{o.baseline.verdict.replace('_', ' ')} ({num(o.baseline.effect)})" \
-                if o.baseline else "—"
-            name = o.name + ("" if o.primary else " (secondary)")
-            p = pval(o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value)
-            if o.problems:
-                verdict = o.problems[0].found
-            table.add_row(name, _group_text(o), headline_effect(o), p,
-                          test_label(o.test), base, verdict)
-        con.print(table)
-        for note in e.notes:
-            con.print(Text("  • " + note.text, style="dim"))
-    if result.pooled is not None and result.pooled.k > 1:
-        pl = result.pooled
-        con.print()
-        con.print(Text.assemble(("Pooled (random effects, DerSimonian–Laird): ", "bold"),
-                                f"{num(pl.random)} {ci(pl.ci_random)}, p {pval(pl.p_value)}, "
-                                f"I² = {num(pl.i2, 0)}%, τ² = {num(pl.tau2, 3)}, k = {pl.k}"))
+    with _Output(file) as con:
+        con.print(Text(result.programme, style="bold"))
+        for e in result.evaluations:
+            con.print()
+            con.print(Text.assemble((f"{e.id}", "bold"), f"  {_eval_line(e)}"))
+            if not e.outcomes:
+                con.print(_pad(Text("No outcomes (design: none).", style="dim"), 2))
+            for o in e.outcomes:
+                con.print(_pad(Text.assemble((o.name, "bold"),
+                                                ("" if o.primary else "  (secondary)", "dim")), 2))
+                for line in _outcome_lines(o):
+                    con.print(_pad(Text(line), 4))
+            for note in e.notes:
+                con.print(_pad(Text("• " + note.text, style="dim"), 2))
+        if result.pooled is not None and result.pooled.k > 1:
+            pl = result.pooled
+            con.print()
+            con.print(Text.assemble(("Pooled across evaluations ", "bold"),
+                                    f"(random effects, {pl.method}; positive = favourable): "
+                                    f"{num(pl.random)} {ci(pl.ci_random)}, p {pval(pl.p_value)}; "
+                                    f"I² = {num(pl.i2, 0)}%, τ² = {num(pl.tau2, 3)}, k = {pl.k}; "
+                                    f"fixed effect {num(pl.fixed)} {ci(pl.ci_fixed)}"))
+
+
+def _outcome_lines(o: OutcomeResult) -> list[str]:
+    lines = []
+    groups = []
+    for name, g in o.groups.items():
+        if g.events is not None:
+            groups.append(f"{name}: {g.events} of {g.n} ({percent(g.events / g.n)})")
+        else:
+            groups.append(f"{name}: n = {g.n}, mean {num(g.mean)} (SD {num(g.sd)})")
+    if not groups and o.n_treatment is not None:
+        groups.append(f"analysed: {o.n_treatment} treatment, {o.n_control} control")
+    if groups:
+        lines.append("; ".join(groups))
+    if o.problems:
+        lines.append("Cannot be analysed: " + o.problems[0].found)
+        return lines
+    effect = headline_effect(o)
+    p = o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value
+    if effect != "—" or o.test:
+        test = f", p {pval(p)} ({test_label(o.test)})" if o.test else ""
+        bh = " (Benjamini–Hochberg adjusted)" if (o.p_value_adjusted is not None and
+                                                  o.p_value_adjusted != o.p_value) else ""
+        lines.append(f"effect {effect}{test}{bh}")
+    verdict = ("favourable" if o.favourable else "unfavourable" if o.favourable is False
+               else "direction unknown")
+    if o.significant is not None:
+        verdict += ", significant" if o.significant else ", not significant"
+    extras = [verdict]
+    if o.baseline is not None:
+        extras.append(f"baseline {o.baseline.verdict.replace('_', ' ')} "
+                      f"({MEASURES[o.baseline.measure].symbol} = {num(o.baseline.effect)})")
+    if o.attrition is not None:
+        extras.append(f"attrition {o.attrition.verdict}")
+    if o.clustering is not None:
+        extras.append(f"ICC {num(o.clustering.icc)} ({o.clustering.icc_source}), "
+                      f"{o.clustering.clusters} clusters")
+    if o.improvement_index is not None:
+        extras.append(f"improvement index {num(o.improvement_index, 1)}")
+    if o.eef_months is not None:
+        extras.append(f"≈ {o.eef_months} months' progress (EEF)")
+    lines.append("; ".join(extras))
+    return lines
 
 
 def _eval_line(e: EvaluationResult) -> str:
@@ -146,29 +192,28 @@ def _eval_line(e: EvaluationResult) -> str:
 
 
 def print_rubric(rubric: Rubric, file: IO[str] | None = None) -> None:
-    from rich.padding import Padding
     from rich.text import Text
 
-    con = _console(file)
-    con.print(Text(f"{rubric.title}", style="bold"), f"  id {rubric.id}, version {rubric.version}")
-    if rubric.description:
-        con.print(rubric.description)
-    if rubric.sources:
-        con.print("Sources:", style="bold")
-        for s in rubric.sources:
-            con.print(Padding("• " + s, (0, 0, 0, 2), expand=False))
-    if rubric.parameters:
-        con.print("Parameters:", style="bold")
-        for p in rubric.parameters.values():
-            con.print(Padding(f"• {p.name} = {rubric.values.get(p.name, p.default)}  "
-                              f"{p.description}", (0, 0, 0, 2), expand=False))
-    for lv in rubric.levels:
-        con.print()
-        con.print(Text(f"Level {lv.level}: {lv.title}", style="bold"))
-        con.print(Padding(lv.statement.strip(), (0, 0, 0, 2), expand=False))
-        for c in lv.criteria:
-            gate = "gate" if c.gate else "not a gate"
-            con.print(Padding(Text.assemble((c.id, "bold"), f" ({gate}) — {c.title}"),
-                              (0, 0, 0, 2), expand=False))
-            con.print(Padding(Text("Q: " + c.question.strip()), (0, 0, 0, 4), expand=False))
-            con.print(Padding(Text("How: " + c.guidance.strip(), style="dim"), (0, 0, 0, 4), expand=False))
+    with _Output(file) as con:
+        con.print(Text(f"{rubric.title}", style="bold"),
+                  f"  id {rubric.id}, version {rubric.version}")
+        if rubric.description:
+            con.print(rubric.description)
+        if rubric.sources:
+            con.print("Sources:", style="bold")
+            for s in rubric.sources:
+                con.print(_pad("• " + s, 2))
+        if rubric.parameters:
+            con.print("Parameters:", style="bold")
+            for p in rubric.parameters.values():
+                con.print(_pad(f"• {p.name} = {rubric.values.get(p.name, p.default)}  "
+                                  f"{p.description}", 2))
+        for lv in rubric.levels:
+            con.print()
+            con.print(Text(f"Level {lv.level}: {lv.title}", style="bold"))
+            con.print(_pad(lv.statement.strip(), 2))
+            for c in lv.criteria:
+                gate = "gate" if c.gate else "not a gate"
+                con.print(_pad(Text.assemble((c.id, "bold"), f" ({gate}) — {c.title}"), 2))
+                con.print(_pad(Text("Q: " + c.question.strip()), 4))
+                con.print(_pad(Text("How: " + c.guidance.strip(), style="dim"), 4))

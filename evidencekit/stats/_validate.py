@@ -11,18 +11,25 @@ from numpy.typing import NDArray
 from ._errors import StatsError
 
 
+def _as_float(name: str, value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise StatsError(f"{name} must be a number, but it is {value!r}") from None
+
+
 def finite(name: str, value: float) -> float:
-    """Return ``value`` as a float, or raise when it is NaN or infinite."""
-    x = float(value)
+    """Return ``value`` as a float, or raise when it is not a number, NaN or infinite."""
+    x = _as_float(name, value)
     if not math.isfinite(x):
-        raise StatsError(f"{name} must be a finite number, but it is {value!r}")
+        raise StatsError(f"{name} must be a finite number, but it is {x!r}")
     return x
 
 
 def count(name: str, value: int, minimum: int = 0) -> int:
     """Return a whole-number count that is at least ``minimum``."""
-    if isinstance(value, bool) or not float(value).is_integer():
-        raise StatsError(f"{name} must be a whole number, but it is {value!r}")
+    if isinstance(value, bool) or not _as_float(name, value).is_integer():
+        raise StatsError(f"{name} must be a whole number, but it is {value}")
     n = int(value)
     if n < minimum:
         raise StatsError(f"{name} must be at least {minimum}, but it is {n}")
@@ -82,7 +89,7 @@ def interval(name: str, low: float, high: float) -> tuple[float, float]:
 def sign(value: int) -> int:
     """Return a direction given as +1 or -1."""
     if value not in (1, -1) or isinstance(value, bool):
-        raise StatsError(f"sign must be 1 or -1, but it is {value!r}")
+        raise StatsError(f"sign must be 1 or -1, but it is {value}")
     return int(value)
 
 

@@ -155,7 +155,7 @@ def cox_index(p_t: float, p_c: float) -> float:
         if not 0.0 < check.finite(name, p) < 1.0:
             raise StatsError(
                 f"{name} must lie strictly between 0 and 1 for a finite log odds, but it is "
-                f"{p!r}; use cox_index_from_counts to apply the 0.5 cell correction"
+                f"{float(p)!r}; use cox_index_from_counts to apply the 0.5 cell correction"
             )
     return (math.log(p_t / (1 - p_t)) - math.log(p_c / (1 - p_c))) / COX_DIVISOR
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import optimize, stats
 
 from . import _validate as check
 from ._errors import StatsError
@@ -20,7 +20,7 @@ __all__ = ["Pooled", "PoolingMethod", "pool"]
 PoolingMethod = Literal["DL", "REML"]
 
 _REML_THRESHOLD = 1e-10
-_REML_MAXITER = 1000
+_REML_MAXITER = 100  # metafor's default maxiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +51,27 @@ def _tau2_dl(y: NDArray[np.float64], v: NDArray[np.float64], q: float) -> float:
     return max(0.0, float((q - (y.size - 1)) / c))
 
 
+def _reml_score(tau2: float, y: NDArray[np.float64], v: NDArray[np.float64]) -> tuple[float, float]:
+    """Twice the REML score yᵀPPy − tr(P) and the Fisher information term tr(PP) at τ²."""
+    w = 1 / (v + tau2)
+    sw = w.sum()
+    py = w * (y - (w * y).sum() / sw)  # P·y with P = W − w·wᵀ/Σw
+    tr_p = sw - (w**2).sum() / sw
+    tr_pp = (w**2).sum() - 2 * (w**3).sum() / sw + ((w**2).sum() / sw) ** 2
+    return float(py @ py - tr_p), float(tr_pp)
+
+
 def _tau2_reml(y: NDArray[np.float64], v: NDArray[np.float64]) -> float:
-    """REML τ² by Fisher scoring from the Hedges (HE) start, step-halving at 0 (metafor)."""
-    k = y.size
+    """REML τ²: metafor's Fisher scoring (Hedges start, step-halving at 0), Brent fallback.
+
+    Fisher scoring can oscillate for a long time (metafor then stops with "Fisher scoring
+    algorithm did not converge"); the same stationary point is then found by Brent's
+    method on the score, which is positive at 0 and negative for large τ².
+    """
     tau2 = max(0.0, float(np.var(y, ddof=1) - v.mean()))
     for _ in range(_REML_MAXITER):
-        w = 1 / (v + tau2)
-        sw = w.sum()
-        resid = y - (w * y).sum() / sw
-        py = w * resid  # P·y with P = W − w·wᵀ/Σw
-        tr_p = sw - (w**2).sum() / sw
-        tr_pp = (w**2).sum() - 2 * (w**3).sum() / sw + ((w**2).sum() / sw) ** 2
-        step = float((py @ py - tr_p) / tr_pp)
+        score, info = _reml_score(tau2, y, v)
+        step = score / info
         if tau2 == 0 and step < 0:
             return 0.0
         while tau2 + step < 0:
@@ -70,9 +79,13 @@ def _tau2_reml(y: NDArray[np.float64], v: NDArray[np.float64]) -> float:
         tau2 += step
         if abs(step) < _REML_THRESHOLD:
             return tau2
-    raise StatsError(
-        f"the REML estimate of tau² did not converge in {_REML_MAXITER} iterations for k = {k}"
-    )
+    if _reml_score(0.0, y, v)[0] <= 0:
+        return 0.0
+    upper = 1.0
+    while _reml_score(upper, y, v)[0] > 0:
+        upper *= 2
+    root = optimize.brentq(lambda t: _reml_score(t, y, v)[0], 0.0, upper, xtol=1e-14)
+    return float(root)
 
 
 def pool(
@@ -86,7 +99,8 @@ def pool(
 
     Formulas with v_i = SE_i², w_i = 1/v_i: fixed = Σw_i·y_i/Σw_i, SE = 1/√Σw_i;
     Q = Σw_i(y_i − fixed)² on k − 1 df (χ² p-value); DL τ² = max(0, (Q − (k−1))/(Σw − Σw²/Σw));
-    REML τ² by Fisher scoring (converged to |Δτ²| < 1e-10); random = Σw*_i·y_i/Σw*_i with
+    REML τ² by Fisher scoring (converged to |Δτ²| < 1e-10; Brent's method on the REML
+    score when scoring oscillates); random = Σw*_i·y_i/Σw*_i with
     w*_i = 1/(v_i + τ²), SE = 1/√Σw*_i; z and p (normal) for the random effect;
     I² = 100·τ²/(τ² + s²), s² = (k−1)Σw/((Σw)² − Σw²). k = 1 returns the estimate itself
     with τ² = 0, I² = 0, Q = 0 on 0 df, Q's p = 1.
@@ -110,7 +124,11 @@ def pool(
             f"{se.size} standard errors"
         )
     if np.any(se <= 0):
-        raise StatsError("every standard error must be greater than zero, but one is not")
+        i = int(np.argmax(se <= 0))
+        bad = float(se[i])
+        raise StatsError(
+            f"every standard error must be greater than zero, but number {i + 1} is {bad!r}"
+        )
     k = int(y.size)
     v = se**2
     w = 1 / v

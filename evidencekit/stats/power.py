@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from scipy import optimize, stats
+from scipy import optimize, special
 
 from . import _validate as check
 from ._errors import StatsError
@@ -30,10 +30,18 @@ def _alpha_power(alpha: float, power: float) -> tuple[float, float]:
 
 def _power(d: float, n: float, alpha: float) -> float:
     nu = 2 * (n - 1)
-    q = stats.t.isf(alpha / 2, nu)
+    q = special.stdtrit(nu, 1 - alpha / 2)
     ncp = math.sqrt(n / 2) * d
-    # P(T' < -q) is taken as P(T'(-ncp) > q): scipy's nct.cdf returns NaN deep in that tail.
-    return float(stats.nct.sf(q, nu, ncp) + stats.nct.sf(q, nu, -ncp))
+    # P(T' < -q) is taken as P(T'(-ncp) > q): the noncentral t CDF is unreliable deep in that
+    # tail. scipy.special's ufuncs are used directly (no per-call distribution overhead).
+    upper = 1.0 - special.nctdtr(nu, ncp, q)
+    lower = 1.0 - special.nctdtr(nu, -ncp, q)
+    total = float(upper + lower)
+    if math.isnan(total):  # cdflib gives up at large df·ncp; Boost (via scipy.stats) does not
+        from scipy import stats
+
+        total = float(stats.nct.sf(q, nu, ncp) + stats.nct.sf(q, nu, -ncp))
+    return total
 
 
 def two_sample_power(d: float, n_per_group: float, alpha: float = 0.05) -> float:
@@ -126,7 +134,7 @@ def cluster_mdes(
     rho = check.unit("icc", icc)
     p = check.open_unit("p_treated", p_treated)
     a, pw = _alpha_power(alpha, power)
-    multiplier = stats.t.ppf(1 - a / 2, j - 2) + stats.t.ppf(pw, j - 2)
+    multiplier = special.stdtrit(j - 2, 1 - a / 2) + special.stdtrit(j - 2, pw)
     pq = p * (1 - p)
     return float(multiplier * math.sqrt(rho / (pq * j) + (1 - rho) / (pq * j * n)))
 

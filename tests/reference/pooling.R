@@ -25,4 +25,13 @@ for (name in names(datasets)) {
     yi = as.numeric(es$yi), sei = sqrt(as.numeric(es$vi)),
     DL = fit_row(dl, fe), REML = fit_row(reml, fe), REML_tight = fit_row(reml_tight, fe))
 }
+## A case where metafor's Fisher scoring oscillates: the default rma() call stops with
+## "Fisher scoring algorithm did not converge"; with maxiter = 10000 it converges.
+yi <- c(0, 0, 0, 0, 0, 0, 2); sei <- c(1, 1, 1, 1, 1.5, 1.5, 0.5)
+print(try(rma(yi, sei = sei, method = "REML"), silent = TRUE))
+slow <- rma(yi, sei = sei, method = "REML", control = list(maxiter = 10000, threshold = 1e-12))
+print(slow)
+out$oscillating <- list(
+  source = "rma(yi, sei=sei, method='REML', control=list(maxiter=10000, threshold=1e-12)); default control fails to converge",
+  yi = yi, sei = sei, tau2 = slow$tau2, estimate = as.numeric(slow$b), se = slow$se, i2 = slow$I2)
 write_golden(out, "pooling")

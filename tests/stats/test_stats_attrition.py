@@ -40,7 +40,7 @@ def test_thirty_percent_overall_six_points_differential() -> None:
 
 def test_rates_from_counts() -> None:
     a = attrition(600, 600, 540, 552)
-    assert (a.rate_t, a.rate_c) == (pytest.approx(0.10), pytest.approx(0.08))
+    assert a.rate_t == pytest.approx(0.10) and a.rate_c == pytest.approx(0.08)
     assert a.overall == pytest.approx(108 / 1200)
     assert (a.assigned_t, a.assigned_c, a.analysed_t, a.analysed_c) == (600, 600, 540, 552)
     assert a.boundary == "cautious" and a.verdict == "low"

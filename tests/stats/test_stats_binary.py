@@ -70,7 +70,10 @@ def test_intervals_by_hand() -> None:
     )
     assert r.ci_or == pytest.approx(tuple(math.exp(x) for x in r.ci_log_or), rel=1e-12)
     assert r.ci_rr == pytest.approx(
-        (math.exp(r.log_risk_ratio - z * r.se_log_rr), math.exp(r.log_risk_ratio + z * r.se_log_rr)),
+        (
+            math.exp(r.log_risk_ratio - z * r.se_log_rr),
+            math.exp(r.log_risk_ratio + z * r.se_log_rr),
+        ),
         rel=1e-12,
     )
     assert r.ci_cox == pytest.approx(tuple(x / 1.65 for x in r.ci_log_or), rel=1e-12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -47,7 +48,7 @@ def test_bh_is_at_least_raw_and_monotone(p: list[float]) -> None:
     assert all(a >= raw and a <= 1 for a, raw in zip(adj, p, strict=True))
     order = sorted(range(len(p)), key=p.__getitem__)
     ranked = [adj[i] for i in order]
-    assert all(x <= y for x, y in zip(ranked, ranked[1:], strict=False))
+    assert all(x <= y for x, y in itertools.pairwise(ranked))
 
 
 def test_improvement_index(golden: Golden) -> None:

@@ -58,7 +58,9 @@ def test_bcg_published_values(golden: Golden) -> None:
     data = golden("pooling")["bcg_log_rr"]
     r = pool(data["yi"], data["sei"], "REML")
     assert (round(r.random, 4), round(r.se_random, 4), round(r.tau2, 4)) == (
-        -0.7145, 0.1798, 0.3132,
+        -0.7145,
+        0.1798,
+        0.3132,
     )
     assert (round(r.i2_percent, 2), round(r.q, 4), r.q_df) == (92.22, 152.2330, 12)
 
@@ -66,7 +68,12 @@ def test_bcg_published_values(golden: Golden) -> None:
 def test_single_estimate() -> None:
     r = pool([0.3], [0.1], "REML")
     assert (r.k, r.fixed, r.random, r.se_random, r.tau2, r.i2_percent) == (
-        1, 0.3, 0.3, 0.1, 0.0, 0.0,
+        1,
+        0.3,
+        0.3,
+        0.1,
+        0.0,
+        0.0,
     )
     assert (r.q, r.q_df, r.q_p_value) == (0.0, 0, 1.0)
 
@@ -80,9 +87,7 @@ def test_homogeneous_estimates_have_zero_tau2() -> None:
 
 @settings(deadline=None, max_examples=100)
 @given(
-    st.lists(
-        st.tuples(st.floats(-3, 3), st.floats(0.01, 2)), min_size=2, max_size=15
-    ),
+    st.lists(st.tuples(st.floats(-3, 3), st.floats(0.01, 2)), min_size=2, max_size=15),
     st.sampled_from(["DL", "REML"]),
 )
 def test_pooling_properties(data: list[tuple[float, float]], method: str) -> None:
@@ -106,3 +111,14 @@ def test_pooling_properties(data: list[tuple[float, float]], method: str) -> Non
 def test_pooling_errors(args: tuple[Any, ...], match: str) -> None:
     with pytest.raises(StatsError, match=match):
         pool(*args)
+
+
+def test_reml_where_fisher_scoring_oscillates(golden: Golden) -> None:
+    # metafor 3.8-1 rma(method="REML") fails with default control ("Fisher scoring algorithm
+    # did not converge") and converges with maxiter=10000 (tests/reference/pooling.R).
+    ref = golden("pooling")["oscillating"]
+    r = pool(ref["yi"], ref["sei"], "REML")
+    assert r.tau2 == pytest.approx(ref["tau2"], rel=1e-8)
+    assert r.random == pytest.approx(ref["estimate"], rel=1e-8)
+    assert r.se_random == pytest.approx(ref["se"], rel=1e-8)
+    assert r.i2_percent == pytest.approx(ref["i2"], rel=1e-8)

@@ -78,7 +78,12 @@ def test_constant_pretest_rows_have_no_correlation() -> None:
 )
 def test_summary_errors(kwargs: dict[str, Any], match: str) -> None:
     args: dict[str, Any] = {
-        "n": 20, "mean_pre": 1.0, "sd_pre": 1.0, "mean_post": 2.0, "sd_post": 1.0, "r": 0.5,
+        "n": 20,
+        "mean_pre": 1.0,
+        "sd_pre": 1.0,
+        "mean_post": 2.0,
+        "sd_post": 1.0,
+        "r": 0.5,
     }
     args.update(kwargs)
     with pytest.raises(StatsError, match=match):

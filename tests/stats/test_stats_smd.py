@@ -81,8 +81,9 @@ def test_summary_g_matches_escalc(golden: Golden) -> None:
     res = two_group_continuous(212, 54.1, 10.2, 205, 51.3, 9.8)
     assert res.g == pytest.approx(ref["g"], rel=REL)
     assert res.se_g**2 == pytest.approx(ref["vi"], rel=REL)
-    assert res.ci_g == pytest.approx((res.g - 1.959963984540054 * res.se_g,
-                                      res.g + 1.959963984540054 * res.se_g), rel=1e-12)
+    assert res.ci_g == pytest.approx(
+        (res.g - 1.959963984540054 * res.se_g, res.g + 1.959963984540054 * res.se_g), rel=1e-12
+    )
 
 
 def test_glass_delta_uses_control_sd() -> None:

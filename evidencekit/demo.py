@@ -1,0 +1,67 @@
+"""``make demo``: assess every bundled example and write the results under ``out/``.
+
+For each ``examples/*.yaml`` it writes ``out/<name>.assessment.json`` (SPEC §4),
+``out/<name>.txt`` (what ``evidencekit assess`` prints) and, when the reporting layer is
+installed, ``out/<name>.html`` and ``out/<name>.pdf``; then prints a one-line summary per
+example. A file that cannot be assessed is reported and the others still run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+
+def run(examples: Path, out: Path) -> int:
+    from .api import assess
+    from .errors import InputError
+    from .render.text import print_assessment
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in examples.glob("*.yaml"))
+    failures = 0
+    width = max((len(p.stem) for p in files), default=10)
+    print(f"{'example':<{width}}  level  claimed  programme")
+    for path in files:
+        try:
+            result = assess(path)
+        except InputError as exc:
+            failures += 1
+            print(f"{path.stem:<{width}}  error: {exc.problems[0].sentence()}")
+            continue
+        (out / f"{path.stem}.assessment.json").write_text(
+            json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        buf = io.StringIO()
+        print_assessment(result, file=buf)
+        (out / f"{path.stem}.txt").write_text(buf.getvalue(), encoding="utf-8")
+        _reports(result, path, out)
+        print(f"{path.stem:<{width}}  {result.level:^5}  {result.claimed_level:^7}  "
+              f"{result.programme}")
+    print(f"\nWrote {len(files) - failures} assessments to {out}/")
+    return 1 if failures else 0
+
+
+def _reports(result: object, path: Path, out: Path) -> None:
+    try:
+        from . import report  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    render_html = getattr(report, "render_html", None)
+    render_pdf = getattr(report, "render_pdf", None)
+    if render_html is not None:
+        (out / f"{path.stem}.html").write_text(render_html(result), encoding="utf-8")
+    if render_pdf is not None:
+        render_pdf(result, out / f"{path.stem}.pdf")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    examples = Path(args[0]) if args else Path("examples")
+    out = Path(args[1]) if len(args) > 1 else Path("out")
+    return run(examples, out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
