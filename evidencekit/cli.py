@@ -84,7 +84,7 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("submission", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("submission", type=click.Path(path_type=str))
 @_common
 def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> None:
     """Assess SUBMISSION: verified and claimed level, reasons and next steps."""
@@ -100,7 +100,7 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> Non
 
 
 @main.command()
-@click.argument("submission", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("submission", type=click.Path(path_type=str))
 @_common
 def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> None:
     """Show the statistics behind the verdict for SUBMISSION."""
@@ -113,6 +113,41 @@ def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> No
         from .render.text import print_analysis
 
         print_analysis(result)
+
+
+@main.command()
+@click.argument("source", metavar="INPUT", type=click.Path(path_type=str))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder for scores.csv, scores.xlsx, errors.csv, reports/ and the portfolio.")
+@click.option("--rubric", "rubric", default="nesta", show_default=True,
+              help="Bundled rubric id or path to a rubric file.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a rubric parameter (repeatable).")
+@click.option("--pdf", is_flag=True, help="Write a PDF report per application under reports/.")
+@click.option("--html", is_flag=True, help="Write an HTML report per application.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core).")
+@click.option("--resume", is_flag=True,
+              help="Skip applications whose inputs and outputs are unchanged since last run.")
+@click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDRESS",
+              help="Run the tasks on an existing Dask cluster (needs evidencekit[dask]).")
+def batch(source: str, out: str, rubric: str, sets: tuple[str, ...], pdf: bool, html: bool,
+          workers: int | None, resume: bool, dask_scheduler: str | None) -> None:
+    """Score every application in INPUT (a folder of submissions or a CSV/XLSX manifest).
+
+    Exit code 0 when every application was scored, 3 when some could not be (they are
+    listed in errors.csv; the others are still scored), 2 when INPUT itself is unusable.
+    """
+    from .batch import BatchOptions, run_batch
+
+    opts = BatchOptions(rubric=rubric, parameters=_parse_sets(sets), workers=workers, pdf=pdf,
+                        html=html, resume=resume, dask_scheduler=dask_scheduler)
+    summary = run_batch(source, out, opts)
+    reused = f", {summary.reused} unchanged since the last run" if summary.reused else ""
+    click.echo(f"Scored {summary.scored} of {summary.total} applications{reused}; "
+               f"{summary.failed} could not be assessed (see errors.csv).", err=True)
+    click.echo(f"Wrote {', '.join(summary.files)} to {summary.out}/", err=True)
+    raise SystemExit(summary.exit_code)
 
 
 @main.group()
@@ -153,7 +188,7 @@ def rubric_show(rubric_id: str, fmt: str) -> None:
 
 
 @rubric.command("validate")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("path", type=click.Path(path_type=str))
 def rubric_validate(path: str) -> None:
     """Check a rubric file; every mistake is named with its line."""
     from .assess.rubric import load_rubric

@@ -43,8 +43,11 @@ def _with_attrition(o: OutcomeResult, evaluation: Evaluation,
     if o.n_treatment > a_t or o.n_control > a_c:
         return o  # reported counts above the assigned: cannot be attrition; loader flags summaries
     at = stats.attrition(a_t, a_c, o.n_treatment, o.n_control, options.attrition_boundary)
-    result = AttritionResult(at.overall, at.differential, at.boundary, at.verdict,
-                             at.max_differential, (a_t, a_c), (o.n_treatment, o.n_control))
+    # max_differential as a proportion, like overall and differential (the WWC tables and
+    # stats.attrition give percentage points).
+    limit = at.max_differential / 100 if at.max_differential is not None else None
+    result = AttritionResult(at.overall, at.differential, at.boundary, at.verdict, limit,
+                             (a_t, a_c), (o.n_treatment, o.n_control))
     return replace(o, attrition=result)
 
 

@@ -246,7 +246,13 @@ class Interpreter:
             parts = [self.evaluate(c, facts) for c in node.args]
             value = _and(p.value for p in parts)
             failing = [p for p in parts if p.value is not True]
-            why = tuple(w for p in (failing if value is not True else parts) for w in p.why)
+            if value is not True:
+                # Explain by the first refuting part (or the first unknown one), as a person
+                # would: "its design is pre_post" says enough without the rest.
+                first = next((p for p in failing if p.value is False), failing[0])
+                why = first.why
+            else:
+                why = tuple(w for p in parts for w in p.why)
             return self._worded(node, facts, value, why, parts, failing)
         if op == "any":
             parts = [self.evaluate(c, facts) for c in node.args]
@@ -328,9 +334,11 @@ class Interpreter:
         true_items = [(i, v) for i, v in results if v.value is True]
         unknown = [(i, v) for i, v in results if v.value is None]
         labels = [str(i.get(coll.label)) for i, _ in true_items]
+        # An item whose explanation is empty (``fail: ""`` on a filter such as "is primary")
+        # is not relevant to the check and is left out of the explanation.
         why_items = tuple(
-            f"{_item_label(i, coll.label)}: {'; '.join(v.why) or 'not met'}"
-            for i, v in results if v.value is not True)
+            f"{_item_label(i, coll.label)}: {'; '.join(w for w in v.why if w)}"
+            for i, v in results if v.value is not True and any(v.why))
         advice = tuple(a for _, v in results if v.value is not True for a in v.advice)
         op = node.op
         at_least = int(self.resolve(args["at_least"]))
@@ -375,7 +383,7 @@ class Interpreter:
                 summary = f"{n_true} {args['in']} qualify, {needed} needed"
             else:
                 summary = ""
-            why = ((summary,) if summary else ()) + why_items
+            why = (summary,) if summary else why_items
             if not results:
                 why = (f"no {args['in']} are given",)
         return self._wrap(node, facts, value, why, labels, advice)

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import stats
 from ..analyse.result import AnalysisOptions, AnalysisResult
+from ..analyse.value import ValueForMoney, value_for_money
 from ..load.model import Submission
 from .advice import ADVICE
 from .conditions import Interpreter, Verdict
@@ -70,6 +71,7 @@ class AssessmentResult:
     level_zero: str = "Not yet level 1"
     problems: tuple[dict[str, Any], ...] = ()
     unknown_claims: tuple[str, ...] = field(default=())
+    value_for_money: ValueForMoney | None = None
 
     def level_title(self, n: int) -> str:
         return self.level_zero if n == 0 else self.levels[n - 1].title
@@ -87,6 +89,8 @@ class AssessmentResult:
             "next_steps": list(self.next_steps),
             "quality_notes": list(self.quality_notes),
             "problems": list(self.problems),
+            "value_for_money": (self.value_for_money.to_dict()
+                                if self.value_for_money is not None else None),
             "analysis": self.analysis.to_dict(),
         }
 
@@ -144,6 +148,8 @@ def assess_submission(submission: Submission, rubric: Rubric,
         next_steps=_next_steps(results, level, rubric),
         quality_notes=_quality_notes(analysis), analysis=analysis,
         level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
+        value_for_money=value_for_money(submission.costs, analysis,
+                                        analysis.options.ci_level),
     )
 
 
@@ -168,12 +174,14 @@ def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
             reason = _sentence(details or "Shown by the submission")
     elif v.value is None and claim is not None and claim.answer:
         status = "claimed"
-        note = f" ({claim.note})" if claim.note else ""
+        note = f" ({claim.note.rstrip('. ')})" if claim.note else ""
         reason = _sentence("Not shown by the submission, but you answered yes" + note +
                            (f". Missing: {details}" if details else ""))
     else:
         status = "not_met"
         lead = c.not_met or "Not met"
+        if details and details.casefold().rstrip(".") in lead.casefold():
+            details = ""  # the rubric's sentence already says it
         reason = _sentence(lead + (f": {details}" if details else ""))
         if v.value is False and claim is not None and claim.answer:
             reason += " Your answer of yes is outweighed by the evidence submitted."

@@ -101,7 +101,9 @@ class Number(Option):
             or (self.maximum is not None and value > self.maximum)
         ):
             return self.fail(value, path, ctx)
-        return value
+        # A measured quantity is a float even when written without a decimal point, so that
+        # results derived from it are floats too (SPEC §4: numbers are unrounded floats).
+        return value if self.integer else float(value)
 
 
 class Flag(Option):

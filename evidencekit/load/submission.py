@@ -271,7 +271,7 @@ class _Builder:
         if given[0] == "summary":
             source = self.summary(o["summary"], (*path, "summary"), design, kind, assigned)
         elif given[0] == "reported":
-            source = self.reported(o["reported"], (*path, "reported"), design, kind)
+            source = self.reported(o["reported"], (*path, "reported"), design, kind, assigned)
         else:
             source = self.data(o, path, design)
         if source is None:
@@ -348,7 +348,7 @@ class _Builder:
                                s["correlation"])
 
     def reported(self, r: dict[str, Any], path: KeyPath, design: str,
-                 kind: str) -> Reported | None:
+                 kind: str, assigned: tuple[int, int] | None = None) -> Reported | None:
         stats = [k for k in REPORTED_STATISTICS if r[k] is not None]
         if len(stats) != 1:
             self.ctx.add(path, "exactly one published statistic (" +
@@ -397,6 +397,13 @@ class _Builder:
             elif stat == "odds_ratio" and lo <= 0:
                 self.ctx.add((*path, "ci"), "odds-ratio limits above 0", f"[{lo}, {hi}]")
                 ok = False
+        if assigned is not None:
+            for side, a in zip(("treatment", "control"), assigned, strict=True):
+                n = r[f"n_{side}"]
+                if n is not None and n > a:
+                    self.ctx.add((*path, f"n_{side}"), f"at most the {a} assigned to {side}",
+                                 f"{n} analysed")
+                    ok = False
         if stat == "odds_ratio" and kind != "binary":
             self.ctx.add(path, "kind: binary with a published odds ratio", f"kind: {kind}")
             ok = False

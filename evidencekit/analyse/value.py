@@ -1,0 +1,218 @@
+"""Value for money: what the programme costs beside its comparator, and per unit of effect.
+
+Commissioners weigh evidence against cost, so an assessment carries, when the submission gives
+``costs.per_participant``:
+
+- the cost per participant and, when given, the comparator's (business as usual);
+- the net cost per participant, programme − comparator (negative: the programme is cheaper);
+- for one primary outcome of a comparison-group evaluation, the incremental cost per unit of
+  effect, with its range from the effect's confidence interval:
+
+  * binary outcome with a risk difference: the cost per additional positive outcome,
+    net cost × NNT = net cost / RD_f, where RD_f is the risk difference oriented so that
+    positive is favourable;
+  * otherwise a standardised effect (g, g_DiD, Cox index): the cost per 0.1 SD of
+    improvement, net cost × 0.1 / g_f.
+
+  Both are incremental cost-effectiveness ratios (Drummond et al. 2015, *Methods for the
+  Economic Evaluation of Health Care Programmes*, 4th ed., ch. 4) with a one-group effect
+  measure in the denominator. The range replaces the effect by the ends of its confidence
+  interval; when the interval includes no effect, the cost per unit has no upper bound.
+
+Only comparison-group designs (``comparison_group``, ``rct``, ``cluster_rct``) count: a
+before-and-after change is not an effect over the comparator, so it cannot be divided into a
+cost over the comparator. Among them the outcome used is the headline primary outcome of the
+strongest evaluation: randomised before matched, independent before not, then the largest
+sample — never the most flattering one. Numbers are unrounded; the report rounds.
+
+>>> from evidencekit.load.model import Costs
+>>> value_for_money(Costs(750.0, "GBP", 1200.0), None).net_cost  # no analysis needed for costs
+-450.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any, Literal
+
+from ..load.model import TWO_GROUP_DESIGNS, Costs
+from .result import AnalysisResult, EvaluationResult, OutcomeResult
+
+Per = Literal["additional_positive_outcome", "0.1_sd"]
+Position = Literal["dominant", "trade_off", "cheaper_less_effective", "dominated", "no_effect"]
+
+#: Design strength used to choose the outcome (higher first); other designs are not used.
+_DESIGN_RANK = {"cluster_rct": 2, "rct": 2, "comparison_group": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class CostPerUnit:
+    """Incremental cost per unit of effect and its range from the effect's CI.
+
+    ``low``/``high`` are the cost per unit at the ends of the effect's CI, None for an end
+    without a bound (the CI includes no effect) or when there is no CI; ``bounded`` is True
+    when both ends are given.
+    """
+
+    evaluation: str
+    outcome: str
+    kind: str
+    per: Per
+    measure: str  # registry key of the effect used: risk_difference, hedges_g, ...
+    effect: float  # favourable orientation: positive is better
+    effect_ci: tuple[float, float] | None
+    estimate: float | None  # None when the effect is not favourable
+    low: float | None
+    high: float | None
+    bounded: bool
+    nnt: float | None = None  # binary outcomes: 1/RD_f
+    nnt_ci: tuple[float, float | None] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "evaluation": self.evaluation, "outcome": self.outcome, "kind": self.kind,
+            "per": self.per, "measure": self.measure, "effect": self.effect,
+            "effect_ci": list(self.effect_ci) if self.effect_ci is not None else None,
+            "estimate": self.estimate,
+            "range": ([self.low, self.high] if self.effect_ci is not None else None),
+            "bounded": self.bounded, "nnt": self.nnt,
+            "nnt_ci": list(self.nnt_ci) if self.nnt_ci is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ValueForMoney:
+    currency: str
+    cost_per_participant: float
+    comparator_cost_per_participant: float | None
+    #: programme − comparator; with no comparator cost, the full cost (basis "gross").
+    net_cost: float
+    basis: Literal["net", "gross"]
+    per_unit: CostPerUnit | None
+    position: Position | None
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "cost_per_participant": self.cost_per_participant,
+            "comparator_cost_per_participant": self.comparator_cost_per_participant,
+            "net_cost_per_participant": self.net_cost,
+            "basis": self.basis,
+            "cost_per_unit": self.per_unit.to_dict() if self.per_unit else None,
+            "position": self.position,
+            "notes": list(self.notes),
+        }
+
+
+def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
+                    ci_level: float = 0.95) -> ValueForMoney | None:
+    """Value-for-money figures, or None when the submission gives no cost per participant."""
+    if costs is None or costs.per_participant is None:
+        return None
+    notes: list[str] = []
+    if costs.comparator_per_participant is not None:
+        net = costs.per_participant - costs.comparator_per_participant
+        basis: Literal["net", "gross"] = "net"
+    else:
+        net = costs.per_participant
+        basis = "gross"
+        notes.append("No comparator cost was given, so the full cost per participant is used, "
+                     "as if the comparison group's support cost nothing.")
+    chosen = _choose(analysis.evaluations if analysis is not None else ())
+    per_unit = None
+    if chosen is None:
+        notes.append("No comparison-group evaluation has a primary outcome with an effect "
+                     "estimate, so no cost per unit of effect can be given.")
+    else:
+        per_unit = _per_unit(net, *chosen, ci_level)
+        if per_unit is None:
+            notes.append("The chosen outcome has no effect estimate with which to divide "
+                         "the cost.")
+    position = _position(net, per_unit)
+    return ValueForMoney(costs.currency, costs.per_participant,
+                         costs.comparator_per_participant, net, basis, per_unit, position,
+                         tuple(notes))
+
+
+def _choose(evaluations: Iterable[EvaluationResult]
+            ) -> tuple[EvaluationResult, OutcomeResult] | None:
+    best: tuple[tuple[int, int, int], EvaluationResult, OutcomeResult] | None = None
+    for e in evaluations:
+        if e.design not in TWO_GROUP_DESIGNS:
+            continue
+        o = e.headline
+        if o is None or o.headline is None:
+            continue
+        n = (o.n_treatment or 0) + (o.n_control or 0)
+        key = (_DESIGN_RANK.get(e.design, 0), int(e.independent), n)
+        if best is None or key > best[0]:
+            best = (key, e, o)
+    return None if best is None else (best[1], best[2])
+
+
+def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult,
+              ci_level: float) -> CostPerUnit | None:
+    rd = o.effects.get("risk_difference")
+    if o.kind == "binary" and rd is not None and rd.estimate is not None:
+        per: Per = "additional_positive_outcome"
+        measure, scale = "risk_difference", 1.0
+        effect, ci = rd.estimate * o.sign, rd.ci
+    else:
+        h = o.headline
+        if h is None:
+            return None
+        per, measure, scale = "0.1_sd", h.measure, 0.1
+        effect, ci = h.estimate * o.sign, h.ci
+        if ci is None and h.se is not None:
+            z = NormalDist().inv_cdf((1 + ci_level) / 2)
+            ci = (h.estimate - z * h.se, h.estimate + z * h.se)
+    fci: tuple[float, float] | None = None
+    if ci is not None:
+        a, b = ci[0] * o.sign, ci[1] * o.sign
+        fci = (min(a, b), max(a, b))
+    estimate = net * scale / effect if effect > 0 else None
+    low, high = _cost_range(net * scale, fci)
+    bounded = low is not None and high is not None
+    nnt = nnt_ci = None
+    if per == "additional_positive_outcome" and effect > 0:
+        nnt = 1.0 / effect
+        if fci is not None and fci[1] > 0:
+            nnt_ci = (1.0 / fci[1], 1.0 / fci[0] if fci[0] > 0 else None)
+    return CostPerUnit(e.id, o.name, o.kind, per, measure, effect, fci, estimate, low, high,
+                       bounded, nnt, nnt_ci)
+
+
+def _cost_range(cost: float, fci: tuple[float, float] | None
+                ) -> tuple[float | None, float | None]:
+    """Cost per unit at the two ends of the favourable effect's CI; None marks no bound.
+
+    >>> _cost_range(100.0, (0.2, 0.5)), _cost_range(100.0, (-0.1, 0.5))
+    ((200.0, 500.0), (200.0, None))
+    >>> _cost_range(-100.0, (-0.1, 0.5)), _cost_range(100.0, (-0.3, -0.1))
+    ((None, -200.0), (None, None))
+    """
+    if fci is None or fci[1] <= 0:
+        return None, None
+    lo_eff, hi_eff = fci
+    near = cost / hi_eff  # the cost per unit at the most favourable end of the CI
+    if lo_eff > 0:
+        far = cost / lo_eff
+        return min(near, far), max(near, far)
+    # The CI includes no effect: one end of the cost per unit is unbounded.
+    return (near, None) if cost >= 0 else (None, near)
+
+
+def _position(net: float, per_unit: CostPerUnit | None) -> Position | None:
+    """Where the programme sits on the cost-effectiveness plane (Drummond et al. 2015)."""
+    if per_unit is None:
+        return None
+    if per_unit.effect_ci is not None and per_unit.effect_ci[0] <= 0 <= per_unit.effect_ci[1]:
+        return "no_effect"
+    better = per_unit.effect > 0
+    cheaper = net <= 0
+    if better:
+        return "dominant" if cheaper else "trade_off"
+    return "cheaper_less_effective" if cheaper else "dominated"

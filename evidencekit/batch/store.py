@@ -1,0 +1,92 @@
+"""Atomic output files, and the per-application results that make ``--resume`` possible.
+
+Every file is written to a temporary name in the same folder and renamed into place, so an
+interrupted run (Ctrl-C, a killed process, a full disk) leaves complete files only. Each
+application's result is stored as soon as it is scored (``.evidencekit-batch/results/``), so
+nothing already done is lost and a resumed run skips what is unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+STATE_DIR = ".evidencekit-batch"
+
+
+def safe_name(application_id: str) -> str:
+    """A file name for an application id that cannot escape the output folder.
+
+    >>> safe_name("round-3/alpha")
+    'round-3_alpha-4f0bc6c1'
+    >>> safe_name("plain-id")
+    'plain-id'
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", application_id).lstrip(".") or "_"
+    if cleaned == application_id and len(cleaned) <= 120:
+        return cleaned
+    digest = hashlib.sha1(application_id.encode("utf-8")).hexdigest()[:8]
+    return f"{cleaned[:110]}-{digest}"
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; rename it into place only on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    with atomic_open(path, "wb") as f:
+        f.write(data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+
+
+class ResultStore:
+    """Per-application results under ``OUT/.evidencekit-batch/results/``."""
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / STATE_DIR / "results"
+
+    def path(self, application_id: str) -> Path:
+        return self.folder / f"{safe_name(application_id)}.json"
+
+    def save(self, result: dict[str, Any]) -> None:
+        atomic_write_text(self.path(result["application_id"]),
+                          json.dumps(result, sort_keys=True, ensure_ascii=False))
+
+    def load(self, application_id: str) -> dict[str, Any] | None:
+        p = self.path(application_id)
+        try:
+            data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return data if data.get("application_id") == application_id else None

@@ -1,0 +1,162 @@
+"""Score one application. Runs in a worker process (or on a Dask worker): pure inputs in,
+a plain, picklable dict out; an application that cannot be assessed becomes an error
+record, never an exception that could stop the batch."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .inputs import Application
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What every task needs to know; shared by all applications of a run."""
+
+    rubric: str
+    parameters: dict[str, str] = field(default_factory=dict)
+    out: str = "."
+    pdf: bool = False
+    html: bool = False
+
+
+def input_sha256(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
+                 rubric_sha: str | None) -> str:
+    """Hash of everything that determines an application's result."""
+    h = hashlib.sha256()
+    h.update(f"evidencekit {__version__}\n{spec.rubric}\n{rubric_sha}\n".encode())
+    h.update(repr(sorted(spec.parameters.items())).encode())
+    h.update(f"pdf={spec.pdf} html={spec.html}\n".encode())
+    for p in (submission_path, *sorted(data_paths)):
+        h.update(str(p.name).encode())
+        try:
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()
+
+
+def score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None = None
+          ) -> dict[str, Any]:
+    """Assess one application and describe the outcome as a plain dict."""
+    from ..errors import InputError
+
+    base: dict[str, Any] = {"application_id": app.id, "path": str(app.path),
+                            "extra": dict(app.extra)}
+    try:
+        return _score(app, spec, previous, base)
+    except InputError as exc:
+        return {**base, "ok": False, "input_sha256": _raw_hash(app.path),
+                "problems": [p.to_dict() for p in exc.problems]}
+    except Exception as exc:  # noqa: BLE001 - one broken application never stops the batch
+        return {**base, "ok": False, "input_sha256": _raw_hash(app.path),
+                "problems": [{"file": str(app.path), "line": None, "key": None,
+                              "expected": "an application evidencekit can assess",
+                              "found": f"an internal error ({type(exc).__name__}: {exc})",
+                              "message": f"{app.path}: internal error ({type(exc).__name__}: "
+                                         f"{exc}); please report it.",
+                              "traceback": traceback.format_exc(limit=8)}]}
+
+
+def _raw_hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
+           base: dict[str, Any]) -> dict[str, Any]:
+    from ..analyse import analyse_submission
+    from ..assess.engine import analysis_options, assess_submission
+    from ..assess.rubric import load_rubric
+    from ..load import load_submission
+    from ..load.model import DataSource
+
+    rubric = load_rubric(spec.rubric)
+    if spec.parameters:
+        rubric = rubric.with_values(spec.parameters)
+    sub = load_submission(app.path)
+    data = [o.source.path for e in sub.evaluations for o in e.outcomes
+            if isinstance(o.source, DataSource)]
+    digest = input_sha256(app.path, data, spec, rubric.sha256)
+    if (previous is not None and previous.get("ok") and previous.get("input_sha256") == digest
+            and all(Path(r).exists() for r in previous.get("reports", []))):
+        return {**previous, "extra": dict(app.extra), "reused": True}
+    analysis = analyse_submission(sub, analysis_options(rubric))
+    result = assess_submission(sub, rubric, analysis)
+    reports = _render_reports(result, app, spec)
+    return {**base, "ok": True, "input_sha256": digest, "row": summarise(result),
+            "reports": reports}
+
+
+def _render_reports(result: Any, app: Application, spec: TaskSpec) -> list[str]:
+    if not (spec.pdf or spec.html):
+        return []
+    from . import reports
+
+    return reports.render_application(result, app, Path(spec.out), pdf=spec.pdf,
+                                      html=spec.html)
+
+
+def summarise(result: Any) -> dict[str, Any]:
+    """The scores row of one assessment (unrounded numbers; rounding is the reader's)."""
+    analysis = result.analysis
+    effect: dict[str, Any] = {"effect_measure": None, "effect": None, "effect_ci_low": None,
+                              "effect_ci_high": None, "effect_source": None, "n_analysed": None}
+    pooled = analysis.pooled
+    if pooled is not None and pooled.k > 1:
+        effect.update(effect_measure="pooled standardised effect (favourable direction)",
+                      effect=pooled.random, effect_ci_low=pooled.ci_random[0],
+                      effect_ci_high=pooled.ci_random[1],
+                      effect_source="pooled: " + " + ".join(pooled.evaluations))
+        n = 0
+        for e in analysis.evaluations:
+            h = e.headline
+            if e.id in pooled.evaluations and h is not None:
+                n += (h.n_treatment or 0) + (h.n_control or 0)
+        effect["n_analysed"] = n or None
+    else:
+        best = _best_outcome(analysis)
+        if best is not None:
+            e, o = best
+            h = o.headline
+            lo, hi = (h.ci[0] * o.sign, h.ci[1] * o.sign) if h.ci else (None, None)
+            effect.update(effect_measure=f"{h.measure} (favourable direction)",
+                          effect=h.estimate * o.sign,
+                          effect_ci_low=min(lo, hi) if lo is not None else None,
+                          effect_ci_high=max(lo, hi) if hi is not None else None,
+                          effect_source=f"{e.id}: {o.name}",
+                          n_analysed=(o.n_treatment or 0) + (o.n_control or 0) or None)
+    gates = {c.id: c.status for lv in result.levels for c in lv.criteria if c.gate}
+    return {
+        "programme": result.programme,
+        "organisation": result.organisation,
+        "level": result.level,
+        "claimed_level": result.claimed_level,
+        "overclaim_gap": result.claimed_level - result.level,
+        "level_label": result.level_title(result.level),
+        "gates": gates,
+        **effect,
+        "rubric_id": result.rubric_id,
+        "rubric_version": result.rubric_version,
+    }
+
+
+def _best_outcome(analysis: Any) -> Any:
+    """The primary outcome with a standardised effect from the strongest design."""
+    rank = {"cluster_rct": 4, "rct": 4, "comparison_group": 3, "pre_post": 2, "post_only": 1}
+    best = None
+    for e in analysis.evaluations:
+        h = e.headline
+        if h is None or h.headline is None:
+            continue
+        key = (rank.get(e.design, 0), -(h.p_value_adjusted or 1.0))
+        if best is None or key > best[0]:
+            best = (key, (e, h))
+    return best[1] if best else None
