@@ -34,9 +34,13 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
         raise InputError.one(str(p), "a folder of submissions or a CSV/XLSX manifest",
                              "no such file or folder")
     if p.is_dir():
-        apps = [Application(_id(f, p), f) for f in sorted(p.rglob("*"))
-                if f.is_file() and f.suffix.lower() in SUBMISSION_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+        files = [f for f in sorted(p.rglob("*"))
+                 if f.is_file() and f.suffix.lower() in SUBMISSION_SUFFIXES
+                 and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+        per_folder: dict[Path, int] = {}
+        for f in files:
+            per_folder[f.parent] = per_folder.get(f.parent, 0) + 1
+        apps = [Application(_id(f, p, alone=per_folder[f.parent] == 1), f) for f in files]
         if not apps:
             raise InputError.one(str(p), "a folder containing submission files (.yaml, .yml "
                                  "or .json)", "none")
@@ -51,7 +55,11 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
     return _from_rows(p, rows, line_of)
 
 
-def _id(f: Path, root: Path) -> str:
+def _id(f: Path, root: Path, *, alone: bool) -> str:
+    """``round/alpha`` for ``round/alpha.yaml``; the folder's path when a submission sits alone
+    in its own folder (``alpha/submission.yaml`` is application ``alpha``)."""
+    if alone and f.parent != root:
+        return f.parent.relative_to(root).as_posix()
     return f.relative_to(root).with_suffix("").as_posix()
 
 

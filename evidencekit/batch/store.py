@@ -37,15 +37,21 @@ def safe_name(application_id: str) -> str:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; rename it into place only on success."""
+def atomic_open(path: Path, mode: str = "w", *, durable: bool = True,
+                **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; rename it into place only on success.
+
+    The rename alone guarantees that a killed process leaves either the old file or the new
+    one, never half of one; ``durable`` also syncs the data to disk first (power loss).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
@@ -65,8 +71,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
+    with atomic_open(path, "w", durable=durable, encoding="utf-8", newline="") as f:
         f.write(text)
 
 
@@ -80,8 +86,9 @@ class ResultStore:
         return self.folder / f"{safe_name(application_id)}.json"
 
     def save(self, result: dict[str, Any]) -> None:
+        # Not synced one by one (that would cost more than scoring); the final tables are.
         atomic_write_text(self.path(result["application_id"]),
-                          json.dumps(result, sort_keys=True, ensure_ascii=False))
+                          json.dumps(result, sort_keys=True, ensure_ascii=False), durable=False)
 
     def load(self, application_id: str) -> dict[str, Any] | None:
         p = self.path(application_id)

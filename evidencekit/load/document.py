@@ -113,7 +113,8 @@ def read_text(path: Path, *, what: str = "a submission", max_bytes: int = MAX_DO
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError.one(
-            name, f"{what} of at most {max_bytes // (1024 * 1024)} MB", f"{size / 1048576:.1f} MB"
+            name, f"{what} of at most {max_bytes // (1024 * 1024)} MB ({max_bytes:,} bytes)",
+            f"{size:,} bytes",
         )
     try:
         raw = path.read_bytes()

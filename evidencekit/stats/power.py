@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from scipy import optimize, special
 
@@ -77,6 +78,11 @@ def mdes(n_per_group: float, alpha: float = 0.05, power: float = 0.8) -> float:
     if n <= 1:
         raise StatsError(f"n_per_group must exceed 1, but it is {n!r}")
     a, pw = _alpha_power(alpha, power)
+    return _solve_d(n, a, pw)
+
+
+@lru_cache(maxsize=4096)  # pure; batch scoring asks the same questions many times
+def _solve_d(n: float, a: float, pw: float) -> float:
     upper = 10.0
     while _power(upper, n, a) < pw:
         upper *= 2
@@ -99,6 +105,11 @@ def n_per_group_for(d: float, alpha: float = 0.05, power: float = 0.8) -> float:
     if delta == 0:
         raise StatsError("no sample size can detect an effect size of zero")
     a, pw = _alpha_power(alpha, power)
+    return _solve_n(delta, a, pw)
+
+
+@lru_cache(maxsize=4096)
+def _solve_n(delta: float, a: float, pw: float) -> float:
     low, high = 2.0, 1e9
     if _power(delta, low, a) >= pw:
         return low

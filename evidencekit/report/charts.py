@@ -1,0 +1,223 @@
+"""Vector charts for reports, as hand-built SVG: fast, dependency-free and byte-for-byte stable.
+
+Every chart carries ``<title>`` (its alternative text, which WeasyPrint copies into the PDF's
+``/Alt`` for the tagged figure) and ``<desc>``; the report puts the same numbers in a table
+beside it. Geometry comes from the unrounded floats; every number *printed* inside a chart is a
+display string made by the report context, so the chart and its table cannot disagree.
+Text that came from a submission is escaped here, and only here, with :func:`_esc`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+FONT = "'EvidenceKit Sans', 'DejaVu Sans', Verdana, sans-serif"
+INK = "#1a1a1a"
+MUTED = "#555555"
+ACCENT = "#0b4f6c"
+VERIFIED = "#1b6e3a"
+CLAIMED_FILL = "#fbe7c2"
+CLAIMED_EDGE = "#8a5a00"
+EMPTY_FILL = "#f1f1f1"
+EMPTY_EDGE = "#8c8c8c"
+
+
+def _esc(text: str) -> str:
+    """Escape text for SVG element content and double-quoted attributes."""
+    return escape(text, {'"': "&quot;"})
+
+
+def _f(x: float) -> str:
+    """A coordinate with one decimal, no '-0.0' (stable bytes)."""
+    text = f"{x:.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _open(width: float, height: float, ident: str, title: str, desc: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{ident}" '
+        f'viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'font-family="{FONT}" font-size="11">',
+        f'<title id="{ident}-title">{_esc(title)}</title>',
+        f'<desc id="{ident}-desc">{_esc(desc)}</desc>',
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One level of the ladder: its number, short title and status."""
+
+    level: int
+    title: str
+    status: str  # "verified" | "claimed" | "not_met"
+
+
+def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
+                 ident: str = "ladder") -> str:
+    """A staircase of the rubric's levels: filled when verified, tinted when only claimed.
+
+    Status is shown by fill, by edge style and by a word under each step, never by colour
+    alone.
+    """
+    n = max(len(steps), 1)
+    width, base_y, top_pad = 640.0, 118.0, 26.0
+    gap = 6.0
+    step_w = (width - gap * (n - 1)) / n
+    unit = (base_y - top_pad) / n
+    out = _open(width, 150.0, ident, title, desc)
+    words = {"verified": "verified", "claimed": "claimed only", "not_met": "not met"}
+    for i, s in enumerate(steps):
+        x = i * (step_w + gap)
+        h = unit * (i + 1)
+        y = base_y - h
+        if s.status == "verified":
+            fill, edge, dash, label_fill = VERIFIED, VERIFIED, "", "#ffffff"
+        elif s.status == "claimed":
+            fill, edge, dash, label_fill = CLAIMED_FILL, CLAIMED_EDGE, ' stroke-dasharray="5 3"', INK
+        else:
+            fill, edge, dash, label_fill = EMPTY_FILL, EMPTY_EDGE, "", INK
+        out.append(f'<rect x="{_f(x + 0.75)}" y="{_f(y)}" width="{_f(step_w - 1.5)}" '
+                   f'height="{_f(h)}" rx="2" fill="{fill}" stroke="{edge}" '
+                   f'stroke-width="1.5"{dash}/>')
+        mark = {"verified": "✓ ", "claimed": "? "}.get(s.status, "")
+        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y - 8)}" text-anchor="middle" '
+                   f'font-size="13" font-weight="bold" fill="{label_fill}">'
+                   f'{_esc(mark)}{s.level}</text>')
+        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y + 15)}" '
+                   f'text-anchor="middle" fill="{INK}">{_esc(words.get(s.status, s.status))}'
+                   f'</text>')
+        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y + 29)}" '
+                   f'text-anchor="middle" font-size="9.5" fill="{MUTED}">'
+                   f'{_esc(_clip(s.title, 26))}</text>')
+    out.append(f'<line x1="0" y1="{_f(base_y)}" x2="{_f(width)}" y2="{_f(base_y)}" '
+               f'stroke="{INK}" stroke-width="1"/>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class ForestRow:
+    """One line of a forest plot, oriented so that positive is favourable."""
+
+    label: str
+    group: str
+    estimate: float
+    low: float | None
+    high: float | None
+    text: str  # the estimate and CI as printed, e.g. "0.41 [0.14, 0.69]"
+    primary: bool = True
+    pooled: bool = False
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    span = hi - lo
+    raw = span / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step) * step
+    ticks = []
+    t = first
+    while t <= hi + 1e-9:
+        ticks.append(round(t, 10))
+        t += step
+    return ticks
+
+
+def _tick_text(t: float) -> str:
+    text = f"{t:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "0") else text.replace("-", "−")
+
+
+def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label: str,
+                ident: str = "forest") -> str:
+    """Effects with their CIs on one axis; the pooled estimate is a diamond at the bottom.
+
+    Effects are drawn so that right of zero is favourable for every outcome. Whiskers beyond
+    the axis end in an arrow; rows without a CI show the point alone.
+    """
+    width = 660.0
+    label_w, text_w = 250.0, 128.0
+    plot_x0, plot_x1 = label_w + 10, width - text_w - 8
+    row_h, top = 21.0, 22.0
+    n_rows = len(rows) + sum(1 for r in rows if r.pooled)  # a rule above the pooled row
+    height = top + row_h * n_rows + 46.0
+    values = [v for r in rows for v in (r.estimate, r.low, r.high) if v is not None]
+    lo = min([0.0, *values])
+    hi = max([0.0, *values])
+    pad = max((hi - lo) * 0.08, 0.05)
+    lo, hi = lo - pad, hi + pad
+    # Keep the axis readable when one CI is enormous.
+    lo, hi = max(lo, -3.0), min(hi, 3.0)
+
+    def x_of(v: float) -> float:
+        v = min(max(v, lo), hi)
+        return plot_x0 + (v - lo) / (hi - lo) * (plot_x1 - plot_x0)
+
+    out = _open(width, height, ident, title, desc)
+    out.append(f'<text x="0" y="13" font-weight="bold" fill="{INK}">Outcome</text>')
+    out.append(f'<text x="{_f(width)}" y="13" text-anchor="end" font-weight="bold" '
+               f'fill="{INK}">Effect [95% CI]</text>')
+    axis_y = top + row_h * n_rows + 4
+    for t in _ticks(lo, hi):
+        x = x_of(t)
+        out.append(f'<line x1="{_f(x)}" y1="{_f(top - 4)}" x2="{_f(x)}" y2="{_f(axis_y)}" '
+                   f'stroke="#e3e3e3" stroke-width="0.8"/>')
+        out.append(f'<text x="{_f(x)}" y="{_f(axis_y + 13)}" text-anchor="middle" '
+                   f'font-size="9.5" fill="{MUTED}">{_tick_text(t)}</text>')
+    zero = x_of(0.0)
+    out.append(f'<line x1="{_f(zero)}" y1="{_f(top - 6)}" x2="{_f(zero)}" y2="{_f(axis_y)}" '
+               f'stroke="{INK}" stroke-width="1"/>')
+    out.append(f'<line x1="{_f(plot_x0)}" y1="{_f(axis_y)}" x2="{_f(plot_x1)}" '
+               f'y2="{_f(axis_y)}" stroke="{INK}" stroke-width="1"/>')
+    out.append(f'<text x="{_f(zero - 6)}" y="{_f(axis_y + 28)}" text-anchor="end" '
+               f'font-size="9.5" fill="{MUTED}">← favours comparison</text>')
+    out.append(f'<text x="{_f(zero + 6)}" y="{_f(axis_y + 28)}" font-size="9.5" '
+               f'fill="{MUTED}">favours programme →</text>')
+    out.append(f'<text x="{_f((plot_x0 + plot_x1) / 2)}" y="{_f(axis_y + 41)}" '
+               f'text-anchor="middle" font-size="9.5" fill="{MUTED}">{_esc(axis_label)}</text>')
+    y = top
+    for r in rows:
+        if r.pooled:
+            out.append(f'<line x1="0" y1="{_f(y + 4)}" x2="{_f(width)}" y2="{_f(y + 4)}" '
+                       f'stroke="{EMPTY_EDGE}" stroke-width="0.8"/>')
+            y += row_h
+        cy = y + row_h / 2
+        weight = ' font-weight="bold"' if r.pooled else ""
+        label = _clip(r.label, 44)
+        out.append(f'<text x="0" y="{_f(cy - 1)}"{weight} fill="{INK}">{_esc(label)}</text>')
+        if r.group:
+            out.append(f'<text x="0" y="{_f(cy + 9)}" font-size="8.5" fill="{MUTED}">'
+                       f'{_esc(_clip(r.group, 52))}</text>')
+        out.append(f'<text x="{_f(width)}" y="{_f(cy + 4)}" text-anchor="end"{weight} '
+                   f'fill="{INK}">{_esc(r.text)}</text>')
+        if r.low is not None and r.high is not None:
+            x_lo, x_hi = x_of(r.low), x_of(r.high)
+            if r.pooled:
+                out.append(f'<polygon points="{_f(x_lo)},{_f(cy)} {_f(x_of(r.estimate))},'
+                           f'{_f(cy - 6)} {_f(x_hi)},{_f(cy)} {_f(x_of(r.estimate))},'
+                           f'{_f(cy + 6)}" fill="{ACCENT}" stroke="{ACCENT}"/>')
+                y += row_h
+                continue
+            out.append(f'<line x1="{_f(x_lo)}" y1="{_f(cy)}" x2="{_f(x_hi)}" y2="{_f(cy)}" '
+                       f'stroke="{ACCENT}" stroke-width="1.6"/>')
+            for end, clipped, sign in ((x_lo, r.low < lo, -1), (x_hi, r.high > hi, 1)):
+                if clipped:
+                    out.append(f'<polygon points="{_f(end + sign * 5)},{_f(cy)} {_f(end)},'
+                               f'{_f(cy - 3.5)} {_f(end)},{_f(cy + 3.5)}" fill="{ACCENT}"/>')
+                else:
+                    out.append(f'<line x1="{_f(end)}" y1="{_f(cy - 4)}" x2="{_f(end)}" '
+                               f'y2="{_f(cy + 4)}" stroke="{ACCENT}" stroke-width="1.6"/>')
+        fill = ACCENT if r.primary else "#ffffff"
+        out.append(f'<rect x="{_f(x_of(r.estimate) - 4.5)}" y="{_f(cy - 4.5)}" width="9" '
+                   f'height="9" fill="{fill}" stroke="{ACCENT}" stroke-width="1.6"/>')
+        y += row_h
+    out.append("</svg>")
+    return "\n".join(out)
