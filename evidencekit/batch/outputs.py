@@ -42,7 +42,7 @@ def gate_columns(results: Sequence[dict[str, Any]]) -> list[str]:
     cols: dict[str, None] = {}
     for r in results:
         if r.get("ok"):
-            for g in r["row"]["gates"]:
+            for g, _status in r["row"]["gates"]:
                 cols.setdefault(g, None)
     return list(cols)
 
@@ -70,8 +70,9 @@ def score_rows(results: Sequence[dict[str, Any]], manifest_columns: Sequence[str
         row = r["row"]
         values: dict[str, Any] = {**row, "rank": rank, "application_id": r["application_id"],
                                   "input_sha256": r["input_sha256"]}
+        statuses = dict(row["gates"])
         rows.append([values.get(c) for c in BASE_COLUMNS]
-                    + [row["gates"].get(g, "") for g in gates]
+                    + [statuses.get(g, "") for g in gates]
                     + [r.get("extra", {}).get(c, "") for c in extras])
     return header, rows
 

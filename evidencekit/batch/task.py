@@ -133,7 +133,8 @@ def summarise(result: Any) -> dict[str, Any]:
                           effect_ci_high=max(lo, hi) if hi is not None else None,
                           effect_source=f"{e.id}: {o.name}",
                           n_analysed=(o.n_treatment or 0) + (o.n_control or 0) or None)
-    gates = {c.id: c.status for lv in result.levels for c in lv.criteria if c.gate}
+    # A list of pairs, not a dict: the rubric's order survives JSON with sorted keys.
+    gates = [[c.id, c.status] for lv in result.levels for c in lv.criteria if c.gate]
     return {
         "programme": result.programme,
         "organisation": result.organisation,
