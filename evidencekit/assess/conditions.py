@@ -209,9 +209,11 @@ class Interpreter:
     """Evaluates compiled conditions against facts with rubric parameters."""
 
     def __init__(self, parameters: Mapping[str, Any], pool: Callable[[list[float], list[float]],
-                 float | None]) -> None:
+                 float | None], *, explain: bool = True) -> None:
         self.parameters = parameters
         self.pool = pool
+        #: Without explanations only the truth values are worked out (batch scoring).
+        self.explain = explain
         self._memo: dict[tuple[int, int], Verdict] = {}
 
     def resolve(self, value: Any) -> Any:
@@ -272,6 +274,8 @@ class Interpreter:
     def _worded(self, node: Node, facts: Mapping[str, Any], value: Truth,
                 why: tuple[str, ...], parts: Sequence[Verdict],
                 failing: Sequence[Verdict]) -> Verdict:
+        if not self.explain:
+            return Verdict(value, (), tuple(w for p in parts for w in p.witnesses))
         key = "pass" if value else ("fail" if value is False else "unknown")
         if key in node.wording:
             why = (_fill(node.wording[key], facts),)
@@ -302,6 +306,8 @@ class Interpreter:
                     value = COMPARISONS[op][0](raw, expected)
                 except TypeError:
                     value = False
+        if not self.explain:
+            return Verdict(value)
         desc = FACTS[node.scope].get(fact, fact)
         key = "pass" if value else ("fail" if value is False else "unknown")
         extra = {"value": _fmt(raw), "expected": _fmt(expected)}
@@ -336,7 +342,7 @@ class Interpreter:
         labels = [str(i.get(coll.label)) for i, _ in true_items]
         # An item whose explanation is empty (``fail: ""`` on a filter such as "is primary")
         # is not relevant to the check and is left out of the explanation.
-        why_items = tuple(
+        why_items = () if not self.explain else tuple(
             f"{_item_label(i, coll.label)}: {'; '.join(w for w in v.why if w)}"
             for i, v in results if v.value is not True and any(v.why))
         advice = tuple(a for _, v in results if v.value is not True for a in v.advice)
@@ -390,6 +396,8 @@ class Interpreter:
 
     def _wrap(self, node: Node, facts: Mapping[str, Any], value: Truth, why: tuple[str, ...],
               witnesses: Sequence[str], advice: tuple[Advice, ...]) -> Verdict:
+        if not self.explain:
+            return Verdict(value, (), tuple(witnesses))
         key = "pass" if value else ("fail" if value is False else "unknown")
         if key in node.wording:
             why = (_fill(node.wording[key], {**facts, "witnesses": ", ".join(witnesses)}),

@@ -109,17 +109,19 @@ def _pool(estimates: list[float], ses: list[float]) -> float | None:
     return float(stats.pool(estimates, ses, method="DL").random)
 
 
-def assess_submission(submission: Submission, rubric: Rubric,
-                      analysis: AnalysisResult) -> AssessmentResult:
+def assess_submission(submission: Submission, rubric: Rubric, analysis: AnalysisResult,
+                      *, explain: bool = True) -> AssessmentResult:
+    """Apply ``rubric``; with ``explain=False`` only statuses and levels are worked out
+    (reasons, advice and next steps are left empty), which is what batch scoring needs."""
     params = dict(rubric.values)
-    interpreter = Interpreter(params, _pool)
+    interpreter = Interpreter(params, _pool, explain=explain)
     facts = programme_facts(submission, analysis)
     results: list[LevelResult] = []
     level_so_far = 0
     for lv in rubric.levels:
         # Specific advice (power calculations and the like) is worked out only for the level
         # above the verified one: that is where next steps come from.
-        with_advice = lv.level == level_so_far + 1
+        with_advice = explain and lv.level == level_so_far + 1
         crits = [_criterion_result(c, interpreter.evaluate(c.check, facts), submission, params,
                                    with_advice) for c in lv.criteria]
         gates = [c for c in crits if c.gate]
@@ -145,7 +147,7 @@ def assess_submission(submission: Submission, rubric: Rubric,
         parameters=params, programme=submission.programme.name,
         organisation=submission.programme.organisation, level=level,
         claimed_level=claimed_level, levels=tuple(results),
-        next_steps=_next_steps(results, level, rubric),
+        next_steps=_next_steps(results, level, rubric) if explain else (),
         quality_notes=_quality_notes(analysis), analysis=analysis,
         level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
         value_for_money=value_for_money(submission.costs, analysis,

@@ -251,7 +251,8 @@ def compile_rubric(doc: Document) -> Rubric:
         levels.append(Level(lv["level"], lv["title"], lv["statement"], tuple(criteria)))
     problems.extend(compiler.problems)
     if problems:
-        raise RubricError(problems)
+        # A definition's mistake is found where it is declared and again where it is used.
+        raise RubricError(dict.fromkeys(problems))
     return Rubric(
         id=raw["id"], title=raw["title"], version=str(raw["version"]), levels=tuple(levels),
         parameters=params, scope=scope, description=raw.get("description"),

@@ -74,13 +74,10 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
            base: dict[str, Any]) -> dict[str, Any]:
     from ..analyse import analyse_submission
     from ..assess.engine import analysis_options, assess_submission
-    from ..assess.rubric import load_rubric
     from ..load import load_submission
     from ..load.model import DataSource
 
-    rubric = load_rubric(spec.rubric)
-    if spec.parameters:
-        rubric = rubric.with_values(spec.parameters)
+    rubric = _rubric(spec)
     sub = load_submission(app.path)
     data = [o.source.path for e in sub.evaluations for o in e.outcomes
             if isinstance(o.source, DataSource)]
@@ -89,10 +86,25 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
             and all(Path(r).exists() for r in previous.get("reports", []))):
         return {**previous, "extra": dict(app.extra), "reused": True}
     analysis = analyse_submission(sub, analysis_options(rubric))
-    result = assess_submission(sub, rubric, analysis)
+    explain = spec.pdf or spec.html  # reasons are for reports; the scores need statuses
+    result = assess_submission(sub, rubric, analysis, explain=explain)
     reports = _render_reports(result, app, spec)
     return {**base, "ok": True, "input_sha256": digest, "row": summarise(result),
             "reports": reports}
+
+
+_RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def _rubric(spec: TaskSpec) -> Any:
+    """The run's rubric, loaded once per worker process (tasks share it)."""
+    from ..assess.rubric import load_rubric
+
+    key = (spec.rubric, tuple(sorted(spec.parameters.items())))
+    if key not in _RUBRICS:
+        rubric = load_rubric(spec.rubric)
+        _RUBRICS[key] = rubric.with_values(spec.parameters) if spec.parameters else rubric
+    return _RUBRICS[key]
 
 
 def _render_reports(result: Any, app: Application, spec: TaskSpec) -> list[str]:
