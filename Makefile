@@ -6,7 +6,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck clean
+.PHONY: install sysdeps demo test lint typecheck clean
+
+# System packages (PDF tools, text layout, later a browser): installed with apt-get only
+# when missing, so a machine that has them is left alone.
+sysdeps:
+	sh scripts/system-deps.sh
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: sysdeps $(STAMP)
 
 demo: install
 	$(BIN)/python -m evidencekit.demo examples out

@@ -38,8 +38,9 @@ def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
     """Compute the statistics of a submission (SPEC §3); conventions from ``rubric`` if given."""
     sub = _submission(submission)
     if options is None:
-        options = (analysis_options(_rubric(rubric, parameters)) if rubric is not None
-                   or parameters else AnalysisOptions())
+        options = (analysis_options(_rubric(rubric if rubric is not None else "nesta",
+                                            parameters))
+                   if rubric is not None or parameters else AnalysisOptions())
     return analyse_submission(sub, options)
 
 

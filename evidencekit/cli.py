@@ -8,7 +8,6 @@ Heavy libraries are imported inside commands, so ``evidencekit --help`` answers 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -22,14 +21,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _Group(click.Group):
     """Turns every expected failure into plain sentences and an exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # --debug is accepted anywhere on the line, before or after the command.
+        if "--debug" in args:
+            ctx.meta["evidencekit.debug"] = True
+            args = [a for a in args if a != "--debug"]
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
-            debug = bool(ctx.params.get("debug")) or "--debug" in sys.argv
-            if debug:
+        except KeyboardInterrupt:
+            click.echo("Interrupted; every file written so far is complete.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # the one place errors become exit codes
+            if ctx.meta.get("evidencekit.debug"):
                 raise
             from .errors import InputError
 
@@ -37,8 +45,6 @@ class _Group(click.Group):
                 for p in exc.problems:
                     click.echo(p.sentence(), err=True)
                 ctx.exit(2)
-            if isinstance(exc, KeyboardInterrupt):
-                ctx.exit(130)
             click.echo(f"evidencekit: internal error ({type(exc).__name__}: {exc}). "
                        "Run again with --debug for the traceback, and please report it.",
                        err=True)
@@ -86,11 +92,38 @@ def main(debug: bool) -> None:
 @main.command()
 @click.argument("submission", type=click.Path(path_type=str))
 @_common
-def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> None:
-    """Assess SUBMISSION: verified and claimed level, reasons and next steps."""
+@click.option("--pdf", "pdf", metavar="PATH", default=None,
+              help="Also write the report as a tagged PDF to PATH.")
+@click.option("--html", "html", metavar="PATH", default=None,
+              help="Also write the report as one self-contained HTML file to PATH.")
+@click.option("--template-dir", "template_dir", metavar="DIR", default=None,
+              help="Your report templates, stylesheet and assets, used before the bundled ones.")
+@click.option("--deterministic", is_flag=True,
+              help="Reproducible report bytes: no generation time unless SOURCE_DATE_EPOCH.")
+@click.option("--disclosure-threshold", "threshold", type=int, default=10, show_default=True,
+              metavar="N", help="Counts below N appear in reports as '<N'.")
+def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: str | None,
+           html: str | None, template_dir: str | None, deterministic: bool,
+           threshold: int) -> None:
+    """Assess SUBMISSION: verified and claimed level, reasons and next steps.
+
+    With --pdf and/or --html, the report for commissioners is written too.
+    """
     from .api import assess as run
 
-    result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
+    if pdf is not None or html is not None:
+        from .report import write_reports
+
+        result = write_reports(submission, rubric=rubric, parameters=_parse_sets(sets),
+                               pdf=pdf, html=html, template_dir=template_dir,
+                               disclosure_threshold=threshold, deterministic=deterministic)
+    elif template_dir is not None or deterministic or threshold != 10:
+        from .errors import UsageError
+
+        raise UsageError.one(None, "--pdf PATH or --html PATH with the report options",
+                             "report options without a report to write")
+    else:
+        result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -205,6 +238,122 @@ def rubric_schema() -> None:
     from .assess.rubric import rubric_schema as schema
 
     click.echo(json.dumps(schema(), indent=2))
+
+
+@main.command()
+@click.option("--n-per-group", "n_per_group", type=int, default=None, metavar="N",
+              help="People per group: print the minimum detectable effect size (MDES).")
+@click.option("--mdes", "target", type=float, default=None, metavar="D",
+              help="Effect size to detect: print the people (or clusters) needed.")
+@click.option("--clusters", type=int, default=None, metavar="J",
+              help="Cluster trial: clusters in both arms together.")
+@click.option("--cluster-size", "cluster_size", type=float, default=None, metavar="n",
+              help="Cluster trial: people per cluster (average).")
+@click.option("--icc", type=float, default=None, metavar="ρ",
+              help="Cluster trial: intraclass correlation (0.20 is typical for attainment).")
+@click.option("--alpha", type=float, default=0.05, show_default=True,
+              help="Two-sided significance level.")
+@click.option("--power", "power_", type=float, default=0.80, show_default=True,
+              help="Power (1 − β).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output for people (text) or programs (json).")
+def power(n_per_group: int | None, target: float | None, clusters: int | None,
+          cluster_size: float | None, icc: float | None, alpha: float, power_: float,
+          fmt: str) -> None:
+    """Plan a study: the MDES for a sample, or the sample for an MDES (SPEC 3.11).
+
+    \b
+    Examples:
+      evidencekit power --n-per-group 100
+      evidencekit power --mdes 0.3
+      evidencekit power --clusters 40 --cluster-size 25 --icc 0.2
+      evidencekit power --mdes 0.25 --cluster-size 25 --icc 0.2 --format json
+    """
+    from .errors import Problem, UsageError
+
+    def bad(option: str | None, expected: str, found: str) -> UsageError:
+        return UsageError([Problem(None, None, option, expected, found)])
+
+    if not 0 < alpha < 1:
+        raise bad("--alpha", "a significance level between 0 and 1", f"{alpha:g}")
+    if not alpha < power_ < 1:
+        raise bad("--power", f"a power between --alpha ({alpha:g}) and 1", f"{power_:g}")
+    if target is not None and not target > 0:
+        raise bad("--mdes", "an effect size above 0", f"{target:g}")
+    cluster_design = any(v is not None for v in (clusters, cluster_size, icc))
+    if cluster_design:
+        if n_per_group is not None:
+            raise bad("--n-per-group", "--clusters with --cluster-size for a cluster trial",
+                      "--n-per-group beside the cluster options")
+        if cluster_size is None or icc is None:
+            missing = " and ".join(o for o, v in (("--cluster-size", cluster_size),
+                                                   ("--icc", icc)) if v is None)
+            raise bad(None, "--cluster-size and --icc for a cluster trial",
+                      f"no {missing}")
+        if (clusters is None) == (target is None):
+            raise bad(None, "either --clusters (to get the MDES) or --mdes (to get the "
+                      "clusters needed)", "both" if clusters is not None else "neither")
+        if not cluster_size >= 1:
+            raise bad("--cluster-size", "at least 1 person per cluster", f"{cluster_size:g}")
+        if not 0 <= icc < 1:
+            raise bad("--icc", "an intraclass correlation from 0 up to (not including) 1",
+                      f"{icc:g}")
+        if clusters is not None and clusters < 4:
+            raise bad("--clusters", "at least 4 clusters (2 per arm)", f"{clusters}")
+    elif (n_per_group is None) == (target is None):
+        raise bad(None, "either --n-per-group (to get the MDES) or --mdes (to get the n per "
+                  "group needed)", "both" if n_per_group is not None else "neither")
+    elif n_per_group is not None and n_per_group < 2:
+        raise bad("--n-per-group", "at least 2 people per group", f"{n_per_group}")
+
+    import math
+
+    from . import stats
+
+    settings = f"two-sided α = {alpha:g}, power {power_:.0%}"
+    out: dict[str, Any] = {"alpha": alpha, "power": power_}
+    try:
+        if cluster_design:
+            assert cluster_size is not None and icc is not None
+            out.update(cluster_size=cluster_size, icc=icc)
+            design = f"clusters of {cluster_size:g}, ICC {icc:g}, half treated; {settings}"
+            if clusters is not None:
+                d = stats.cluster_mdes(clusters, cluster_size, icc, alpha, power_)
+                out.update(mdes=d, clusters=clusters)
+                text = (f"With {clusters} clusters ({design}), the minimum detectable effect "
+                        f"size is {d:.3f} SD (Bloom 2006).")
+            else:
+                assert target is not None
+                j = stats.clusters_for_mdes(target, cluster_size, icc, alpha, power_)
+                per_group = math.ceil(j // 2 * cluster_size)
+                out.update(mdes=target, clusters=j, clusters_per_group=j // 2,
+                           n_per_group=per_group,
+                           mdes_achieved=stats.cluster_mdes(j, cluster_size, icc, alpha,
+                                                            power_))
+                text = (f"To detect {target:g} SD ({design}) you need {j} clusters in all: "
+                        f"{j // 2} per group, about {per_group:,} people per group "
+                        "(Bloom 2006).")
+        elif n_per_group is not None:
+            d = stats.mdes(n_per_group, alpha, power_)
+            out.update(mdes=d, n_per_group=n_per_group)
+            text = (f"With {n_per_group:,} per group ({settings}), the minimum detectable "
+                    f"effect size is d = {d:.3f}.")
+        else:
+            assert target is not None
+            exact = stats.n_per_group_for(target, alpha, power_)
+            n = math.ceil(exact - 1e-9)
+            out.update(n_per_group=n, n_per_group_exact=exact, mdes=target)
+            text = (f"To detect d = {target:g} ({settings}) you need {n:,} per group "
+                    f"({2 * n:,} in all).")
+    except stats.StatsError as exc:
+        if target is not None:
+            raise bad("--mdes", "an effect size large enough for a sample within the search "
+                      "limit (1e9 per group or 2^31 clusters)", f"{target:g}") from None
+        raise bad(None, "options the power calculation can use", str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        click.echo(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,10 @@
 """``make demo``: assess every bundled example and write the results under ``out/``.
 
 For each ``examples/*.yaml`` it writes ``out/<name>.assessment.json`` (SPEC §4),
-``out/<name>.txt`` (what ``evidencekit assess`` prints) and, when the reporting layer is
-installed, ``out/<name>.html`` and ``out/<name>.pdf``; then prints a one-line summary per
-example. A file that cannot be assessed is reported and the others still run.
+``out/<name>.txt`` (what ``evidencekit assess`` prints), and the commissioner's report as
+``out/<name>.html`` and ``out/<name>.pdf``; then it scores all the examples together as a
+funder would (``out/batch/``) and prints a one-line summary per example. A file that cannot
+be assessed is reported and the others still run.
 """
 
 from __future__ import annotations
@@ -16,17 +17,22 @@ from pathlib import Path
 
 def run(examples: Path, out: Path) -> int:
     from .api import assess
+    from .assess.rubric import load_rubric
     from .errors import InputError
+    from .load import load_submission
     from .render.text import print_assessment
+    from .report import render_html, render_pdf
 
     out.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in examples.glob("*.yaml"))
     failures = 0
     width = max((len(p.stem) for p in files), default=10)
     print(f"{'example':<{width}}  level  claimed  programme")
+    rubric = load_rubric("nesta")
     for path in files:
         try:
-            result = assess(path)
+            submission = load_submission(path)
+            result = assess(submission, rubric=rubric)
         except InputError as exc:
             failures += 1
             print(f"{path.stem:<{width}}  error: {exc.problems[0].sentence()}")
@@ -36,24 +42,18 @@ def run(examples: Path, out: Path) -> int:
         buf = io.StringIO()
         print_assessment(result, file=buf)
         (out / f"{path.stem}.txt").write_text(buf.getvalue(), encoding="utf-8")
-        _reports(result, path, out)
+        (out / f"{path.stem}.html").write_text(
+            render_html(result, submission=submission, rubric=rubric), encoding="utf-8")
+        render_pdf(result, out / f"{path.stem}.pdf", submission=submission, rubric=rubric)
         print(f"{path.stem:<{width}}  {result.level:^5}  {result.claimed_level:^7}  "
               f"{result.programme}")
-    print(f"\nWrote {len(files) - failures} assessments to {out}/")
-    return 1 if failures else 0
+    print(f"\nWrote {len(files) - failures} assessments and reports to {out}/")
+    from .batch import BatchOptions, run_batch
 
-
-def _reports(result: object, path: Path, out: Path) -> None:
-    try:
-        from . import report  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    render_html = getattr(report, "render_html", None)
-    render_pdf = getattr(report, "render_pdf", None)
-    if render_html is not None:
-        (out / f"{path.stem}.html").write_text(render_html(result), encoding="utf-8")
-    if render_pdf is not None:
-        render_pdf(result, out / f"{path.stem}.pdf")
+    summary = run_batch(examples, out / "batch", BatchOptions(progress=False))
+    print(f"Batch: scored {summary.scored} of {summary.total} examples into {out}/batch/ "
+          f"({', '.join(summary.files)}).")
+    return 1 if failures or summary.failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,6 +60,8 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             "How many people the programme must serve for one more good outcome (1/|RD|)."),
     Measure("change_in_proportion", "Change in proportion", "Δp", "probability",
             "Proportion with the outcome after minus before."),
+    Measure("logistic", "Adjusted log odds ratio", "ln OR_adj", "standardised",
+            "Treatment coefficient of a logistic regression including the pretest."),
 )}
 
 TESTS: dict[str, Test] = {t.key: t for t in (
@@ -81,6 +83,13 @@ TESTS: dict[str, Test] = {t.key: t for t in (
     Test("reported_f", "Published F(1, df) statistic", "t = √F with the stated sign."),
     Test("normal_z", "z-test from estimate and standard error",
          "p = 2Φ(−|estimate/SE|), the SE taken as published or from a 95% CI."),
+    Test("cr2", "Cluster-robust t-test (CR2)",
+         "t-test of the treatment coefficient with CR2 cluster-robust standard errors and "
+         "Satterthwaite degrees of freedom (Bell & McCaffrey 2002; Pustejovsky & Tipton 2018)."),
+    Test("logistic", "Logistic regression (Wald z)",
+         "z-test of the treatment coefficient in a logistic regression including the pretest."),
+    Test("mcnemar", "McNemar's test (exact)",
+         "Exact binomial test of the pairs that changed from no to yes against yes to no."),
 )}
 
 

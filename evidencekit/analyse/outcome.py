@@ -54,6 +54,7 @@ class _Draft:
     n_control: int | None = None
     clustering: Clustering | None = None
     notes: list[Note] = field(default_factory=list)
+    rows_dropped: dict[str, int] | None = None
 
     def note(self, code: str, text: str) -> None:
         self.notes.append(Note(code, text))
@@ -100,7 +101,7 @@ def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
         test=draft.test, adjusted=draft.adjusted, headline=h, n_treatment=draft.n_treatment,
         n_control=draft.n_control, clustering=draft.clustering, improvement_index=improvement,
         eef_months=eef, self_reported=outcome.self_reported, notes=tuple(draft.notes),
-        problems=problems,
+        problems=problems, rows_dropped=draft.rows_dropped,
     )
 
 
@@ -187,10 +188,22 @@ def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: 
     draft.p_value, draft.test = r.p_value, "student_t"
     g_used, se_used = r.g, r.se_g
     draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g)
+    pre = None
     if t.pre_mean is not None and c.pre_mean is not None:
         assert t.pre_sd is not None and c.pre_sd is not None
-        pre = stats.two_group_continuous(t.n, t.pre_mean, t.pre_sd, c.n, c.pre_mean, c.pre_sd,
-                                         level=level)
+        try:
+            pre = stats.two_group_continuous(t.n, t.pre_mean, t.pre_sd, c.n, c.pre_mean,
+                                             c.pre_sd, level=level)
+        except stats.StatsError as exc:
+            draft.note("baseline_not_computable", "The baseline difference cannot be computed "
+                       f"({exc}), so baseline equivalence cannot be checked.")
+    elif t.pre_mean is not None or c.pre_mean is not None:
+        draft.note("pretest_one_group", "A pretest is given for only one group, so baseline "
+                   "equivalence cannot be checked.")
+    else:
+        draft.note("no_pretest", "No pretest is given, so baseline equivalence cannot be "
+                   "checked.")
+    if pre is not None:
         verdict = stats.baseline_verdict(pre.g, options.baseline_satisfied,
                                          options.baseline_adjustable)
         draft.baseline = Baseline(pre.g, "hedges_g", verdict)
@@ -198,19 +211,14 @@ def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: 
         draft.effects["did_hedges_g"] = Effect(did.g_did, did.se, did.ci, did.p_value)
         if verdict != "satisfied":
             # SPEC §3.4: adjustment required → the difference-in-differences result decides.
-            draft.p_value, draft.test, draft.adjusted = did.p_value, "difference_in_differences", True
+            draft.p_value, draft.test = did.p_value, "difference_in_differences"
+            draft.adjusted = True
             draft.favourable = _favourable(did.g_did, outcome)
             g_used, se_used = did.g_did, did.se
             draft.headline = Headline("did_hedges_g", did.g_did, did.se, did.ci)
             if did.r_assumed:
                 draft.note("correlation_assumed", "No pre-post correlation was given; r = 0.5 "
                            "was assumed for the difference-in-differences variance (WWC).")
-    elif t.pre_mean is not None or c.pre_mean is not None:
-        draft.note("pretest_one_group", "A pretest is given for only one group, so baseline "
-                   "equivalence cannot be checked.")
-    else:
-        draft.note("no_pretest", "No pretest is given, so baseline equivalence cannot be "
-                   "checked.")
     if _is_clustered(evaluation):
         _cluster_correct(draft, g_used, se_used, t.n, c.n, outcome, evaluation, options)
     _power_note(draft, t.n, c.n, options)

@@ -165,6 +165,9 @@ class OutcomeResult:
     self_reported: bool = False
     notes: tuple[Note, ...] = ()
     problems: tuple[Problem, ...] = ()
+    #: Row-level data only: rows left out by listwise deletion, by group ("treatment",
+    #: "control", "no_group"; one-group designs: "all"). None for summaries.
+    rows_dropped: Mapping[str, int] | None = None
 
     @property
     def sign(self) -> int:
@@ -193,6 +196,7 @@ class OutcomeResult:
             "improvement_index": self.improvement_index, "eef_months": self.eef_months,
             "notes": [n.to_dict() for n in self.notes],
             "problems": [p.to_dict() for p in self.problems],
+            "rows_dropped": dict(self.rows_dropped) if self.rows_dropped is not None else None,
         }
 
 

@@ -131,7 +131,8 @@ def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
         if per_unit is None:
             notes.append("The chosen outcome has no effect estimate with which to divide "
                          "the cost.")
-    position = _position(net, per_unit)
+    # Without the comparator's cost, where the programme sits against it is unknown.
+    position = _position(net, per_unit) if basis == "net" else None
     return ValueForMoney(costs.currency, costs.per_participant,
                          costs.comparator_per_participant, net, basis, per_unit, position,
                          tuple(notes))

@@ -103,6 +103,10 @@ def sample_size(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | No
 
 def design(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     current = facts.get("design")
+    if current == "none":
+        return (f"Evaluation {facts.get('id')} has no evaluation design yet; to show causality, "
+                "compare with a control group: randomise if you can (an RCT), or find a "
+                "comparison group that is alike at baseline.")
     return (f"Evaluation {facts.get('id')} is a {str(current).replace('_', '-')} design; to show "
             "causality, compare with a control group: randomise if you can (an RCT), or find a "
             "comparison group that is alike at baseline.")

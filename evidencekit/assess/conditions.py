@@ -281,7 +281,14 @@ class Interpreter:
             why = (_fill(node.wording[key], facts),)
         elif key == "unknown" and "fail" in node.wording:
             why = (_fill(node.wording["fail"], facts),)
-        advice = tuple(a for p in failing for a in p.advice)
+        # Advice follows the explanation: from the failing parts up to the first refuted one
+        # (if the design cannot show causality, advice on its p-value would mislead).
+        shown: list[Verdict] = []
+        for p in failing:
+            shown.append(p)
+            if p.value is False:
+                break
+        advice = tuple(a for p in shown for a in p.advice)
         witnesses = tuple(w for p in parts for w in p.witnesses)
         return Verdict(value, why, witnesses, advice)
 
@@ -321,8 +328,8 @@ class Interpreter:
             text = (f"{desc} is {_fmt(raw)}" if value else
                     f"{desc} is {_fmt(raw)}, not one of {', '.join(map(_fmt, expected))}")
         elif isinstance(expected, bool) and op in ("eq", "ne"):
-            text = f"{desc}: {_fmt(raw)}" + ("" if value else
-                                             f" (needs {_fmt(expected if op == 'eq' else not expected)})")
+            needs = expected if op == "eq" else not expected
+            text = f"{desc}: {_fmt(raw)}" + ("" if value else f" (needs {_fmt(needs)})")
         elif op == "eq":
             text = (f"{desc} is {_fmt(raw)}" if value else
                     f"{desc} is {_fmt(raw)}, not {_fmt(expected)}")

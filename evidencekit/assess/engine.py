@@ -135,13 +135,9 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     prefix = rubric.id + "."
     known = {c.id for lv in rubric.levels for c in lv.criteria}
     unknown_claims = tuple(k for k in submission.claims if k.startswith(prefix) and k not in known)
-    problems = tuple(
-        {"file": submission.source, "line": None, "key": f"claims.{k}",
-         "expected": f"a criterion of rubric {rubric.id!r}", "found": repr(k),
-         "message": f"{submission.source}, claims.{k}: expected a criterion of rubric "
-                    f"{rubric.id!r}, found {k!r}; the claim was ignored."}
-        for k in unknown_claims
-    ) + tuple(p.to_dict() for e in analysis.evaluations for o in e.outcomes for p in o.problems)
+    problems = (tuple(_unknown_claim(submission, rubric, k, known) for k in unknown_claims)
+                + tuple(p.to_dict() for e in analysis.evaluations for o in e.outcomes
+                        for p in o.problems))
     return AssessmentResult(
         rubric_id=rubric.id, rubric_title=rubric.title, rubric_version=rubric.version,
         parameters=params, programme=submission.programme.name,
@@ -153,6 +149,20 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
         value_for_money=value_for_money(submission.costs, analysis,
                                         analysis.options.ci_level),
     )
+
+
+def _unknown_claim(submission: Submission, rubric: Rubric, key: str,
+                   known: set[str]) -> dict[str, Any]:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    line = submission.claim_lines.get(key)
+    where = f"{submission.source}, line {line}" if line else submission.source
+    return {"file": submission.source, "line": line, "key": f"claims.{key}",
+            "expected": f"a criterion of rubric {rubric.id!r}", "found": repr(key) + hint,
+            "message": f"{where}, claims.{key}: expected a criterion of rubric {rubric.id!r}, "
+                       f"found {key!r}{hint}; the claim was ignored."}
 
 
 def _cumulative(flags: Any) -> int:
@@ -234,7 +244,8 @@ def _next_steps(levels: list[LevelResult], level: int, rubric: Rubric) -> tuple[
             head = (f"To reach level {target.level} ({c.title}): you answered yes; add the "
                     f"evidence to the submission so it can be verified. {c.guidance.strip()}")
         steps.append(_sentence(head))
-        steps.extend(c.advice[:4])
+        # Criteria of one level often share advice (the same underpowered outcome); say it once.
+        steps.extend(a for a in c.advice[:4] if a not in steps)
     return tuple(steps)
 
 

@@ -12,10 +12,11 @@ Absent facts are ``None``; the condition language treats them as *unknown*.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..analyse.result import AnalysisResult, EvaluationResult, OutcomeResult
-from ..load.model import Evaluation, Submission
+if TYPE_CHECKING:  # importing the analysis stage would load SciPy for `rubric list`
+    from ..analyse.result import AnalysisResult, EvaluationResult, OutcomeResult
+    from ..load.model import Evaluation, Submission
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,11 @@ def _explain(err: Any) -> tuple[str, str]:
 
 
 def compile_rubric(doc: Document) -> Rubric:
+    if isinstance(doc.value, dict) and "levels" not in doc.value and (
+            "programme" in doc.value or "evaluations" in doc.value):
+        raise RubricError([Problem(doc.source, None, None,
+                                   "a rubric (schema: evidencekit/rubric@1, with levels)",
+                                   "a submission; assess it with: evidencekit assess FILE")])
     problems = validate_document(doc)
     if problems:
         raise RubricError(problems)

@@ -12,6 +12,7 @@ import io
 import math
 import os
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +88,13 @@ def write_scores_csv(path: Path, header: list[str], rows: list[list[Any]]) -> No
 
 
 def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
-    when = datetime.fromtimestamp(epoch, tz=timezone.utc).replace(tzinfo=None)
+    when = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
     wb.properties.created = when
     wb.properties.modified = when
     ws = wb.create_sheet("scores")

@@ -30,6 +30,7 @@ class BatchOptions:
     recycle_after: int = 40
     chunk_size: int | None = None
     progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise
+    portfolio: bool = True  # portfolio.html and portfolio.pdf
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,10 @@ def _write_outputs(out: Path, results: list[dict[str, Any]], manifest_columns: l
     write_scores_xlsx(out / "scores.xlsx", header, rows)
     write_errors_csv(out / "errors.csv", results)
     files = ["scores.csv", "scores.xlsx", "errors.csv"]
-    try:
-        from . import portfolio
-    except ImportError:  # the reporting layer is optional for batch scoring
-        return files
-    files += portfolio.write_portfolio(out, results, header, rows, pdf=True, html=True)
+    if opts.portfolio:
+        from .portfolio import write_portfolio
+
+        files += write_portfolio(out, results, pdf=True, html=True)
     return files
 
 
@@ -170,19 +170,20 @@ def _take(it: Iterator[Any], n: int) -> Iterable[Any]:
 def _dask(address: str, args: list[tuple[list[Application], list[dict[str, Any] | None]]],
           spec: TaskSpec) -> Iterator[list[dict[str, Any]]]:
     try:
-        from distributed import Client, as_completed
+        import distributed
     except ImportError as exc:
         raise UsageError.one(None, "the optional Dask extra (pip install 'evidencekit[dask]') "
                              "for --dask-scheduler", "it not installed") from exc
+    dask: Any = distributed  # an untyped library
     try:
-        client = Client(address, timeout="10s")
+        client = dask.Client(address, timeout="10s")
     except OSError as exc:
         raise UsageError.one(None, "a reachable Dask scheduler at --dask-scheduler",
                              f"{address!r} ({exc})") from exc
     fn: Callable[..., list[dict[str, Any]]] = score_chunk
     try:
         futures = [client.submit(fn, apps, spec, prev, pure=False) for apps, prev in args]
-        for fut in as_completed(futures):
+        for fut in dask.as_completed(futures):
             yield fut.result()
     finally:
         client.close()

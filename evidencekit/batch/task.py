@@ -53,7 +53,7 @@ def score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None = No
     except InputError as exc:
         return {**base, "ok": False, "input_sha256": _raw_hash(app.path),
                 "problems": [p.to_dict() for p in exc.problems]}
-    except Exception as exc:  # noqa: BLE001 - one broken application never stops the batch
+    except Exception as exc:  # one broken application never stops the batch
         return {**base, "ok": False, "input_sha256": _raw_hash(app.path),
                 "problems": [{"file": str(app.path), "line": None, "key": None,
                               "expected": "an application evidencekit can assess",
@@ -88,9 +88,9 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     analysis = analyse_submission(sub, analysis_options(rubric))
     explain = spec.pdf or spec.html  # reasons are for reports; the scores need statuses
     result = assess_submission(sub, rubric, analysis, explain=explain)
-    reports = _render_reports(result, app, spec)
-    return {**base, "ok": True, "input_sha256": digest, "row": summarise(result),
-            "reports": reports}
+    reports = _render_reports(result, sub, rubric, app, spec)
+    row = {**summarise(result), "theme": sub.programme.theme}
+    return {**base, "ok": True, "input_sha256": digest, "row": row, "reports": reports}
 
 
 _RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
@@ -107,13 +107,14 @@ def _rubric(spec: TaskSpec) -> Any:
     return _RUBRICS[key]
 
 
-def _render_reports(result: Any, app: Application, spec: TaskSpec) -> list[str]:
+def _render_reports(result: Any, sub: Any, rubric: Any, app: Application,
+                    spec: TaskSpec) -> list[str]:
     if not (spec.pdf or spec.html):
         return []
-    from . import reports
+    from .reports import render_application
 
-    return reports.render_application(result, app, Path(spec.out), pdf=spec.pdf,
-                                      html=spec.html)
+    return render_application(result, sub, rubric, app, Path(spec.out), pdf=spec.pdf,
+                              html=spec.html)
 
 
 def summarise(result: Any) -> dict[str, Any]:

@@ -103,7 +103,8 @@ def describe(value: object) -> str:
     return type(value).__name__
 
 
-def read_text(path: Path, *, what: str = "a submission", max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
+def read_text(path: Path, *, what: str = "a submission",
+              max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
     """Read a text file, turning every way it can be unusable into one plain problem."""
     name = str(path)
     if not path.exists():
@@ -149,7 +150,9 @@ def parse(text: str, source: str, *, json_syntax: bool = False) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = (exc.problem or exc.context or "a syntax error").strip()
+        problem = _yaml_found((exc.problem or exc.context or "a syntax error").strip())
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "a tab character (YAML is indented with spaces)"
         raise InputError([Problem(source, line, None, "valid YAML", problem)]) from exc
     except yaml.YAMLError as exc:
         raise InputError.one(source, "valid YAML", str(exc).splitlines()[0]) from exc
@@ -162,25 +165,70 @@ def parse(text: str, source: str, *, json_syntax: bool = False) -> Document:
     return Document(value, source, converter.lines)
 
 
+def _char_at(text: str, line: int, column: int) -> str | None:
+    lines = text.splitlines()
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return None
+
+
+def _yaml_found(problem: str) -> str:
+    """Reword a YAML parser's problem so it reads after "found".
+
+    >>> _yaml_found("found character that cannot start any token")
+    'character that cannot start any token'
+    >>> _yaml_found("did not find expected ',' or ']'")
+    "no ',' or ']' where one was needed"
+    """
+    for lead in ("but found ", "found "):
+        if problem.startswith(lead):
+            return problem[len(lead):]
+    if problem.startswith("did not find expected "):
+        return f"no {problem[len('did not find expected '):]} where one was needed"
+    return problem
+
+
 def _parse_json(text: str, source: str) -> Document:
     def bad_constant(name: str) -> float:
         raise ValueError(name)
 
+    def finite(literal: str) -> float:
+        value = float(literal)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(literal)
+        return value
+
+    repeated: list[str] = []
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, item in pairs:
+            if key in out:
+                repeated.append(key)
+            out[key] = item
+        return out
+
     try:
-        value = json.loads(text, parse_constant=bad_constant)
+        value = json.loads(text, parse_constant=bad_constant, parse_float=finite,
+                           object_pairs_hook=mapping)
     except json.JSONDecodeError as exc:
         raise InputError.one(source, "valid JSON", exc.msg.lower(), line=exc.lineno) from exc
     except ValueError as exc:
         raise InputError.one(source, "a finite number", str(exc)) from exc
     lines: Mapping[KeyPath, int] = {}
+    located: list[Problem] = []
     try:  # JSON is (almost always) YAML: reuse the composer purely to learn lines
         node = yaml.compose(text, Loader=_Loader)
         if node is not None:
             conv = _Converter(source)
             conv.convert(node, ())
             lines = conv.lines
+            located = [p for p in conv.problems if p.expected == "each key once"]
     except yaml.YAMLError:
         pass
+    if repeated:  # json.loads keeps the last of a repeated key; a typo must not pass silently
+        raise InputError(located or [Problem(source, None, None, "each key once",
+                                             f"the key {k!r} repeated") for k in repeated])
     return Document(value, source, lines)
 
 
@@ -213,6 +261,9 @@ class _Converter:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self._problem(key_node, path, "plain keys", "a YAML merge key ('<<')")
+                    continue
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                     self._problem(key_node, path, "a plain key", "a complex key")
                     continue

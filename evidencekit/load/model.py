@@ -172,3 +172,5 @@ class Submission:
     source: str = "<submission>"
     base_dir: Path | None = None
     sha256: str | None = None
+    #: Line of each claim in the file, for messages about claims the rubric does not know.
+    claim_lines: Mapping[str, int] = field(default_factory=dict)

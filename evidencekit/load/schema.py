@@ -9,7 +9,6 @@ any other document format the toolkit reads.
 from __future__ import annotations
 
 import abc
-
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,7 +102,12 @@ class Number(Option):
             return self.fail(value, path, ctx)
         # A measured quantity is a float even when written without a decimal point, so that
         # results derived from it are floats too (SPEC §4: numbers are unrounded floats).
-        return value if self.integer else float(value)
+        if self.integer:
+            return value
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond the range of floats
+            return self.fail(value, path, ctx)
 
 
 class Flag(Option):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, SubmissionError
+from ..errors import InputError, Problem, SubmissionError
 from .document import Document, KeyPath, describe, format_path, parse, read_text
 from .model import (
     DESIGNS,
@@ -173,12 +173,17 @@ def build_submission(doc: Document, *, base_dir: Path | None = None,
     except Invalid:
         data = None
     if data is None:
-        raise SubmissionError(ctx.problems)
+        raise SubmissionError(_in_file_order(ctx.problems))
     builder = _Builder(ctx, base_dir)
     sub = builder.submission(data, sha256)
     if ctx.problems:
-        raise SubmissionError(ctx.problems)
+        raise SubmissionError(_in_file_order(ctx.problems))
     return sub
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems sorted by line (stable, so those on one line keep the order found)."""
+    return sorted(problems, key=lambda p: p.line if p.line is not None else 0)
 
 
 class _Builder:
@@ -221,9 +226,11 @@ class _Builder:
         scaling = Scaling(s.get("manual"), s.get("training"), s.get("fidelity_monitoring"),
                           s.get("sites"), s.get("delivered_by_others"))
         claims = {k: Claim(v["answer"], v["note"]) for k, v in (d["claims"] or {}).items()}
+        lines = {k: line for k in claims
+                 if (line := self.ctx.document.line_of(("claims", k))) is not None}
         return Submission(programme, toc, tuple(evaluations), costs, scaling, claims,
                           source=self.ctx.document.source, base_dir=self.base_dir,
-                          sha256=sha256)
+                          sha256=sha256, claim_lines=lines)
 
     def evaluation(self, e: dict[str, Any], path: KeyPath,
                    organisation: str | None) -> Evaluation | None:
@@ -283,6 +290,8 @@ class _Builder:
     def group(self, g: dict[str, Any], path: KeyPath, kind: str,
               min_n: int = 2) -> Group | None:
         ok = True
+        needed: tuple[str, ...]
+        unwanted: tuple[str, ...]
         if kind == "binary":
             needed, unwanted = ("n", "events"), ("mean", "sd", "pre_mean", "pre_sd")
         else:

@@ -64,15 +64,15 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
                  ident: str = "ladder") -> str:
     """A staircase of the rubric's levels: filled when verified, tinted when only claimed.
 
-    Status is shown by fill, by edge style and by a word under each step, never by colour
-    alone.
+    Status is shown by fill, by edge style, by a mark on the step and by a word under it,
+    never by colour alone. Level titles are in the table beside the chart.
     """
     n = max(len(steps), 1)
-    width, base_y, top_pad = 640.0, 118.0, 26.0
-    gap = 6.0
+    width, height, base_y, top_pad = 640.0, 78.0, 60.0, 4.0
+    gap = 8.0
     step_w = (width - gap * (n - 1)) / n
     unit = (base_y - top_pad) / n
-    out = _open(width, 150.0, ident, title, desc)
+    out = _open(width, height, ident, title, desc)
     words = {"verified": "verified", "claimed": "claimed only", "not_met": "not met"}
     for i, s in enumerate(steps):
         x = i * (step_w + gap)
@@ -81,22 +81,20 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
         if s.status == "verified":
             fill, edge, dash, label_fill = VERIFIED, VERIFIED, "", "#ffffff"
         elif s.status == "claimed":
-            fill, edge, dash, label_fill = CLAIMED_FILL, CLAIMED_EDGE, ' stroke-dasharray="5 3"', INK
+            fill, edge, label_fill = CLAIMED_FILL, CLAIMED_EDGE, INK
+            dash = ' stroke-dasharray="5 3"'
         else:
             fill, edge, dash, label_fill = EMPTY_FILL, EMPTY_EDGE, "", INK
         out.append(f'<rect x="{_f(x + 0.75)}" y="{_f(y)}" width="{_f(step_w - 1.5)}" '
                    f'height="{_f(h)}" rx="2" fill="{fill}" stroke="{edge}" '
                    f'stroke-width="1.5"{dash}/>')
         mark = {"verified": "✓ ", "claimed": "? "}.get(s.status, "")
-        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y - 8)}" text-anchor="middle" '
-                   f'font-size="13" font-weight="bold" fill="{label_fill}">'
+        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y - 3)}" text-anchor="middle" '
+                   f'font-size="10" font-weight="bold" fill="{label_fill}">'
                    f'{_esc(mark)}{s.level}</text>')
-        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y + 15)}" '
-                   f'text-anchor="middle" fill="{INK}">{_esc(words.get(s.status, s.status))}'
-                   f'</text>')
-        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y + 29)}" '
-                   f'text-anchor="middle" font-size="9.5" fill="{MUTED}">'
-                   f'{_esc(_clip(s.title, 26))}</text>')
+        out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y + 13)}" '
+                   f'text-anchor="middle" font-size="10" fill="{INK}">'
+                   f'Level {s.level}: {_esc(words.get(s.status, s.status))}</text>')
     out.append(f'<line x1="0" y1="{_f(base_y)}" x2="{_f(width)}" y2="{_f(base_y)}" '
                f'stroke="{INK}" stroke-width="1"/>')
     out.append("</svg>")
@@ -137,7 +135,7 @@ def _tick_text(t: float) -> str:
 
 
 def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label: str,
-                ident: str = "forest") -> str:
+                ident: str = "forest", label_heading: str = "Outcome") -> str:
     """Effects with their CIs on one axis; the pooled estimate is a diamond at the bottom.
 
     Effects are drawn so that right of zero is favourable for every outcome. Whiskers beyond
@@ -146,7 +144,7 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
     width = 660.0
     label_w, text_w = 250.0, 128.0
     plot_x0, plot_x1 = label_w + 10, width - text_w - 8
-    row_h, top = 21.0, 22.0
+    row_h, top = 28.0, 22.0
     n_rows = len(rows) + sum(1 for r in rows if r.pooled)  # a rule above the pooled row
     height = top + row_h * n_rows + 46.0
     values = [v for r in rows for v in (r.estimate, r.low, r.high) if v is not None]
@@ -162,7 +160,7 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
         return plot_x0 + (v - lo) / (hi - lo) * (plot_x1 - plot_x0)
 
     out = _open(width, height, ident, title, desc)
-    out.append(f'<text x="0" y="13" font-weight="bold" fill="{INK}">Outcome</text>')
+    out.append(f'<text x="0" y="13" font-weight="bold" fill="{INK}">{_esc(label_heading)}</text>')
     out.append(f'<text x="{_f(width)}" y="13" text-anchor="end" font-weight="bold" '
                f'fill="{INK}">Effect [95% CI]</text>')
     axis_y = top + row_h * n_rows + 4
@@ -191,11 +189,11 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
             y += row_h
         cy = y + row_h / 2
         weight = ' font-weight="bold"' if r.pooled else ""
-        label = _clip(r.label, 44)
-        out.append(f'<text x="0" y="{_f(cy - 1)}"{weight} fill="{INK}">{_esc(label)}</text>')
+        label = _clip(r.label, 42)
+        out.append(f'<text x="0" y="{_f(cy - 2)}"{weight} fill="{INK}">{_esc(label)}</text>')
         if r.group:
-            out.append(f'<text x="0" y="{_f(cy + 9)}" font-size="8.5" fill="{MUTED}">'
-                       f'{_esc(_clip(r.group, 52))}</text>')
+            out.append(f'<text x="0" y="{_f(cy + 10)}" font-size="9" fill="{MUTED}">'
+                       f'{_esc(_clip(r.group, 50))}</text>')
         out.append(f'<text x="{_f(width)}" y="{_f(cy + 4)}" text-anchor="end"{weight} '
                    f'fill="{INK}">{_esc(r.text)}</text>')
         if r.low is not None and r.high is not None:
@@ -219,5 +217,96 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
         out.append(f'<rect x="{_f(x_of(r.estimate) - 4.5)}" y="{_f(cy - 4.5)}" width="9" '
                    f'height="9" fill="{fill}" stroke="{ACCENT}" stroke-width="1.6"/>')
         y += row_h
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *,
+                 title: str, desc: str, axis_label: str, ident: str = "bars") -> str:
+    """Counts per category as side-by-side bars, one colour and one pattern per series.
+
+    Each bar carries its count as a number, so the chart reads without colour; the same
+    counts are in a table beside it.
+    """
+    width, height = 640.0, 220.0
+    left, right, top, bottom = 36.0, 12.0, 28.0, 44.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([1, *(v for _, values in series for v in values)])
+    n_cat, n_ser = max(len(categories), 1), max(len(series), 1)
+    slot = plot_w / n_cat
+    bar_w = min(28.0, (slot - 10) / n_ser)
+    fills = [(VERIFIED, ""), (CLAIMED_FILL, ' stroke-dasharray="4 2"')]
+    out = _open(width, height, ident, title, desc)
+    base = top + plot_h
+    out.append(f'<line x1="{_f(left)}" y1="{_f(base)}" x2="{_f(width - right)}" '
+               f'y2="{_f(base)}" stroke="{INK}" stroke-width="1"/>')
+    for s, (name, _values) in enumerate(series):
+        fill, dash = fills[s % len(fills)]
+        x = left + s * 150
+        out.append(f'<rect x="{_f(x)}" y="6" width="12" height="10" fill="{fill}" '
+                   f'stroke="{CLAIMED_EDGE if s else VERIFIED}"{dash}/>')
+        out.append(f'<text x="{_f(x + 16)}" y="15" fill="{INK}">{_esc(name)}</text>')
+    for c, label in enumerate(categories):
+        cx = left + slot * c + slot / 2
+        group_w = bar_w * n_ser
+        for s, (_name, values) in enumerate(series):
+            v = values[c] if c < len(values) else 0
+            h = plot_h * v / peak
+            x = cx - group_w / 2 + s * bar_w
+            fill, dash = fills[s % len(fills)]
+            edge = CLAIMED_EDGE if s else VERIFIED
+            out.append(f'<rect x="{_f(x + 1)}" y="{_f(base - h)}" width="{_f(bar_w - 2)}" '
+                       f'height="{_f(h)}" fill="{fill}" stroke="{edge}"{dash}/>')
+            out.append(f'<text x="{_f(x + bar_w / 2)}" y="{_f(base - h - 3)}" '
+                       f'text-anchor="middle" font-size="9.5" fill="{INK}">{v}</text>')
+        out.append(f'<text x="{_f(cx)}" y="{_f(base + 14)}" text-anchor="middle" '
+                   f'fill="{INK}">{_esc(label)}</text>')
+    out.append(f'<text x="{_f(left + plot_w / 2)}" y="{_f(height - 8)}" text-anchor="middle" '
+               f'font-size="9.5" fill="{MUTED}">{_esc(axis_label)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def count_grid(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]],
+               *, title: str, desc: str, row_label: str, column_label: str,
+               highlight_diagonal: bool = False, ident: str = "grid") -> str:
+    """A table of counts drawn as shaded cells (darker = more), each with its number.
+
+    With ``highlight_diagonal`` the cells where row and column agree are outlined (used for
+    verified against claimed level: off the diagonal is over- or under-claiming).
+    """
+    label_w, cell_w, cell_h, top = 170.0, 56.0, 24.0, 40.0
+    width = label_w + cell_w * max(len(columns), 1) + 8
+    height = top + cell_h * max(len(rows), 1) + 26
+    peak = max([1, *(v for row in counts for v in row)])
+    out = _open(width, height, ident, title, desc)
+    out.append(f'<text x="{_f(label_w + cell_w * len(columns) / 2)}" y="12" '
+               f'text-anchor="middle" font-size="9.5" fill="{MUTED}">'
+               f'{_esc(column_label)}</text>')
+    out.append(f'<text x="0" y="{_f(top - 6)}" font-size="9.5" fill="{MUTED}">'
+               f'{_esc(row_label)}</text>')
+    for j, col in enumerate(columns):
+        out.append(f'<text x="{_f(label_w + cell_w * j + cell_w / 2)}" y="{_f(top - 6)}" '
+                   f'text-anchor="middle" font-weight="bold" fill="{INK}">{_esc(col)}</text>')
+    for i, row in enumerate(rows):
+        y = top + cell_h * i
+        out.append(f'<text x="0" y="{_f(y + cell_h / 2 + 4)}" fill="{INK}">'
+                   f'{_esc(_clip(row, 30))}</text>')
+        for j in range(len(columns)):
+            v = counts[i][j] if i < len(counts) and j < len(counts[i]) else 0
+            share = v / peak
+            # From near-white to the accent colour; numbers switch to white on dark cells.
+            shade = int(245 - 170 * share)
+            fill = f"#{shade:02x}{min(255, shade + 8):02x}{min(255, shade + 14):02x}" if v \
+                else "#ffffff"
+            ink = "#ffffff" if share > 0.55 else INK
+            x = label_w + cell_w * j
+            diag = highlight_diagonal and row == columns[j]
+            stroke = f'stroke="{INK}" stroke-width="1.6"' if diag else \
+                'stroke="#c8c8c8" stroke-width="0.8"'
+            out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(cell_w)}" '
+                       f'height="{_f(cell_h)}" fill="{fill}" {stroke}/>')
+            out.append(f'<text x="{_f(x + cell_w / 2)}" y="{_f(y + cell_h / 2 + 4)}" '
+                       f'text-anchor="middle" fill="{ink}">{v if v else "·"}</text>')
     out.append("</svg>")
     return "\n".join(out)

@@ -139,7 +139,10 @@ def pool(
         tau2, i2, q_p = 0.0, 0.0, 1.0
     else:
         tau2 = _tau2_dl(y, v, q) if method == "DL" else _tau2_reml(y, v)
-        s2 = (k - 1) * w.sum() / (w.sum() ** 2 - (w**2).sum())
+        spread = w.sum() ** 2 - (w**2).sum()
+        if not (spread > 0 and math.isfinite(spread)):
+            raise StatsError("the standard errors are too unequal or too small to pool")
+        s2 = (k - 1) * w.sum() / spread
         i2 = float(100 * tau2 / (tau2 + s2))
         q_p = float(stats.chi2.sf(q, k - 1))
     w_star = 1 / (v + tau2)

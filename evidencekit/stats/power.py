@@ -86,7 +86,10 @@ def _solve_d(n: float, a: float, pw: float) -> float:
     upper = 10.0
     while _power(upper, n, a) < pw:
         upper *= 2
-    return float(optimize.brentq(lambda d: _power(d, n, a) - pw, 1e-10, upper, xtol=_TOL))
+    try:
+        return float(optimize.brentq(lambda d: _power(d, n, a) - pw, 1e-10, upper, xtol=_TOL))
+    except ValueError as exc:
+        raise StatsError(f"no detectable effect size could be found for n = {n!r}") from exc
 
 
 def n_per_group_for(d: float, alpha: float = 0.05, power: float = 0.8) -> float:
@@ -115,7 +118,11 @@ def _solve_n(delta: float, a: float, pw: float) -> float:
         return low
     if _power(delta, high, a) < pw:
         raise StatsError(f"an effect size of {delta!r} needs more than 1e9 per group")
-    return float(optimize.brentq(lambda n: _power(delta, n, a) - pw, low, high, xtol=_TOL))
+    try:
+        return float(optimize.brentq(lambda n: _power(delta, n, a) - pw, low, high, xtol=_TOL))
+    except ValueError as exc:  # the power curve could not be evaluated (extreme inputs)
+        raise StatsError(f"no sample size could be found for an effect size of {delta!r}") \
+            from exc
 
 
 def cluster_mdes(

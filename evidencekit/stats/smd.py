@@ -140,9 +140,14 @@ def two_group_continuous(
         )
     diff = mt - mc
     se = s_pooled * math.sqrt(1 / nt + 1 / nc)
-    t = diff / se
     vt, vc = st**2 / nt, sc**2 / nc
     se_welch = math.sqrt(vt + vc)
+    if not (se > 0 and se_welch > 0 and math.isfinite(diff / se)):
+        raise StatsError(
+            "the standard deviations are too small relative to the means for a test to be "
+            f"computed (SDs {st!r} and {sc!r})"
+        )
+    t = diff / se
     df_welch = (vt + vc) ** 2 / (vt**2 / (nt - 1) + vc**2 / (nc - 1))
     t_welch = diff / se_welch
     d = diff / s_pooled

@@ -201,3 +201,22 @@ def test_dask_cluster_gives_the_same_scores(applications: Path, tmp_path: Path) 
     assert summary.failed == 2
     assert (local / "scores.csv").read_bytes() == (remote / "scores.csv").read_bytes()
     assert (local / "errors.csv").read_bytes() == (remote / "errors.csv").read_bytes()
+
+
+def test_portfolio_report_shows_the_round(applications: Path, tmp_path: Path) -> None:
+    hostile = applications / "evil.yaml"
+    hostile.write_text((EXAMPLES / "code-club.yaml").read_text(encoding="utf-8").replace(
+        "name: Code Club", 'name: "<img src=\'file:///etc/passwd\'>{{ 7*7 }}"', 1),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch(applications, out, BatchOptions(workers=1, progress=False))
+    assert "portfolio.html" in summary.files and "portfolio.pdf" in summary.files
+    html = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert "5 of 5 applications assessed" not in html  # 5 of 7: two failed
+    assert "5 of 7 applications assessed" in html
+    assert "<strong>2</strong> of 5 applications claim a higher level" in html
+    assert "&lt;img src=&#39;file:///etc/passwd&#39;&gt;{{ 7*7 }}" in html
+    assert "<img src='file" not in html and ">49<" not in html
+    ranked = [r["application_id"] for r in _rows(out / "scores.csv")]
+    assert html.index(ranked[0]) < html.index(ranked[-1])  # the ranked table, in rank order
+    assert (out / "portfolio.pdf").read_bytes().startswith(b"%PDF-")

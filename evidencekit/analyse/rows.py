@@ -1,0 +1,750 @@
+"""Analyse a row-level outcome (SPEC §1 ``data:``) into the same draft the summaries fill.
+
+The file is streamed once (:mod:`evidencekit.load.data`). Continuous outcomes need only
+sufficient statistics: for every cell (cluster × group) the sums of products of
+[1, pretest, covariates…, outcome], accumulated with ``numpy.bincount`` per batch. From these
+come the group summaries (hence every effect of SPEC §3.2–3.3, through the same
+:func:`evidencekit.stats.two_group_continuous` the summaries use), the ANCOVA (X'X, X'y and
+y'y, SPEC §3.4), the per-cluster k×k blocks of the CR2 cluster-robust test and the ICC
+(SPEC §3.9), and the pre-post statistics (SPEC §3.5). Binary outcomes with a pretest,
+covariates or clusters are fitted by logistic regression on the (complete) rows in memory.
+
+Missing values are dropped listwise per analysis: a row is used when every column the
+analysis of this outcome needs is present; the rows left out are counted per group.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import stats
+from ..load.data import Batch, ColumnKind, ColumnRequest, DataFile
+from ..load.model import TWO_GROUP_DESIGNS, DataSource, Evaluation, Outcome
+from ..stats.clustered import ClusterRobust, cr2, icc_anova
+from ..stats.regression import LinearFit, logistic, ols
+from .outcome import (
+    _binary_effects,
+    _cluster_correct,
+    _favourable,
+    _is_clustered,
+    _power_note,
+)
+from .result import AnalysisOptions, Baseline, Clustering, Effect, GroupStats, Headline
+
+if TYPE_CHECKING:
+    from .outcome import _Draft
+
+__all__ = ["CR2_METHOD", "CR2_METHOD_LOGISTIC", "analyse_rows"]
+
+CR2_METHOD = ("cluster-robust standard errors (CR2, Bell & McCaffrey 2002) with Satterthwaite "
+              "degrees of freedom (Pustejovsky & Tipton 2018), as R clubSandwich "
+              "coef_test(vcov = \"CR2\"); ICC by one-way ANOVA")
+CR2_METHOD_LOGISTIC = ("logistic regression with cluster-robust standard errors (CR2 on the "
+                       "working model) and Satterthwaite degrees of freedom; ICC by one-way "
+                       "ANOVA")
+_TINY = 1e-12
+
+
+def analyse_rows(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Evaluation,
+                 options: AnalysisOptions) -> None:
+    """Fill ``draft`` from the data file of one outcome (two-group, pre-post or post-only)."""
+    key = _key(outcome)
+    design = evaluation.design
+    cols = dict(src.columns)
+    if design in TWO_GROUP_DESIGNS:
+        used = {"outcome", "group", "treatment", "pretest", "cluster", "id"}
+        if outcome.kind == "binary":
+            _two_group_binary(draft, src, outcome, evaluation, options, key)
+        else:
+            _two_group(draft, src, outcome, evaluation, options, key)
+    elif design == "pre_post":
+        used = {"pre", "post", "cluster", "id"}
+        _pre_post(draft, src, outcome, options, key)
+    else:
+        used = {"outcome", "id"}
+        _post_only(draft, src, outcome, key)
+    unused = sorted(set(cols) - used)
+    if src.covariates and design not in TWO_GROUP_DESIGNS:
+        unused.append("covariates")
+    if unused:
+        draft.note("unused_columns", f"Not used by a {design.replace('_', ' ')} design: "
+                   + ", ".join(unused) + ".")
+
+
+def _key(outcome: Outcome) -> str:
+    from ..load.document import format_path
+
+    return format_path(outcome.path) if outcome.path else outcome.name
+
+
+# -- accumulation ------------------------------------------------------------------------
+
+
+class _Moments:
+    """Per-cell sums of products of v = [1, v1, …, vm] (each v shifted by a constant)."""
+
+    def __init__(self, m: int) -> None:
+        self.m = m
+        self.pairs = [(a, b) for a in range(m + 1) for b in range(a, m + 1)]
+        self.sums = np.zeros((len(self.pairs), 0))
+        self.shift: NDArray[np.float64] | None = None
+
+    def add(self, cell: NDArray[np.int64], columns: Sequence[NDArray[np.float64]]) -> None:
+        if cell.size == 0:
+            return
+        if self.shift is None:
+            self.shift = np.array([float(np.mean(c)) for c in columns])
+        v = [c - s for c, s in zip(columns, self.shift, strict=True)]
+        size = int(cell.max()) + 1
+        if size > self.sums.shape[1]:
+            grow = max(size, 2 * self.sums.shape[1])
+            self.sums = np.pad(self.sums, ((0, 0), (0, grow - self.sums.shape[1])))
+        width = self.sums.shape[1]
+        for p, (a, b) in enumerate(self.pairs):
+            if a == 0 and b == 0:
+                w = None
+            elif a == 0:
+                w = v[b - 1]
+            else:
+                w = v[a - 1] * v[b - 1]
+            self.sums[p] += np.bincount(cell, weights=w, minlength=width)
+
+    def matrices(self, cells: int) -> NDArray[np.float64]:
+        """(cells, m+1, m+1) symmetric moment matrices."""
+        out = np.zeros((cells, self.m + 1, self.m + 1))
+        used = min(cells, self.sums.shape[1])
+        for p, (a, b) in enumerate(self.pairs):
+            out[:used, a, b] = out[:used, b, a] = self.sums[p, :used]
+        return out
+
+    def shifts(self) -> NDArray[np.float64]:
+        return self.shift if self.shift is not None else np.zeros(self.m)
+
+
+class _Groups:
+    """Counts of rows dropped per group code and of rows without a group."""
+
+    def __init__(self) -> None:
+        self.dropped = np.zeros(0, dtype=np.int64)
+        self.no_group = 0
+
+    def add(self, group: NDArray[np.int64], complete: NDArray[np.bool_]) -> None:
+        has = group >= 0
+        self.no_group += int(np.count_nonzero(~has))
+        lost = group[has & ~complete]
+        if lost.size:
+            add = np.bincount(lost)
+            if add.size > self.dropped.size:
+                self.dropped = np.pad(self.dropped, (0, add.size - self.dropped.size))
+            self.dropped[: add.size] += add
+
+    def of(self, code: int) -> int:
+        return int(self.dropped[code]) if code < self.dropped.size else 0
+
+
+def _complete(batch: Batch, numeric: Sequence[str], coded: Sequence[str]) -> NDArray[np.bool_]:
+    ok = np.ones(batch.size, dtype=bool)
+    for name in numeric:
+        ok &= ~np.isnan(batch.values[name])
+    for name in coded:
+        ok &= batch.codes[name] >= 0
+    return ok
+
+
+def _arms(data: DataFile, group: str, treatment: str, key: str) -> tuple[int, int, str, str]:
+    """Codes and labels of the treatment and control groups; two groups exactly."""
+    labels = data.labels(group)
+    counts = data.label_rows(group)
+    described = [f"{lab!r} ({_rows(int(n))})" for lab, n in zip(labels, counts, strict=True)]
+    if treatment in labels:
+        t = labels.index(treatment)
+    else:
+        folded = [i for i, lab in enumerate(labels) if lab.casefold() == treatment.casefold()]
+        if len(folded) != 1:
+            found = ("no group values at all" if not labels else "only " + _and(described))
+            raise data.error(f"the treatment value {treatment!r} (columns.treatment) among "
+                             "the group values", found, column=group)
+        t = folded[0]
+    if len(labels) != 2:
+        found = (f"only {_and(described)}" if len(labels) < 2
+                 else f"{len(labels)} values: {_and(described)}")
+        raise data.error(f"exactly two groups (the treatment value {labels[t]!r} and one "
+                         "other)", found, column=group)
+    return t, 1 - t, labels[t], labels[1 - t]
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
+def _and(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _dropped_note(draft: _Draft, dropped: dict[str, int], data: DataFile) -> None:
+    draft.rows_dropped = dropped
+    lost = {k: v for k, v in dropped.items() if v}
+    if not lost:
+        return
+    parts = []
+    for k, v in lost.items():
+        if k == "no_group":
+            parts.append(f"{_rows(v)} with no group")
+        elif k == "all":
+            parts.append(_rows(v))
+        else:
+            parts.append(f"{v:,} in the {k} group")
+    draft.note("rows_dropped", f"Rows with a missing value in a column this analysis needs "
+               f"were left out of it (listwise): {_and(parts)}, of {data.rows:,} rows in "
+               f"{data.display}.")
+
+
+def _check_varies(data: DataFile, column: str, ss: float, scale: float, what: str,
+                  value: float) -> None:
+    if ss <= _TINY * max(scale, 1e-300):
+        raise data.error(f"{what} that vary", f"the same value ({value:g}) in every "
+                         "analysed row", column=column)
+
+
+def _min_group(data: DataFile, group: str, n: dict[str, int], labels: dict[str, str]) -> None:
+    for arm in ("treatment", "control"):
+        if n[arm] < 2:
+            raise data.error("at least 2 people with complete data in each group",
+                             f"{n[arm]} in the {arm} group ({labels[arm]!r})", column=group)
+
+
+# -- two groups, continuous ----------------------------------------------------------------
+
+
+def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Evaluation,
+               options: AnalysisOptions, key: str) -> None:
+    c = src.columns
+    y_name, g_name, treatment = c["outcome"], c["group"], c["treatment"]
+    x_name = c.get("pretest")
+    cl_name = c.get("cluster")
+    z_names = [z for z in src.covariates if z not in (x_name, y_name)]
+    requests = [ColumnRequest(y_name, "number", "columns.outcome"),
+                ColumnRequest(g_name, "category", "columns.group")]
+    if x_name:
+        requests.append(ColumnRequest(x_name, "number", "columns.pretest"))
+    requests += [ColumnRequest(z, "number", f"covariates[{i}]") for i, z in enumerate(z_names)]
+    if cl_name:
+        requests.append(ColumnRequest(cl_name, "category", "columns.cluster"))
+    data = DataFile(src, requests, key)
+    variables = ([x_name] if x_name else []) + z_names + [y_name]
+    coded = [g_name] + ([cl_name] if cl_name else [])
+    moments = _Moments(len(variables))
+    groups = _Groups()
+    for batch in data.batches():
+        g = batch.codes[g_name]
+        ok = _complete(batch, variables, coded)
+        groups.add(g, ok)
+        ok &= g < 2
+        if not ok.all():
+            keep = np.flatnonzero(ok)
+            g = g[keep]
+            cols = [batch.values[v][keep] for v in variables]
+            cl = batch.codes[cl_name][keep] if cl_name else None
+        else:
+            cols = [batch.values[v] for v in variables]
+            cl = batch.codes[cl_name] if cl_name else None
+        cell = g if cl is None else cl * 2 + g
+        moments.add(cell, cols)
+    tc, cc, t_label, c_label = _arms(data, g_name, treatment, key)
+    n_clusters = len(data.labels(cl_name)) if cl_name else 1
+    cells = moments.matrices(2 * n_clusters)  # cell = cluster*2 + group code
+    by_arm = {"treatment": cells[tc::2].sum(axis=0), "control": cells[cc::2].sum(axis=0)}
+    n = {arm: round(s[0, 0]) for arm, s in by_arm.items()}
+    _dropped_note(draft, {"treatment": groups.of(tc), "control": groups.of(cc),
+                          "no_group": groups.no_group}, data)
+    _min_group(data, g_name, n, {"treatment": t_label, "control": c_label})
+    shift = moments.shifts()
+    means = {arm: s[0, 1:] / s[0, 0] + shift for arm, s in by_arm.items()}
+    ss = {arm: s[1:, 1:] - np.outer(s[0, 1:], s[0, 1:]) / s[0, 0] for arm, s in by_arm.items()}
+    total = by_arm["treatment"] + by_arm["control"]
+    ss_all = total[1:, 1:] - np.outer(total[0, 1:], total[0, 1:]) / total[0, 0]
+    scale = np.diag(total[1:, 1:])
+    iy = len(variables) - 1
+    for i, (name, what) in enumerate(zip(variables, (["pretest values"] if x_name else [])
+                                         + ["covariate values"] * len(z_names)
+                                         + ["outcome values"], strict=True)):
+        _check_varies(data, name, float(ss_all[i, i]), float(scale[i]), what,
+                      float(means["treatment"][i]))
+    if ss["treatment"][iy, iy] + ss["control"][iy, iy] <= _TINY * scale[iy]:
+        raise data.error("outcome values that vary within the groups",
+                         "no variation within either group", column=y_name)
+    sd = {arm: np.sqrt(np.maximum(np.diag(ss[arm]), 0.0) / (n[arm] - 1)) for arm in ss}
+    level = options.ci_level
+    draft.n_treatment, draft.n_control = n["treatment"], n["control"]
+    r = stats.two_group_continuous(n["treatment"], float(means["treatment"][iy]),
+                                   float(sd["treatment"][iy]), n["control"],
+                                   float(means["control"][iy]), float(sd["control"][iy]),
+                                   level=level)
+    draft.groups = {"treatment": GroupStats(r.n_t, r.mean_t, r.sd_t),
+                    "control": GroupStats(r.n_c, r.mean_c, r.sd_c)}
+    draft.effects["mean_difference"] = Effect(
+        r.mean_difference, r.se, r.ci, r.p_value, (("p_value_welch", r.p_value_welch),))
+    draft.effects["cohens_d"] = Effect(r.d)
+    draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g)
+    draft.effects["glass_delta"] = Effect(r.glass_delta)
+    draft.favourable = _favourable(r.mean_difference, outcome)
+    draft.p_value, draft.test = r.p_value, "student_t"
+    draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g)
+    g_used, se_used = r.g, r.se_g
+    if x_name:
+        pre = stats.two_group_continuous(n["treatment"], float(means["treatment"][0]),
+                                         float(sd["treatment"][0]), n["control"],
+                                         float(means["control"][0]), float(sd["control"][0]),
+                                         level=level)
+        verdict = stats.baseline_verdict(pre.g, options.baseline_satisfied,
+                                         options.baseline_adjustable)
+        draft.baseline = Baseline(pre.g, "hedges_g", verdict)
+        within = ss["treatment"] + ss["control"]
+        r_within = float(within[0, iy] / math.sqrt(within[0, 0] * within[iy, iy]))
+        did = stats.difference_in_differences(pre, r, max(-1.0, min(1.0, r_within)),
+                                              level=level)
+        draft.effects["did_hedges_g"] = Effect(did.g_did, did.se, did.ci, did.p_value,
+                                               (("r", did.r),))
+    else:
+        draft.note("no_pretest", "No pretest column is mapped, so baseline equivalence "
+                   "cannot be checked; add 'pretest' to the columns.")
+    # Regression: [1, t, pretest, covariates] → outcome, from the cell moments.
+    k = 1 + len(variables)  # intercept, t, pretest/covariates (outcome excluded)
+    expand = _with_indicator(cells, tc)  # (cells, k+1, k+1) over [1, t, vars..., y]
+    xtx_all = expand.sum(axis=0)
+    names = ["(Intercept)", "treatment", *variables[:-1]]
+    adjusted_model = len(variables) > 1
+    fit = ols(xtx_all[:k, :k], xtx_all[:k, k], float(xtx_all[k, k]), n["treatment"]
+              + n["control"], names=names, level=level)
+    b, se_b = fit.estimates[1], fit.se[1]
+    j = stats.hedges_j(n["treatment"] + n["control"] - 2)
+    if adjusted_model:
+        g_anc = j * b / r.s_pooled
+        se_g = j * se_b / r.s_pooled
+        ci_g = (j * fit.ci[1][0] / r.s_pooled, j * fit.ci[1][1] / r.s_pooled)
+        draft.effects["ancova"] = Effect(b, se_b, fit.ci[1], fit.p_value[1],
+                                         (("hedges_g", g_anc), ("df", float(fit.df))))
+        draft.favourable = _favourable(b, outcome)
+        draft.p_value, draft.test = fit.p_value[1], "ancova"
+        draft.adjusted = x_name is not None
+        draft.headline = Headline("ancova", g_anc, se_g, ci_g)
+        g_used, se_used = g_anc, se_g
+        if not x_name:
+            draft.note("covariates_only", "The regression adjusts for covariates but not for a "
+                       "pretest, so baseline equivalence cannot be shown.")
+    if cl_name:
+        _cluster_rows(draft, data, cl_name, expand, fit, k, tc, g_used, se_b,
+                      n["treatment"] + n["control"], outcome, evaluation, options)
+    elif _is_clustered(evaluation):
+        draft.note("no_cluster_column", "This is a cluster design but no cluster column is "
+                   "mapped; add 'cluster' to the columns so that the ICC is estimated from "
+                   "the data and the test respects clustering.")
+        _cluster_correct(draft, g_used, se_used, n["treatment"], n["control"], outcome,
+                         evaluation, options)
+    _power_note(draft, n["treatment"], n["control"], options)
+
+
+def _with_robust(effect: Effect, robust: ClusterRobust, i: int) -> Effect:
+    """The effect with the cluster-robust SE, df and p of coefficient ``i`` beside it."""
+    return Effect(effect.estimate, effect.se, effect.ci, effect.p_value,
+                  (*effect.extra, ("se_cluster_robust", robust.se[i]),
+                   ("df_cluster_robust", robust.df[i]),
+                   ("p_value_cluster_robust", robust.p_value[i])))
+
+
+def _with_indicator(cells: NDArray[np.float64], tc: int) -> NDArray[np.float64]:
+    """Moments over [1, t, v…] from moments over [1, v…]; t is 1 in the treatment cells."""
+    n_cells, m1, _ = cells.shape
+    out = np.zeros((n_cells, m1 + 1, m1 + 1))
+    index = [0, *list(range(2, m1 + 1))]
+    out[:, np.ix_(index, index)[0], np.ix_(index, index)[1]] = cells
+    treated = (np.arange(n_cells) % 2) == tc
+    row0 = cells[:, 0, :]
+    out[:, 1, index] = np.where(treated[:, None], row0, 0.0)
+    out[:, index, 1] = out[:, 1, index]
+    out[:, 1, 1] = np.where(treated, cells[:, 0, 0], 0.0)
+    return out
+
+
+def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[np.float64],
+                  fit: LinearFit, k: int, tc: int, g_used: float, se_b: float, n_total: int,
+                  outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions) -> None:
+    """CR2 test, ICC and Hedges (2007) g from cell moments (cells = cluster*2 + group)."""
+    n_cl = expand.shape[0] // 2
+    per_cluster = expand.reshape(n_cl, 2, *expand.shape[1:]).sum(axis=1)
+    size = per_cluster[:, 0, 0]
+    present = size > 0
+    per_cluster = per_cluster[present]
+    cell_n = expand[:, 0, 0].reshape(n_cl, 2)[present]
+    b = np.asarray(fit.estimates)
+    g_blocks = per_cluster[:, :k, :k]
+    scores = per_cluster[:, :k, k] - g_blocks @ b
+    treated_cells = cell_n[:, tc] > 0
+    control_cells = cell_n[:, 1 - tc] > 0
+    nested = bool(np.all(treated_cells != control_cells))
+    per_arm = (int(np.count_nonzero(treated_cells)), int(np.count_nonzero(control_cells)))
+    if min(per_arm) < 2:
+        raise stats.StatsError(
+            "cluster-robust inference needs at least 2 clusters in each group, but there are "
+            f"{per_arm[0]} with treated and {per_arm[1]} with control members")
+    robust = cr2(b, np.sum(g_blocks, axis=0), g_blocks, scores, level=options.ci_level)
+    # ICC of the outcome, clusters within arms (SPEC 3.9).
+    y = k
+    if nested:
+        sums_y = per_cluster[:, 0, y]
+        icc = icc_anova(size[present], sums_y / size[present],
+                        float(np.sum(per_cluster[:, y, y] - sums_y**2 / size[present])),
+                        group=treated_cells.astype(np.int64))
+    else:
+        # Arm means removed first, so the treatment effect is not between-cluster variation.
+        arm_n = expand[:, 0, 0].reshape(n_cl, 2)[present]
+        arm_sy = expand[:, 0, y].reshape(n_cl, 2)[present]
+        arm_syy = expand[:, y, y].reshape(n_cl, 2)[present]
+        arm_mean = arm_sy.sum(axis=0) / arm_n.sum(axis=0)
+        e_sum = (arm_sy - arm_n * arm_mean).sum(axis=1)
+        e_sq = (arm_syy - 2 * arm_mean * arm_sy + arm_n * arm_mean**2).sum(axis=1)
+        icc = icc_anova(size[present], e_sum / size[present],
+                        float(np.sum(e_sq - e_sum**2 / size[present])))
+    i = 1  # the treatment coefficient
+    ratio = robust.se[i] / se_b
+    se_head = (draft.headline.se or 0.0) * ratio if draft.headline else 0.0
+    half = (float(robust.ci[i][1] - robust.ci[i][0]) / 2) * (se_head / robust.se[i]) \
+        if robust.se[i] > 0 else math.nan
+    if draft.headline is not None:
+        est = draft.headline.estimate
+        draft.headline = Headline(draft.headline.measure, est, se_head,
+                                  (est - half, est + half))
+    key = "ancova" if "ancova" in draft.effects else "mean_difference"
+    draft.effects[key] = _with_robust(draft.effects[key], robust, i)
+    draft.p_value, draft.test = robust.p_value[i], "cr2"
+    clusters = int(np.count_nonzero(present))
+    g_adj = (stats.hedges_2007_g_cluster(g_used, n_total, n_total / clusters, icc.icc)
+             if nested else None)
+    draft.clustering = Clustering(icc.icc, "estimated", clusters, CR2_METHOD, g_adj)
+    _cluster_notes(draft, evaluation, icc.icc, clusters, per_arm, nested, options)
+
+
+def _cluster_notes(draft: _Draft, evaluation: Evaluation, icc: float, clusters: int,
+                   per_arm: tuple[int, int], nested: bool, options: AnalysisOptions) -> None:
+    if evaluation.icc is not None and abs(evaluation.icc - icc) > 1e-12:
+        draft.note("icc_estimated", f"The ICC was estimated from the data ({icc:.3f}); the "
+                   f"value given for the evaluation ({evaluation.icc:g}) was not used.")
+    if evaluation.clusters is not None and tuple(evaluation.clusters) != per_arm:
+        draft.note("clusters_differ", f"The data have {per_arm[0]} treatment and {per_arm[1]} "
+                   "control clusters, not the "
+                   f"{evaluation.clusters[0]} and {evaluation.clusters[1]} given for the "
+                   "evaluation.")
+    if min(per_arm) < options.min_clusters_per_arm:
+        draft.note("few_clusters", f"Fewer than {options.min_clusters_per_arm} clusters in an "
+                   f"arm ({per_arm[0]} treatment, {per_arm[1]} control): the cluster-robust "
+                   "test is approximate and the effect is imprecise.")
+    if not nested:
+        draft.note("clusters_mixed", f"Some of the {clusters} clusters contain both groups, so "
+                   "the Hedges (2007) cluster-adjusted effect size (for cluster-randomised "
+                   "designs) is not given.")
+
+
+# -- two groups, binary --------------------------------------------------------------------
+
+
+def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
+                      evaluation: Evaluation, options: AnalysisOptions, key: str) -> None:
+    c = src.columns
+    y_name, g_name, treatment = c["outcome"], c["group"], c["treatment"]
+    x_name = c.get("pretest")
+    cl_name = c.get("cluster")
+    z_names = [z for z in src.covariates if z not in (x_name, y_name)]
+    requests = [ColumnRequest(y_name, "binary", "columns.outcome"),
+                ColumnRequest(g_name, "category", "columns.group")]
+    if x_name:
+        requests.append(ColumnRequest(x_name, "number_or_binary", "columns.pretest"))
+    requests += [ColumnRequest(z, "number", f"covariates[{i}]") for i, z in enumerate(z_names)]
+    if cl_name:
+        requests.append(ColumnRequest(cl_name, "category", "columns.cluster"))
+    data = DataFile(src, requests, key)
+    numeric = [y_name] + ([x_name] if x_name else []) + z_names
+    coded = [g_name] + ([cl_name] if cl_name else [])
+    groups = _Groups()
+    parts: dict[str, list[NDArray[np.float64]]] = {v: [] for v in numeric}
+    group_parts: list[NDArray[np.int64]] = []
+    cluster_parts: list[NDArray[np.int64]] = []
+    for batch in data.batches():
+        g = batch.codes[g_name]
+        ok = _complete(batch, numeric, coded)
+        groups.add(g, ok)
+        ok &= g < 2
+        for v in numeric:
+            parts[v].append(batch.values[v][ok])
+        group_parts.append(g[ok])
+        if cl_name:
+            cluster_parts.append(batch.codes[cl_name][ok])
+    tc, cc, t_label, c_label = _arms(data, g_name, treatment, key)
+    col = {v: np.concatenate(parts[v]) for v in numeric}
+    t = (np.concatenate(group_parts) == tc).astype(np.float64)
+    y = col[y_name]
+    n_t = int(t.sum())
+    n_c = int(t.size - n_t)
+    _dropped_note(draft, {"treatment": groups.of(tc), "control": groups.of(cc),
+                          "no_group": groups.no_group}, data)
+    _min_group(data, g_name, {"treatment": n_t, "control": n_c},
+               {"treatment": t_label, "control": c_label})
+    e_t = int(y @ t)
+    e_c = int(y.sum()) - e_t
+    draft.n_treatment, draft.n_control = n_t, n_c
+    bres = stats.two_group_binary(n_t, e_t, n_c, e_c, level=options.ci_level)
+    draft.groups = {"treatment": GroupStats(n_t, events=e_t),
+                    "control": GroupStats(n_c, events=e_c)}
+    draft.effects.update(_binary_effects(bres))
+    draft.favourable = _favourable(bres.risk_difference, outcome)
+    draft.p_value, draft.test = bres.p_value, "log_odds_ratio_z"
+    draft.headline = Headline("cox_index", bres.cox_index, bres.se_cox, bres.ci_cox)
+    if bres.corrected:
+        draft.note("zero_cell", "A group had no (or only) events, so 0.5 was added to every "
+                   "cell for the ratio measures.")
+    regressors = [t]
+    names = ["treatment"]
+    if x_name:
+        x = col[x_name]
+        if np.all((x == 0) | (x == 1)):
+            pe_t = int(x @ t)
+            base = stats.cox_index_from_counts(n_t, pe_t, n_c, int(x.sum()) - pe_t)
+            measure = "cox_index"
+        else:
+            base = _baseline_g(data, x_name, x, t, options)
+            measure = "hedges_g"
+        verdict = stats.baseline_verdict(base, options.baseline_satisfied,
+                                         options.baseline_adjustable)
+        draft.baseline = Baseline(base, measure, verdict)
+        regressors.append(x)
+        names.append(x_name)
+    else:
+        draft.note("no_pretest", "No pretest column is mapped, so baseline equivalence "
+                   "cannot be checked; add 'pretest' to the columns.")
+    for z in z_names:
+        _check_varies(data, z, float(np.var(col[z])), float(np.mean(col[z] ** 2)),
+                      "covariate values", float(col[z][0]))
+        regressors.append(col[z])
+        names.append(z)
+    clusters = np.concatenate(cluster_parts) if cl_name else None
+    if len(regressors) == 1 and clusters is None:
+        if _is_clustered(evaluation):
+            draft.note("no_cluster_column", "This is a cluster design but no cluster column "
+                       "is mapped; add 'cluster' to the columns so that the ICC is estimated "
+                       "from the data and the test respects clustering.")
+            _cluster_correct(draft, bres.cox_index, bres.se_cox, n_t, n_c, outcome,
+                             evaluation, options)
+        _power_note(draft, n_t, n_c, options)
+        return
+    fit = logistic(y, regressors, names=names, clusters=clusters, level=options.ci_level)
+    b, se, ci = fit.estimates[1], fit.se[1], fit.ci[1]
+    cox = stats.COX_DIVISOR
+    if len(regressors) > 1:
+        draft.effects["logistic"] = Effect(b, se, ci, fit.p_value[1],
+                                           (("odds_ratio", math.exp(b)),
+                                            ("cox_index", b / cox)))
+        draft.favourable = _favourable(b, outcome)
+        draft.p_value, draft.test = fit.p_value[1], "logistic"
+        draft.adjusted = x_name is not None
+        draft.headline = Headline("cox_index", b / cox, se / cox, (ci[0] / cox, ci[1] / cox))
+    if fit.robust is not None and clusters is not None:
+        rb = fit.robust
+        draft.p_value, draft.test = rb.p_value[1], "cr2"
+        name = "logistic" if "logistic" in draft.effects else "log_odds_ratio"
+        draft.effects[name] = _with_robust(draft.effects[name], rb, 1)
+        head = b / cox
+        draft.headline = Headline("cox_index", head, rb.se[1] / cox,
+                                  (rb.ci[1][0] / cox, rb.ci[1][1] / cox))
+        codes = np.unique(clusters, return_inverse=True)[1].reshape(-1)
+        n_cl = int(codes.max()) + 1
+        size = np.bincount(codes, minlength=n_cl).astype(np.float64)
+        treated = np.bincount(codes, weights=t, minlength=n_cl)
+        nested = bool(np.all((treated == 0) | (treated == size)))
+        per_arm = (int(np.count_nonzero(treated > 0)), int(np.count_nonzero(treated < size)))
+        sums = np.bincount(codes, weights=y, minlength=n_cl)
+        if nested:
+            icc = icc_anova(size, sums / size, float(np.sum(sums - sums**2 / size)),
+                            group=(treated > 0).astype(np.int64))
+        else:
+            arm_mean = np.where(t == 1, e_t / n_t, e_c / n_c)
+            e = y - arm_mean
+            es = np.bincount(codes, weights=e, minlength=n_cl)
+            icc = icc_anova(size, es / size, float(np.sum(e * e) - np.sum(es**2 / size)))
+        g_adj = (stats.hedges_2007_g_cluster(head, n_t + n_c, (n_t + n_c) / n_cl, icc.icc)
+                 if nested else None)
+        draft.clustering = Clustering(icc.icc, "estimated", n_cl, CR2_METHOD_LOGISTIC, g_adj)
+        _cluster_notes(draft, evaluation, icc.icc, n_cl, per_arm, nested, options)
+    elif _is_clustered(evaluation) and draft.headline is not None:
+        draft.note("no_cluster_column", "This is a cluster design but no cluster column is "
+                   "mapped; add 'cluster' to the columns so that the ICC is estimated from "
+                   "the data and the test respects clustering.")
+        _cluster_correct(draft, draft.headline.estimate, draft.headline.se or 0.0, n_t, n_c,
+                         outcome, evaluation, options)
+    _power_note(draft, n_t, n_c, options)
+
+
+def _baseline_g(data: DataFile, name: str, x: NDArray[np.float64], t: NDArray[np.float64],
+                options: AnalysisOptions) -> float:
+    xt, xc = x[t == 1], x[t == 0]
+    _check_varies(data, name, float(np.var(x)), float(np.mean(x * x)), "pretest values",
+                  float(x[0]))
+    pre = stats.two_group_continuous(xt.size, float(xt.mean()), float(xt.std(ddof=1)),
+                                     xc.size, float(xc.mean()), float(xc.std(ddof=1)),
+                                     level=options.ci_level)
+    return pre.g
+
+
+# -- one group -----------------------------------------------------------------------------
+
+
+def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: AnalysisOptions,
+              key: str) -> None:
+    c = src.columns
+    pre_name, post_name = c["pre"], c["post"]
+    cl_name = c.get("cluster")
+    binary = outcome.kind == "binary"
+    kind: ColumnKind = "binary" if binary else "number"
+    requests = [ColumnRequest(pre_name, kind, "columns.pre"),
+                ColumnRequest(post_name, kind, "columns.post")]
+    if cl_name and not binary:
+        requests.append(ColumnRequest(cl_name, "category", "columns.cluster"))
+    elif cl_name:
+        draft.note("cluster_unused", "The cluster column is not used for a yes/no pre-post "
+                   "outcome: McNemar's test treats people as independent.")
+    data = DataFile(src, requests, key)
+    coded = [cl_name] if cl_name and not binary else []
+    moments = _Moments(1 if binary else 2)
+    dropped = 0
+    for batch in data.batches():
+        ok = _complete(batch, [pre_name, post_name], coded)
+        dropped += int(np.count_nonzero(~ok))
+        keep = np.flatnonzero(ok) if not ok.all() else None
+        pre = batch.values[pre_name] if keep is None else batch.values[pre_name][keep]
+        post = batch.values[post_name] if keep is None else batch.values[post_name][keep]
+        if coded:
+            cell = batch.codes[coded[0]] if keep is None else batch.codes[coded[0]][keep]
+        else:
+            cell = np.zeros(pre.size, dtype=np.int64)
+        if binary:
+            # Cells 0..3 = 2·pre + post: the paired 2×2 table.
+            cell = (2 * pre + post).astype(np.int64)
+            moments.add(cell, [pre])
+        else:
+            moments.add(cell, [pre, post])
+    _dropped_note(draft, {"all": dropped}, data)
+    if binary:
+        table = moments.matrices(4)[:, 0, 0]
+        n = round(table.sum())
+        if n < 2:
+            raise data.error("at least 2 people with both a pre and a post value",
+                             f"{n}", column=post_name)
+        _binary_pre_post(draft, outcome, table, n, options)
+        return
+    n_cl = len(data.labels(cl_name)) if coded and cl_name else 1
+    cells = moments.matrices(n_cl)
+    s = cells.sum(axis=0)
+    n = round(s[0, 0])
+    if n < 2:
+        raise data.error("at least 2 people with both a pre and a post value", f"{n}",
+                         column=post_name)
+    shift = moments.shifts()
+    mean = s[0, 1:] / s[0, 0] + shift
+    ss = s[1:, 1:] - np.outer(s[0, 1:], s[0, 1:]) / s[0, 0]
+    var_change = ss[0, 0] + ss[1, 1] - 2 * ss[0, 1]
+    if var_change <= _TINY * (s[1, 1] + s[2, 2] + 1e-300):
+        raise data.error("changes from pre to post that vary",
+                         f"the same change ({mean[1] - mean[0]:g}) for every person",
+                         column=post_name)
+    sd = np.sqrt(np.maximum(np.diag(ss), 0.0) / (n - 1))
+    r = float(ss[0, 1] / math.sqrt(ss[0, 0] * ss[1, 1])) if ss[0, 0] > 0 and ss[1, 1] > 0 \
+        else 0.0
+    res = stats.pre_post_summary(n, float(mean[0]), float(sd[0]), float(mean[1]), float(sd[1]),
+                                 max(-1.0, min(1.0, r)), level=options.ci_level)
+    draft.n_treatment = n
+    draft.groups = {"pre": GroupStats(n, float(mean[0]), float(sd[0])),
+                    "post": GroupStats(n, float(mean[1]), float(sd[1]))}
+    draft.effects["mean_change"] = Effect(res.mean_change, res.se, res.ci, res.p_value,
+                                          (("r", res.r),))
+    draft.effects["d_z"] = Effect(res.d_z)
+    draft.effects["d_av"] = Effect(res.d_av)
+    draft.favourable = _favourable(res.mean_change, outcome)
+    draft.p_value, draft.test = res.p_value, "paired_t"
+    if coded and cl_name:
+        present = cells[:, 0, 0] > 0
+        blocks = cells[present]
+        size = blocks[:, 0, 0]
+        d_sum = blocks[:, 0, 2] - blocks[:, 0, 1]  # shifted change sums
+        d_sq = blocks[:, 2, 2] - 2 * blocks[:, 1, 2] + blocks[:, 1, 1]
+        d_mean = float(d_sum.sum() / size.sum())
+        if size.size < 2:
+            raise stats.StatsError("cluster-robust inference needs at least 2 clusters, but "
+                                   f"the data have {size.size}")
+        robust = cr2([res.mean_change], [[float(size.sum())]], size[:, None, None],
+                     (d_sum - size * d_mean)[:, None], level=options.ci_level)
+        icc = icc_anova(size, d_sum / size, float(np.sum(d_sq - d_sum**2 / size)))
+        draft.p_value, draft.test = robust.p_value[0], "cr2"
+        draft.effects["mean_change"] = _with_robust(draft.effects["mean_change"], robust, 0)
+        draft.clustering = Clustering(icc.icc, "estimated", int(size.size), CR2_METHOD, None)
+        if size.size < options.min_clusters_per_arm:
+            draft.note("few_clusters", f"Only {size.size} clusters: the cluster-robust test "
+                       "is approximate.")
+
+
+def _binary_pre_post(draft: _Draft, outcome: Outcome, table: NDArray[np.float64], n: int,
+                     options: AnalysisOptions) -> None:
+    from scipy.stats import binom
+
+    _n00, n01, n10, n11 = (round(v) for v in table)
+    pre_events, post_events = n10 + n11, n01 + n11
+    discordant = n01 + n10
+    p = 1.0 if discordant == 0 else min(1.0, float(2 * binom.cdf(min(n01, n10),
+                                                                 discordant, 0.5)))
+    change = (n01 - n10) / n
+    se = math.sqrt(max(discordant - (n01 - n10) ** 2 / n, 0.0)) / n
+    from scipy.stats import norm
+
+    half = float(norm.ppf((1 + options.ci_level) / 2)) * se
+    draft.n_treatment = n
+    draft.groups = {"pre": GroupStats(n, events=pre_events),
+                    "post": GroupStats(n, events=post_events)}
+    draft.effects["change_in_proportion"] = Effect(change, se, (change - half, change + half),
+                                                   p, (("changed_to_yes", float(n01)),
+                                                       ("changed_to_no", float(n10))))
+    draft.favourable = _favourable(change, outcome)
+    draft.p_value, draft.test = p, "mcnemar"
+
+
+def _post_only(draft: _Draft, src: DataSource, outcome: Outcome, key: str) -> None:
+    y_name = src.columns["outcome"]
+    binary = outcome.kind == "binary"
+    data = DataFile(src, [ColumnRequest(y_name, "binary" if binary else "number",
+                                        "columns.outcome")], key)
+    moments = _Moments(1)
+    dropped = 0
+    for batch in data.batches():
+        y = batch.values[y_name]
+        y = y[~np.isnan(y)]
+        dropped += batch.size - y.size
+        moments.add(np.zeros(y.size, dtype=np.int64), [y])
+    s = moments.matrices(1)[0]
+    n = round(s[0, 0])
+    _dropped_note(draft, {"all": dropped}, data)
+    if n < 1:
+        raise data.error("at least one value", "none", column=y_name)
+    mean = float(s[0, 1] / s[0, 0] + moments.shifts()[0])
+    draft.n_treatment = n
+    if binary:
+        draft.groups = {"post": GroupStats(n, events=round(mean * n))}
+    else:
+        var = float(s[1, 1] - s[0, 1] ** 2 / s[0, 0]) / (n - 1) if n > 1 else math.nan
+        draft.groups = {"post": GroupStats(n, mean, math.sqrt(max(var, 0.0))
+                                           if n > 1 else None)}
+    draft.note("post_only", "A measurement after the programme only cannot show change or "
+               "attribute it to the programme.")
+

@@ -1,0 +1,140 @@
+"""PDF from the report's HTML with WeasyPrint: tagged (PDF/UA-1), with fonts we ship.
+
+WeasyPrint is imported inside the functions here and nowhere else, so ``evidencekit --help``
+and every command that writes no PDF stay fast.
+
+What the renderer may read is decided by :func:`fetcher`: it serves the bundled assets and
+the template folder's own assets through :class:`~evidencekit.report.assets.AssetResolver`
+and refuses everything else — ``file:``, ``http(s):`` to any real host, ``data:``, ``ftp:``
+and the rest — recording every URL it is asked for. Attachments are never embedded: the
+document's attachment list and attachment links are emptied before the PDF is written, and
+no ``attachments`` option is ever passed.
+
+Fonts: the bundled DejaVu Sans (regular and bold; Bitstream Vera licence, in
+``report_templates/assets/fonts/``) is declared by ``fonts.css`` through the fetcher as the
+family "EvidenceKit Sans", so every PDF embeds the same subset fonts whatever the machine has
+installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from .assets import BASE_URL, FONTS_CSS_URL, AssetRefused, AssetResolver
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+@dataclass
+class FetchLog:
+    """Every URL the renderer asked for, and which were served or refused."""
+
+    requested: list[str] = field(default_factory=list)
+    served: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    #: WeasyPrint's own warnings and errors during the render (kept, not printed).
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Timings:
+    """Seconds spent in WeasyPrint's stages of one render (filled by :func:`html_to_pdf`)."""
+
+    parse: float = 0.0
+    layout: float = 0.0
+    write: float = 0.0
+    pages: int = 0
+
+    @property
+    def total(self) -> float:
+        return self.parse + self.layout + self.write
+
+
+def fetcher(resolver: AssetResolver, log: FetchLog | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves report assets only (see the module docstring)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    record = log if log is not None else FetchLog()
+
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False,
+                             fail_on_errors=False)
+            self.log = record
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            self.log.requested.append(url)
+            try:
+                data, media = resolver.read(url)
+            except AssetRefused:
+                self.log.refused.append(url)
+                raise
+            self.log.served.append(url)
+            return URLFetcherResponse(url, data, {"Content-Type": media})
+
+        def open(self, url: Any, data: Any = None, timeout: Any = None) -> Any:
+            target = url if isinstance(url, str) else getattr(url, "full_url", str(url))
+            return self.fetch(target)
+
+    return AssetFetcher()
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(f"{record.levelname}: {record.getMessage()}"[:500])
+
+
+@contextmanager
+def _collect_weasyprint(into: list[str]) -> Iterator[None]:
+    """Keep WeasyPrint's warnings (a refused URL is one) in the FetchLog, off the terminal."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect(into)
+    previous = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def html_to_pdf(html: str, resolver: AssetResolver, *, log: FetchLog | None = None,
+                timings: Timings | None = None) -> bytes:
+    """Render report HTML to PDF/UA-1 bytes with the bundled fonts and no attachments."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    log = log if log is not None else FetchLog()
+    fetch = fetcher(resolver, log)
+    t0 = time.perf_counter()
+    with _collect_weasyprint(log.messages):
+        font_config = FontConfiguration()
+        fonts = weasyprint.CSS(url=FONTS_CSS_URL, url_fetcher=fetch, font_config=font_config)
+        doc_html = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetch)
+        t1 = time.perf_counter()
+        document = doc_html.render(font_config=font_config, stylesheets=[fonts],
+                                   pdf_variant=PDF_VARIANT)
+        t2 = time.perf_counter()
+        # Never embed attachments, whatever a template says.
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links = [link for link in page.links if link[0] != "attachment"]
+        pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=False,
+                                        attachments=None)
+        t3 = time.perf_counter()
+    if timings is not None:
+        timings.parse += t1 - t0
+        timings.layout += t2 - t1
+        timings.write += t3 - t2
+        timings.pages = len(document.pages)
+    return pdf
