@@ -118,3 +118,18 @@ def test_power_text(cli: Cli) -> None:
     assert cli("power", "--mdes", "0.5")[1] == (
         "To detect d = 0.5 (two-sided α = 0.05, power 80%) you need 64 per group (128 in "
         "all).\n")
+
+
+def test_post_only_rows(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "d.csv").write_text("score,done\n3,yes\n5,no\n,yes\n7,yes\n", encoding="utf-8")
+    sub = write_submission(tmp_path, [evaluation(
+        "p", "post_only", outcome_spec("d.csv", {"outcome": "score"}),
+        outcome_spec("d.csv", {"outcome": "done"}, name="Done", kind="binary"))])
+    code, out, err = cli("analyse", str(sub), "--format", "json")
+    assert code == 0, err
+    score, done = json.loads(out)["evaluations"][0]["outcomes"]
+    assert score["groups"] == {"post": {"n": 3, "mean": 5.0, "sd": 2.0}}
+    # Only the mapped column is read, so a row missing it is blank for this analysis.
+    assert score["rows_dropped"] == {"all": 0}
+    assert done["groups"] == {"post": {"n": 4, "events": 3, "proportion": 0.75}}
+    assert score["p_value"] is None and score["favourable"] is None
