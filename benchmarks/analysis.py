@@ -73,7 +73,7 @@ print(json.dumps({"t_p": float(tt.pvalue), "b": float(ols.params[1]), "se": floa
                   "se_cluster": float(robust.bse[1]), "p_cluster": float(robust.pvalues[1])}))
 """
 
-IMPORTS = ("import evidencekit.cli, evidencekit.api, evidencekit.analyse.rows, pyarrow.csv, "
+IMPORTS = ("import evidencekit.cli, evidencekit.api, evidencekit.analysis.rows, pyarrow.csv, "
            "pyarrow.parquet")
 
 # Peak resident memory from /proc/self/status: VmRSS just before the analysis (imports done)
@@ -82,7 +82,7 @@ IMPORTS = ("import evidencekit.cli, evidencekit.api, evidencekit.analyse.rows, p
 MEMORY = """
 import json, sys
 import evidencekit.api as api
-import evidencekit.analyse.rows, pyarrow.csv, pyarrow.parquet, pyarrow.compute
+import evidencekit.analysis.rows, pyarrow.csv, pyarrow.parquet, pyarrow.compute
 def status(key):
     with open("/proc/self/status") as fh:
         for line in fh:

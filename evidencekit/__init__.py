@@ -13,7 +13,7 @@ __all__ = ["__version__", "analyse", "assess", "load_rubric", "load_submission"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import analyse, assess
-    from .assess.rubric import load_rubric
+    from .assessment.rubric import load_rubric
     from .load import load_submission
 
 
@@ -27,7 +27,7 @@ def __getattr__(name: str) -> Any:
 
         return load_submission
     if name == "load_rubric":
-        from .assess.rubric import load_rubric
+        from .assessment.rubric import load_rubric
 
         return load_rubric
     raise AttributeError(f"module 'evidencekit' has no attribute {name!r}")

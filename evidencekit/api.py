@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .analyse import AnalysisOptions, AnalysisResult, analyse_submission
-from .assess.engine import AssessmentResult, analysis_options, assess_submission
-from .assess.rubric import Rubric, load_rubric
+from .analysis import AnalysisOptions, AnalysisResult, analyse_submission
+from .assessment.engine import AssessmentResult, analysis_options, assess_submission
+from .assessment.rubric import Rubric, load_rubric
 from .load import Submission, load_submission
 
 SubmissionLike = str | Path | Mapping[str, Any] | Submission

@@ -191,7 +191,7 @@ def rubric() -> None:
 @rubric.command("list")
 def rubric_list() -> None:
     """Print the bundled rubric ids, one per line."""
-    from .assess.rubric import bundled_rubrics
+    from .assessment.rubric import bundled_rubrics
 
     for rid in bundled_rubrics():
         click.echo(rid)
@@ -202,7 +202,7 @@ def rubric_list() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def rubric_show(rubric_id: str, fmt: str) -> None:
     """Print a rubric as a readable outline."""
-    from .assess.rubric import load_rubric
+    from .assessment.rubric import load_rubric
 
     r = load_rubric(rubric_id)
     if fmt == "json":
@@ -224,7 +224,7 @@ def rubric_show(rubric_id: str, fmt: str) -> None:
 @click.argument("path", type=click.Path(path_type=str))
 def rubric_validate(path: str) -> None:
     """Check a rubric file; every mistake is named with its line."""
-    from .assess.rubric import load_rubric
+    from .assessment.rubric import load_rubric
 
     r = load_rubric(path)
     n = sum(len(lv.criteria) for lv in r.levels)
@@ -235,7 +235,7 @@ def rubric_validate(path: str) -> None:
 @rubric.command("schema")
 def rubric_schema() -> None:
     """Print the JSON Schema of rubric files."""
-    from .assess.rubric import rubric_schema as schema
+    from .assessment.rubric import rubric_schema as schema
 
     click.echo(json.dumps(schema(), indent=2))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 def run(examples: Path, out: Path) -> int:
     from .api import assess
-    from .assess.rubric import load_rubric
+    from .assessment.rubric import load_rubric
     from .errors import InputError
     from .load import load_submission
     from .render.text import print_assessment

@@ -314,13 +314,13 @@ costs:
         "found the number 1.",
         s.format(12, 0) + ".summary.control.mean: expected a number (the mean), found the text "
         "'high'.",
-        "many.yaml, line 18, costs.per_participant: expected a number at least 0, found the "
-        "number -5.",
         s.format(14, 1) + ".reported.p: expected a p-value above 0 and at most 1, found the "
         "number 1.5.",
         "many.yaml, line 15, evaluations[1].id: expected a unique evaluation id, found 'a', "
         "already used by evaluations[0].",
-    ]
+        "many.yaml, line 18, costs.per_participant: expected a number at least 0, found the "
+        "number -5.",
+    ]  # in file order
 
 
 # --- options -------------------------------------------------------------------------------

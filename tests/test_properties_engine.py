@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidencekit.api import assess
-from evidencekit.assess.rubric import load_rubric
+from evidencekit.assessment.rubric import load_rubric
 
 NESTA = load_rubric("nesta")
 CRITERIA = [c.id for lv in NESTA.levels for c in lv.criteria]
@@ -201,8 +201,8 @@ def test_claiming_everything_bounds_the_claimed_level(doc: dict[str, Any]) -> No
 @given(submissions())
 def test_statuses_do_not_depend_on_explanations(doc: dict[str, Any]) -> None:
     """Batch scoring skips explanations; it must reach the same statuses and levels."""
-    from evidencekit.analyse import analyse_submission
-    from evidencekit.assess.engine import analysis_options, assess_submission
+    from evidencekit.analysis import analyse_submission
+    from evidencekit.assessment.engine import analysis_options, assess_submission
     from evidencekit.load import load_submission
 
     sub = load_submission(doc)

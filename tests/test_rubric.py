@@ -14,9 +14,9 @@ import yaml
 
 from evidencekit import stats
 from evidencekit.api import assess
-from evidencekit.assess.advice import ADVICE
-from evidencekit.assess.conditions import Compiler, Interpreter
-from evidencekit.assess.rubric import bundled_rubrics, load_rubric, rubric_schema
+from evidencekit.assessment.advice import ADVICE
+from evidencekit.assessment.conditions import Compiler, Interpreter
+from evidencekit.assessment.rubric import bundled_rubrics, load_rubric, rubric_schema
 from evidencekit.errors import InputError, RubricError, SubmissionError
 
 TESTS = Path(__file__).resolve().parent

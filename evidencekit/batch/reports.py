@@ -9,8 +9,8 @@ from .inputs import Application
 from .store import atomic_write_bytes, atomic_write_text, safe_name
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..assess.engine import AssessmentResult
-    from ..assess.rubric import Rubric
+    from ..assessment.engine import AssessmentResult
+    from ..assessment.rubric import Rubric
     from ..load.model import Submission
 
 

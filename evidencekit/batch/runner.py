@@ -57,7 +57,7 @@ def score_chunk(apps: list[Application], spec: TaskSpec,
 def run_batch(source: str | Path, out: str | Path,
               options: BatchOptions | None = None) -> BatchSummary:
     """Score every application in ``source``; write the outputs into ``out``."""
-    from ..assess.rubric import load_rubric, resolve_rubric
+    from ..assessment.rubric import load_rubric, resolve_rubric
 
     opts = options or BatchOptions()
     out_dir = Path(out)

@@ -25,7 +25,7 @@ def safe_name(application_id: str) -> str:
     """A file name for an application id that cannot escape the output folder.
 
     >>> safe_name("round-3/alpha")
-    'round-3_alpha-4f0bc6c1'
+    'round-3_alpha-65c147f4'
     >>> safe_name("plain-id")
     'plain-id'
     """

@@ -72,8 +72,8 @@ def _raw_hash(path: Path) -> str | None:
 
 def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
            base: dict[str, Any]) -> dict[str, Any]:
-    from ..analyse import analyse_submission
-    from ..assess.engine import analysis_options, assess_submission
+    from ..analysis import analyse_submission
+    from ..assessment.engine import analysis_options, assess_submission
     from ..load import load_submission
     from ..load.model import DataSource
 
@@ -98,7 +98,7 @@ _RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
 def _rubric(spec: TaskSpec) -> Any:
     """The run's rubric, loaded once per worker process (tasks share it)."""
-    from ..assess.rubric import load_rubric
+    from ..assessment.rubric import load_rubric
 
     key = (spec.rubric, tuple(sorted(spec.parameters.items())))
     if key not in _RUBRICS:

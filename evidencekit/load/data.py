@@ -2,7 +2,7 @@
 
 Only the mapped columns are read. CSV and Parquet files are streamed in record batches by
 pyarrow on a background thread, so memory stays a few batches whatever the file's size and
-the statistics stage (:mod:`evidencekit.analyse.rows`) accumulates sums while the next batch
+the statistics stage (:mod:`evidencekit.analysis.rows`) accumulates sums while the next batch
 is parsed. Excel workbooks are read whole with openpyxl.
 
 Every problem is a :class:`~evidencekit.errors.DataError` made of one

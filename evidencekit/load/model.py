@@ -1,7 +1,7 @@
 """The typed submission: what a programme is and the evidence behind it (SPEC §1).
 
 Everything here is a frozen dataclass built by :mod:`evidencekit.load.submission` from a
-validated document. Nothing here computes statistics; that is :mod:`evidencekit.analyse`.
+validated document. Nothing here computes statistics; that is :mod:`evidencekit.analysis`.
 """
 
 from __future__ import annotations

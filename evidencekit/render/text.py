@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
-from ..analyse.result import AnalysisResult, EvaluationResult, OutcomeResult
-from ..assess.engine import AssessmentResult
-from ..assess.rubric import Rubric
+from ..analysis.result import AnalysisResult, EvaluationResult, OutcomeResult
+from ..assessment.engine import AssessmentResult
+from ..assessment.rubric import Rubric
 from ..registry import MEASURES, test_label
 from .numbers import ci, num, percent, pval
 

@@ -32,8 +32,8 @@ from .pdf import FetchLog, Timings
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import RubricLike, SubmissionLike
-    from ..assess.engine import AssessmentResult
-    from ..assess.rubric import Rubric
+    from ..assessment.engine import AssessmentResult
+    from ..assessment.rubric import Rubric
     from ..load.model import Submission
 
 __all__ = ["FetchLog", "ReportContext", "ReportOptions", "Timings", "build_context",

@@ -1,8 +1,8 @@
 """The report context: everything a report template shows, built in one place.
 
-:func:`build_context` turns an :class:`~evidencekit.assess.engine.AssessmentResult` (and,
+:func:`build_context` turns an :class:`~evidencekit.assessment.engine.AssessmentResult` (and,
 when given, the :class:`~evidencekit.load.model.Submission` and
-:class:`~evidencekit.assess.rubric.Rubric` it came from, for provenance) into one frozen
+:class:`~evidencekit.assessment.rubric.Rubric` it came from, for provenance) into one frozen
 :class:`ReportContext` of display strings. Templates only place these strings; they never
 compute, round or choose. That keeps three promises in one file:
 
@@ -34,16 +34,16 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import __version__
-from ..analyse.result import (
+from ..analysis.result import (
     AnalysisResult,
     AttritionResult,
     EvaluationResult,
     GroupStats,
     OutcomeResult,
 )
-from ..analyse.value import CostPerUnit, ValueForMoney
-from ..assess.engine import AssessmentResult, CriterionResult, LevelResult
-from ..assess.rubric import Rubric
+from ..analysis.value import CostPerUnit, ValueForMoney
+from ..assessment.engine import AssessmentResult, CriterionResult, LevelResult
+from ..assessment.rubric import Rubric
 from ..errors import UsageError
 from ..load.model import DataSource, Submission
 from ..registry import MEASURES, test_label

@@ -4,7 +4,7 @@ Formulas and references are read from the docstrings of :mod:`evidencekit.stats`
 ``Formula(s):``/``Rule:`` paragraph and the ``Reference:`` paragraph), so the appendix says
 exactly what the code does. The few methods that have no function in ``stats`` (ANCOVA, the
 causal test and value for money) are worded here from SPEC §2–3 and
-:mod:`evidencekit.analyse.value`. Which entries appear depends on what the analysis used.
+:mod:`evidencekit.analysis.value`. Which entries appear depends on what the analysis used.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import stats
-from ..analyse.result import AnalysisResult
+from ..analysis.result import AnalysisResult
 from ..registry import MEASURES, TESTS
 
 

@@ -1,4 +1,4 @@
-# Golden values for row-level outcome data (evidencekit.analyse.rows, evidencekit.stats
+# Golden values for row-level outcome data (evidencekit.analysis.rows, evidencekit.stats
 # regression / clustered): builds three small deterministic data sets, writes them as CSV
 # next to this script, reads them back (so R and evidencekit see the same decimal text)
 # and records what R's lm, t.test, glm, clubSandwich, metafor, pwr and binom.test say.

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from report_helpers import EXAMPLES
 
-from evidencekit.analyse.value import value_for_money
+from evidencekit.analysis.value import value_for_money
 from evidencekit.api import assess
 from evidencekit.cli import main
 from evidencekit.load.model import Costs

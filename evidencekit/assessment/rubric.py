@@ -1,7 +1,7 @@
 """Rubric files: find, load, validate and compile them.
 
 A rubric is data (``rubrics/*.yaml``): levels, criteria, parameters and checks written in the
-condition language of :mod:`evidencekit.assess.conditions`. Mistakes in a rubric are
+condition language of :mod:`evidencekit.assessment.conditions`. Mistakes in a rubric are
 :class:`~evidencekit.errors.RubricError` problems with file, line and key path — kept apart
 from submission errors, because they are the rubric author's to fix, not the applicant's.
 """

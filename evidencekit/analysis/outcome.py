@@ -3,7 +3,7 @@
 Each source form (two-group summary, one-group summary, published statistic, row-level data)
 has one function here that calls the pure statistics in :mod:`evidencekit.stats` and records
 which test decides significance (SPEC §3). Significance itself (α, Benjamini–Hochberg) is
-applied per evaluation in :mod:`evidencekit.analyse.evaluation`.
+applied per evaluation in :mod:`evidencekit.analysis.evaluation`.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import stats
-from ..analyse.result import AnalysisOptions, AnalysisResult
-from ..analyse.value import ValueForMoney, value_for_money
+from ..analysis.result import AnalysisOptions, AnalysisResult
+from ..analysis.value import ValueForMoney, value_for_money
 from ..load.model import Submission
 from .advice import ADVICE
 from .conditions import Interpreter, Verdict

@@ -12,7 +12,7 @@ A condition is a mapping with one operator key, plus optional wording keys::
 ``value`` and ``N`` may be ``$parameter``. Wording keys on any condition: ``pass`` / ``fail``
 / ``unknown`` (templates for explanations; ``{value}``, ``{expected}`` and the scope's facts
 may be named) and ``advice`` (the name of an advice generator run when the condition is not
-met). Facts are validated against :data:`evidencekit.assess.facts.FACTS` when compiled.
+met). Facts are validated against :data:`evidencekit.assessment.facts.FACTS` when compiled.
 
 Logic is three-valued (Kleene): ``True``, ``False`` and ``None`` for *unknown* — a fact the
 submission does not give. Existence over an *open* collection (evaluations) is never false:
@@ -281,14 +281,9 @@ class Interpreter:
             why = (_fill(node.wording[key], facts),)
         elif key == "unknown" and "fail" in node.wording:
             why = (_fill(node.wording["fail"], facts),)
-        # Advice follows the explanation: from the failing parts up to the first refuted one
-        # (if the design cannot show causality, advice on its p-value would mislead).
-        shown: list[Verdict] = []
-        for p in failing:
-            shown.append(p)
-            if p.value is False:
-                break
-        advice = tuple(a for p in shown for a in p.advice)
+        # Every failing part may need work; each advice generator decides whether it applies
+        # (baseline advice, say, says nothing about a one-group design).
+        advice = tuple(a for p in failing for a in p.advice)
         witnesses = tuple(w for p in parts for w in p.witnesses)
         return Verdict(value, why, witnesses, advice)
 

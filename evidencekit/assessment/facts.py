@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # importing the analysis stage would load SciPy for `rubric list`
-    from ..analyse.result import AnalysisResult, EvaluationResult, OutcomeResult
+    from ..analysis.result import AnalysisResult, EvaluationResult, OutcomeResult
     from ..load.model import Evaluation, Submission
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 AdviceFn = Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]
+TWO_GROUP = ("comparison_group", "rct", "cluster_rct")
 
 
 def _where(facts: Mapping[str, Any]) -> str:
@@ -25,6 +26,8 @@ def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     """Sample size per group needed to detect the observed effect (noncentral t, SPEC §3.11)."""
     from .. import stats
 
+    if facts.get("design") not in TWO_GROUP:
+        return None  # the design, not the sample size, is what stands in the way
     effect = facts.get("effect")
     alpha = float(params.get("alpha", 0.05))
     target = float(params.get("power", 0.8))
@@ -51,6 +54,8 @@ def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
 
 def baseline(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     """What the baseline difference means and what adjustment it needs (WWC, SPEC §3.8)."""
+    if facts.get("design") not in TWO_GROUP:
+        return None  # baseline equivalence compares two groups
     sat = float(params.get("baseline_satisfied", 0.05))
     adj = float(params.get("baseline_adjustable", 0.25))
     g = facts.get("baseline.effect")
