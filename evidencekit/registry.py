@@ -38,6 +38,8 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             "Mean difference divided by the control group's standard deviation."),
     Measure("ancova", "ANCOVA-adjusted difference", "b", "raw",
             "Treatment coefficient from a regression of the outcome on treatment and pretest."),
+    Measure("ancova_hedges_g", "ANCOVA-adjusted g", "g_ANCOVA", "standardised",
+            "J times the ANCOVA-adjusted difference over the unadjusted pooled SD (WWC)."),
     Measure("did_hedges_g", "Difference-in-differences g", "g_DiD", "standardised",
             "Hedges' g after the programme minus Hedges' g before it (WWC)."),
     Measure("mean_change", "Mean change", "Δ̄", "raw",

@@ -89,7 +89,8 @@ def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
                    "when participants know which group they are in.")
     h = draft.headline
     improvement = eef = None
-    if h is not None and h.measure in ("hedges_g", "did_hedges_g", "ancova", "cox_index"):
+    if h is not None and h.measure in ("hedges_g", "did_hedges_g", "ancova_hedges_g",
+                                       "cox_index"):
         improvement = stats.improvement_index(h.estimate * outcome.sign)
         if outcome.domain == "achievement":
             eef = stats.eef_months(h.estimate * outcome.sign)
@@ -107,9 +108,7 @@ def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
 
 def _normal_p(z: float) -> float:
     """Two-sided normal p-value, 2·Φ(−|z|)."""
-    from scipy.stats import norm
-
-    return float(2 * norm.sf(abs(z)))
+    return stats.normal_p(z)
 
 
 def _fmt_path(outcome: Outcome) -> str:
@@ -145,10 +144,8 @@ def _cluster_correct(draft: _Draft, g: float, se_g: float, n_t: int, n_c: int,
     draft.test = "wwc_cluster_corrected"
     if draft.headline is not None and cc.t != 0:
         # Widen the interval to match the corrected test: SE·t/t_A on the corrected df.
-        from scipy.stats import t as t_dist
-
         se_adj = se_g * cc.t / cc.t_adjusted
-        half = float(t_dist.ppf((1 + options.ci_level) / 2, cc.df)) * se_adj
+        half = stats.t_quantile((1 + options.ci_level) / 2, cc.df) * se_adj
         draft.headline = Headline(draft.headline.measure, g, se_adj, (g - half, g + half))
     g_adj = stats.hedges_2007_g_cluster(g, n_t + n_c, (n_t + n_c) / m, icc)
     draft.clustering = Clustering(icc, "given" if evaluation.icc is not None else "default",

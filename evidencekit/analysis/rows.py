@@ -334,7 +334,7 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
         draft.favourable = _favourable(b, outcome)
         draft.p_value, draft.test = fit.p_value[1], "ancova"
         draft.adjusted = x_name is not None
-        draft.headline = Headline("ancova", g_anc, se_g, ci_g)
+        draft.headline = Headline("ancova_hedges_g", g_anc, se_g, ci_g)
         g_used, se_used = g_anc, se_g
         if not x_name:
             draft.note("covariates_only", "The regression adjusts for covariates but not for a "

@@ -17,6 +17,18 @@ Design = Literal["none", "post_only", "pre_post", "comparison_group", "rct", "cl
 DESIGNS: tuple[str, ...] = ("none", "post_only", "pre_post", "comparison_group", "rct",
                             "cluster_rct")
 TWO_GROUP_DESIGNS: tuple[str, ...] = ("comparison_group", "rct", "cluster_rct")
+#: How an evaluation identifies the effect (the method families the Maryland Scientific Methods
+#: Scale is scored on): none (a plain comparison), controls (control variables), matching,
+#: difference_in_differences (or panel fixed effects), instrumental_variables,
+#: regression_discontinuity, randomisation.
+IDENTIFICATIONS: tuple[str, ...] = ("none", "controls", "matching", "difference_in_differences",
+                                    "instrumental_variables", "regression_discontinuity",
+                                    "randomisation")
+#: Identification methods that compare participants with non-participants, so need a
+#: two-group design.
+COMPARISON_IDENTIFICATIONS: tuple[str, ...] = ("matching", "difference_in_differences",
+                                               "instrumental_variables",
+                                               "regression_discontinuity", "randomisation")
 Direction = Literal["higher_is_better", "lower_is_better"]
 Kind = Literal["continuous", "binary"]
 
@@ -36,6 +48,7 @@ class TheoryOfChange:
     outcomes: tuple[str, ...] = ()
     rationale: str | None = None
     references: tuple[str, ...] = ()
+    evaluation_plan: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +128,8 @@ class Outcome:
     direction: Direction = "higher_is_better"
     domain: str | None = None
     self_reported: bool = False
+    #: Months from the end of the programme to this measurement (how long the effect lasted).
+    follow_up_months: float | None = None
     path: KeyPath = ()
 
     @property
@@ -136,6 +151,9 @@ class Evaluation:
     assigned: tuple[int, int] | None = None  # (treatment, control)
     clusters: tuple[int, int] | None = None
     icc: float | None = None
+    identification: str | None = None  # one of IDENTIFICATIONS
+    comparison_justified: bool | None = None  # the comparison group's choice is argued
+    real_world: bool | None = None  # delivered in everyday conditions (effectiveness)
     path: KeyPath = ()
 
 

@@ -67,6 +67,23 @@ class Text(Option):
         return text
 
 
+class Label(Option):
+    """A name or code: text, or a whole number written without quotes (``treatment: 1``)."""
+
+    expected = "text or a whole number"
+
+    def check(self, value: Any, path: KeyPath, ctx: Context) -> Any:
+        if isinstance(value, bool):
+            return self.fail(value, path, ctx)
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if not isinstance(value, str) or not value.strip():
+            return self.fail(value, path, ctx, "non-empty text or a whole number")
+        return value.strip()
+
+
 class Number(Option):
     def __init__(
         self, *, integer: bool = False, minimum: float | None = None,

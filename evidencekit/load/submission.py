@@ -11,7 +11,9 @@ from typing import Any
 from ..errors import InputError, Problem, SubmissionError
 from .document import Document, KeyPath, describe, format_path, parse, read_text
 from .model import (
+    COMPARISON_IDENTIFICATIONS,
     DESIGNS,
+    IDENTIFICATIONS,
     TWO_GROUP_DESIGNS,
     BinaryGroup,
     Claim,
@@ -36,6 +38,7 @@ from .schema import (
     Flag,
     Invalid,
     Key,
+    Label,
     ListOf,
     MapOf,
     Number,
@@ -60,7 +63,7 @@ _GROUP_KEYS = {"n": _n, "mean": _mean, "sd": _sd, "pre_mean": _mean, "pre_sd": _
 _group = Fields(_GROUP_KEYS, name="a group summary (n with mean and sd, or n with events)")
 _pair = Fields({"treatment": Key(_count, required=True), "control": Key(_count, required=True)},
                name="counts for treatment and control")
-_columns = MapOf(Text(nonempty=True), key_pattern=lambda k: k in COLUMN_ROLES,
+_columns = MapOf(Label(), key_pattern=lambda k: k in COLUMN_ROLES,
                  key_expected="a column role (" + ", ".join(COLUMN_ROLES) + ")")
 _ci = ListOf(Number(), min_items=2, max_items=2)
 _reported = Fields(
@@ -83,6 +86,8 @@ _outcome = Fields(
                          default="higher_is_better"),
         "domain": _text,
         "self_reported": Key(Flag(), default=False),
+        "follow_up_months": Number(minimum=0, maximum=1200,
+                                   what="a number of months from 0 to 1200"),
         "summary": Fields({"treatment": _group, "control": _group, "pre": _group,
                            "post": _group, "correlation": _r}, name="a summary"),
         "data": Text(nonempty=True),
@@ -108,6 +113,9 @@ _evaluation = Fields(
         "clusters": Fields({"treatment": Key(Number(integer=True, minimum=1), required=True),
                             "control": Key(Number(integer=True, minimum=1), required=True)},
                            name="cluster counts for treatment and control"),
+        "identification": Choice(IDENTIFICATIONS),
+        "comparison_justified": Flag(),
+        "real_world": Flag(),
         "outcomes": ListOf(_outcome),
     },
     name="an evaluation",
@@ -122,7 +130,7 @@ _submission = Fields(
         "theory_of_change": Fields(
             {"problem": _text, "activities": ListOf(_text, allow_single=True),
              "outcomes": ListOf(_text, allow_single=True), "rationale": _text,
-             "references": ListOf(_text, allow_single=True)},
+             "references": ListOf(_text, allow_single=True), "evaluation_plan": _text},
             name="a theory of change"),
         "evaluations": ListOf(_evaluation),
         "costs": Fields({"per_participant": Number(minimum=0), "currency": Text(nonempty=True),
@@ -203,6 +211,7 @@ class _Builder:
             outcomes=tuple(x for x in toc_d.get("outcomes") or () if x),
             rationale=toc_d.get("rationale") or None,
             references=tuple(x for x in toc_d.get("references") or () if x),
+            evaluation_plan=toc_d.get("evaluation_plan") or None,
         )
         evaluations = []
         seen: dict[str, int] = {}
@@ -248,6 +257,20 @@ class _Builder:
         if assigned is not None and design not in TWO_GROUP_DESIGNS:
             self.ctx.add((*path, "assigned"), "assigned counts only for a two-group design "
                          "(comparison_group, rct, cluster_rct)", f"design {design!r}")
+        identification = e["identification"]
+        if identification is not None:
+            if design == "none":
+                self.ctx.add((*path, "identification"), "no identification method for design "
+                             "'none' (there is no evaluation to identify an effect)",
+                             repr(identification))
+            elif identification == "randomisation" and design not in ("rct", "cluster_rct"):
+                self.ctx.add((*path, "identification"), "randomisation only with design rct "
+                             "or cluster_rct", f"it with design {design!r}")
+            elif (identification in COMPARISON_IDENTIFICATIONS
+                  and design not in TWO_GROUP_DESIGNS):
+                self.ctx.add((*path, "identification"), "none or controls for design "
+                             f"{design!r} ({identification} needs a comparison group)",
+                             repr(identification))
         outcomes = []
         for j, o in enumerate(raw_outcomes or ()):
             if o is None:
@@ -259,7 +282,9 @@ class _Builder:
             id=e["id"], design=design, outcomes=tuple(outcomes), title=e["title"],
             independent=e["independent"], delivered_by=e["delivered_by"] or organisation,
             site=e["site"] or None, year=e["year"], assigned=assigned, clusters=clusters,
-            icc=e["icc"], path=path,
+            icc=e["icc"], identification=identification,
+            comparison_justified=e["comparison_justified"], real_world=e["real_world"],
+            path=path,
         )
 
     def outcome(self, o: dict[str, Any], path: KeyPath, design: str,
@@ -285,7 +310,8 @@ class _Builder:
             return None
         return Outcome(name=o["name"], source=source, kind=kind, primary=o["primary"],
                        direction=o["direction"], domain=o["domain"],
-                       self_reported=o["self_reported"], path=path)
+                       self_reported=o["self_reported"],
+                       follow_up_months=o["follow_up_months"], path=path)
 
     def group(self, g: dict[str, Any], path: KeyPath, kind: str,
               min_n: int = 2) -> Group | None:

@@ -7,6 +7,7 @@ errors raise :class:`StatsError`. Conventions follow SPEC section 3.
 from __future__ import annotations
 
 from ._errors import StatsError
+from ._inference import normal_p, student_p, t_quantile
 from .attrition import (
     BOUNDARIES,
     CAUTIOUS_BOUNDARY,
@@ -98,10 +99,13 @@ __all__ = [
     "improvement_index",
     "mdes",
     "n_per_group_for",
+    "normal_p",
     "pool",
     "pre_post_rows",
     "pre_post_summary",
     "smd_se",
+    "student_p",
+    "t_quantile",
     "two_group_binary",
     "two_group_continuous",
     "two_sample_power",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
+from scipy import special
 
 from . import _validate as check
 from ._errors import StatsError
@@ -146,7 +146,7 @@ def from_p(p: float, sign: int, n_t: int, n_c: int, *, level: float = 0.95) -> F
         raise StatsError(f"a p-value must lie in (0, 1], but it is {pf!r}")
     s = check.sign(sign)
     df = check.count("n_t", n_t, 2) + check.count("n_c", n_c, 2) - 2
-    return _from_t(s * float(stats.t.isf(pf / 2, df)), n_t, n_c, level, pf)
+    return _from_t(s * float(special.stdtrit(df, 1 - pf / 2)), n_t, n_c, level, pf)
 
 
 def from_f(f: float, sign: int, n_t: int, n_c: int, *, level: float = 0.95) -> FromTest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 
-from scipy import stats
+from scipy import special
 
 from . import _validate as check
 
@@ -27,7 +27,7 @@ def improvement_index(g: float) -> float:
     >>> round(improvement_index(0.25), 2)
     9.87
     """
-    return float(100.0 * stats.norm.cdf(check.finite("g", g)) - 50.0)
+    return float(100.0 * special.ndtr(check.finite("g", g)) - 50.0)
 
 
 def eef_months(g: float) -> int:

@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, stats
+from scipy import special
 
 from . import _validate as check
 from ._errors import StatsError
@@ -84,7 +84,9 @@ def _tau2_reml(y: NDArray[np.float64], v: NDArray[np.float64]) -> float:
     upper = 1.0
     while _reml_score(upper, y, v)[0] > 0:
         upper *= 2
-    root = optimize.brentq(lambda t: _reml_score(t, y, v)[0], 0.0, upper, xtol=1e-14)
+    from scipy.optimize import brentq  # scipy.optimize is slow to import; only REML needs it
+
+    root = brentq(lambda t: _reml_score(t, y, v)[0], 0.0, upper, xtol=1e-14)
     return float(root)
 
 
@@ -144,7 +146,7 @@ def pool(
             raise StatsError("the standard errors are too unequal or too small to pool")
         s2 = (k - 1) * w.sum() / spread
         i2 = float(100 * tau2 / (tau2 + s2))
-        q_p = float(stats.chi2.sf(q, k - 1))
+        q_p = float(special.chdtrc(k - 1, q))
     w_star = 1 / (v + tau2)
     random = float((w_star * y).sum() / w_star.sum())
     se_random = float(1 / math.sqrt(w_star.sum()))

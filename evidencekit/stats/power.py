@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
-from scipy import optimize, special
+from scipy import special
 
 from . import _validate as check
 from ._errors import StatsError
@@ -20,6 +21,13 @@ __all__ = [
 
 _TOL = 1e-12
 _MAX_CLUSTERS = 2**31
+
+
+def _brentq() -> Any:
+    """scipy.optimize.brentq, imported when first needed (scipy.optimize is slow to import)."""
+    from scipy.optimize import brentq
+
+    return brentq
 
 
 def _alpha_power(alpha: float, power: float) -> tuple[float, float]:
@@ -87,7 +95,7 @@ def _solve_d(n: float, a: float, pw: float) -> float:
     while _power(upper, n, a) < pw:
         upper *= 2
     try:
-        return float(optimize.brentq(lambda d: _power(d, n, a) - pw, 1e-10, upper, xtol=_TOL))
+        return float(_brentq()(lambda d: _power(d, n, a) - pw, 1e-10, upper, xtol=_TOL))
     except ValueError as exc:
         raise StatsError(f"no detectable effect size could be found for n = {n!r}") from exc
 
@@ -119,7 +127,7 @@ def _solve_n(delta: float, a: float, pw: float) -> float:
     if _power(delta, high, a) < pw:
         raise StatsError(f"an effect size of {delta!r} needs more than 1e9 per group")
     try:
-        return float(optimize.brentq(lambda n: _power(delta, n, a) - pw, low, high, xtol=_TOL))
+        return float(_brentq()(lambda n: _power(delta, n, a) - pw, low, high, xtol=_TOL))
     except ValueError as exc:  # the power curve could not be evaluated (extreme inputs)
         raise StatsError(f"no sample size could be found for an effect size of {delta!r}") \
             from exc

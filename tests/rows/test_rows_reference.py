@@ -107,7 +107,7 @@ def test_ancova_matches_lm(trial_results: dict[str, Any], rows_golden: dict[str,
     assert o["effects"]["hedges_g"]["estimate"] == approx(ref["post_g"])
     assert (o["test"], o["adjusted_for_pretest"]) == ("ancova", True)
     assert o["p_value"] == approx(ref["p_value"])
-    assert o["headline"]["measure"] == "ancova"
+    assert o["headline"]["measure"] == "ancova_hedges_g"
     assert o["headline"]["estimate"] == approx(ref["hedges_g_ancova"])
 
 
