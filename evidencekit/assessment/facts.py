@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # importing the analysis stage would load SciPy for `rubric list`
     from ..analysis.result import AnalysisResult, EvaluationResult, OutcomeResult
-    from ..load.model import Evaluation, Submission
+    from ..load.model import Evaluation, Outcome, Submission
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ FACTS: dict[str, dict[str, str]] = {
         "theory_of_change.outcomes": "the intended outcomes",
         "theory_of_change.rationale": "a rationale",
         "theory_of_change.references": "research references",
+        "theory_of_change.evaluation_plan": "an evaluation plan",
         "costs.per_participant": "the cost per participant",
         "costs.comparator_per_participant": "the comparator's cost per participant",
         "scaling.manual": "a delivery manual",
@@ -71,6 +72,9 @@ FACTS: dict[str, dict[str, str]] = {
         "attrition.differential": "differential attrition",
         "effect": "the headline primary effect (favourable direction)",
         "effect_se": "the standard error of the headline effect",
+        "identification": "the identification method",
+        "comparison_justified": "a justified choice of comparison group",
+        "real_world": "delivery in everyday conditions (an effectiveness study)",
     },
     "outcome": {
         "name": "the outcome's name",
@@ -101,6 +105,7 @@ FACTS: dict[str, dict[str, str]] = {
         "attrition.differential": "differential attrition",
         "self_reported": "a self-reported measure",
         "clustered": "a clustered design",
+        "follow_up_months": "the months from the end of the programme to the measurement",
     },
 }
 
@@ -118,6 +123,7 @@ def programme_facts(submission: Submission, analysis: AnalysisResult) -> dict[st
         "theory_of_change.outcomes": list(toc.outcomes) or None,
         "theory_of_change.rationale": toc.rationale,
         "theory_of_change.references": list(toc.references) or None,
+        "theory_of_change.evaluation_plan": toc.evaluation_plan,
         "costs.per_participant": costs.per_participant if costs else None,
         "costs.comparator_per_participant": costs.comparator_per_participant if costs else None,
         "scaling.manual": sc.manual,
@@ -154,12 +160,18 @@ def evaluation_facts(e: Evaluation, r: EvaluationResult,
         "attrition.differential": r.attrition.differential if r.attrition else None,
         "effect": h.headline.estimate * h.sign if h and h.headline else None,
         "effect_se": h.headline.se if h and h.headline else None,
+        "identification": e.identification,
+        "comparison_justified": e.comparison_justified,
+        "real_world": e.real_world,
     }
-    facts["outcomes"] = [outcome_facts(o, facts["clustered"]) for o in r.outcomes]
+    facts["outcomes"] = [outcome_facts(o, facts["clustered"], given)
+                         for given, o in zip(e.outcomes, r.outcomes, strict=True)]
     return facts
 
 
-def outcome_facts(o: OutcomeResult, clustered: bool) -> dict[str, Any]:
+def outcome_facts(o: OutcomeResult, clustered: bool,
+                  given: Outcome | None = None) -> dict[str, Any]:
+    """Facts of one analysed outcome; ``given`` is the submission's outcome it came from."""
     h = o.headline
     return {
         "name": o.name, "kind": o.kind, "primary": o.primary, "direction": o.direction,
@@ -178,6 +190,7 @@ def outcome_facts(o: OutcomeResult, clustered: bool) -> dict[str, Any]:
         "attrition.overall": o.attrition.overall if o.attrition else None,
         "attrition.differential": o.attrition.differential if o.attrition else None,
         "self_reported": o.self_reported, "clustered": clustered,
+        "follow_up_months": given.follow_up_months if given is not None else None,
     }
 
 
