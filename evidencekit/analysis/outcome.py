@@ -174,17 +174,8 @@ def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: 
     assert isinstance(t, ContinuousGroup) and isinstance(c, ContinuousGroup)
     level = options.ci_level
     r = stats.two_group_continuous(t.n, t.mean, t.sd, c.n, c.mean, c.sd, level=level)
-    draft.groups = {"treatment": GroupStats(t.n, t.mean, t.sd),
-                    "control": GroupStats(c.n, c.mean, c.sd)}
-    draft.effects["mean_difference"] = Effect(
-        r.mean_difference, r.se, r.ci, r.p_value, (("p_value_welch", r.p_value_welch),))
-    draft.effects["cohens_d"] = Effect(r.d)
-    draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g)
-    draft.effects["glass_delta"] = Effect(r.glass_delta)
-    draft.favourable = _favourable(r.mean_difference, outcome)
-    draft.p_value, draft.test = r.p_value, "student_t"
+    record_two_group(draft, r, outcome)
     g_used, se_used = r.g, r.se_g
-    draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g)
     pre = None
     if t.pre_mean is not None and c.pre_mean is not None:
         assert t.pre_sd is not None and c.pre_sd is not None
@@ -219,6 +210,20 @@ def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: 
     if _is_clustered(evaluation):
         _cluster_correct(draft, g_used, se_used, t.n, c.n, outcome, evaluation, options)
     _power_note(draft, t.n, c.n, options)
+
+
+def record_two_group(draft: _Draft, r: stats.TwoGroupContinuous, outcome: Outcome) -> None:
+    """The unadjusted two-group results (SPEC §3.2-3.3), from summaries or from rows."""
+    draft.groups = {"treatment": GroupStats(r.n_t, r.mean_t, r.sd_t),
+                    "control": GroupStats(r.n_c, r.mean_c, r.sd_c)}
+    draft.effects["mean_difference"] = Effect(
+        r.mean_difference, r.se, r.ci, r.p_value, (("p_value_welch", r.p_value_welch),))
+    draft.effects["cohens_d"] = Effect(r.d)
+    draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g)
+    draft.effects["glass_delta"] = Effect(r.glass_delta)
+    draft.favourable = _favourable(r.mean_difference, outcome)
+    draft.p_value, draft.test = r.p_value, "student_t"
+    draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g)
 
 
 def _two_group_binary(draft: _Draft, t: BinaryGroup, c: BinaryGroup, outcome: Outcome,

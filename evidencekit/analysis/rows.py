@@ -33,6 +33,7 @@ from .outcome import (
     _favourable,
     _is_clustered,
     _power_note,
+    record_two_group,
 )
 from .result import AnalysisOptions, Baseline, Clustering, Effect, GroupStats, Headline
 
@@ -223,20 +224,29 @@ def _min_group(data: DataFile, group: str, n: dict[str, int], labels: dict[str, 
 # -- two groups, continuous ----------------------------------------------------------------
 
 
-def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Evaluation,
-               options: AnalysisOptions, key: str) -> None:
+def _two_group_columns(src: DataSource, *, outcome_kind: ColumnKind,
+                       pretest_kind: ColumnKind) -> tuple[
+        str, str, str, str | None, str | None, list[str], list[ColumnRequest]]:
+    """The mapped columns of a two-group outcome and what each must hold."""
     c = src.columns
     y_name, g_name, treatment = c["outcome"], c["group"], c["treatment"]
     x_name = c.get("pretest")
     cl_name = c.get("cluster")
     z_names = [z for z in src.covariates if z not in (x_name, y_name)]
-    requests = [ColumnRequest(y_name, "number", "columns.outcome"),
+    requests = [ColumnRequest(y_name, outcome_kind, "columns.outcome"),
                 ColumnRequest(g_name, "category", "columns.group")]
     if x_name:
-        requests.append(ColumnRequest(x_name, "number", "columns.pretest"))
+        requests.append(ColumnRequest(x_name, pretest_kind, "columns.pretest"))
     requests += [ColumnRequest(z, "number", f"covariates[{i}]") for i, z in enumerate(z_names)]
     if cl_name:
         requests.append(ColumnRequest(cl_name, "category", "columns.cluster"))
+    return y_name, g_name, treatment, x_name, cl_name, z_names, requests
+
+
+def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Evaluation,
+               options: AnalysisOptions, key: str) -> None:
+    y_name, g_name, treatment, x_name, cl_name, z_names, requests = _two_group_columns(
+        src, outcome_kind="number", pretest_kind="number")
     data = DataFile(src, requests, key)
     variables = ([x_name] if x_name else []) + z_names + [y_name]
     coded = [g_name] + ([cl_name] if cl_name else [])
@@ -287,16 +297,7 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
                                    float(sd["treatment"][iy]), n["control"],
                                    float(means["control"][iy]), float(sd["control"][iy]),
                                    level=level)
-    draft.groups = {"treatment": GroupStats(r.n_t, r.mean_t, r.sd_t),
-                    "control": GroupStats(r.n_c, r.mean_c, r.sd_c)}
-    draft.effects["mean_difference"] = Effect(
-        r.mean_difference, r.se, r.ci, r.p_value, (("p_value_welch", r.p_value_welch),))
-    draft.effects["cohens_d"] = Effect(r.d)
-    draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g)
-    draft.effects["glass_delta"] = Effect(r.glass_delta)
-    draft.favourable = _favourable(r.mean_difference, outcome)
-    draft.p_value, draft.test = r.p_value, "student_t"
-    draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g)
+    record_two_group(draft, r, outcome)
     g_used, se_used = r.g, r.se_g
     if x_name:
         pre = stats.two_group_continuous(n["treatment"], float(means["treatment"][0]),
@@ -456,18 +457,8 @@ def _cluster_notes(draft: _Draft, evaluation: Evaluation, icc: float, clusters: 
 
 def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
                       evaluation: Evaluation, options: AnalysisOptions, key: str) -> None:
-    c = src.columns
-    y_name, g_name, treatment = c["outcome"], c["group"], c["treatment"]
-    x_name = c.get("pretest")
-    cl_name = c.get("cluster")
-    z_names = [z for z in src.covariates if z not in (x_name, y_name)]
-    requests = [ColumnRequest(y_name, "binary", "columns.outcome"),
-                ColumnRequest(g_name, "category", "columns.group")]
-    if x_name:
-        requests.append(ColumnRequest(x_name, "number_or_binary", "columns.pretest"))
-    requests += [ColumnRequest(z, "number", f"covariates[{i}]") for i, z in enumerate(z_names)]
-    if cl_name:
-        requests.append(ColumnRequest(cl_name, "category", "columns.cluster"))
+    y_name, g_name, treatment, x_name, cl_name, z_names, requests = _two_group_columns(
+        src, outcome_kind="binary", pretest_kind="number_or_binary")
     data = DataFile(src, requests, key)
     numeric = [y_name] + ([x_name] if x_name else []) + z_names
     coded = [g_name] + ([cl_name] if cl_name else [])
