@@ -38,11 +38,13 @@ def _two_group(rng: random.Random) -> str:
     m1 = m2 + rng.uniform(-2, 6)
     sd = rng.uniform(8, 12)
     pre = rng.uniform(40, 60)
-    return textwrap.dedent(f"""\
-        summary:
-          treatment: {{n: {n1}, mean: {m1:.2f}, sd: {sd:.2f}, pre_mean: {pre:.2f}, pre_sd: {sd:.2f}}}
-          control: {{n: {n2}, mean: {m2:.2f}, sd: {sd * rng.uniform(0.9, 1.1):.2f}, pre_mean: {pre + rng.uniform(-1, 1):.2f}, pre_sd: {sd:.2f}}}
-        """)
+    sd_c = sd * rng.uniform(0.9, 1.1)
+    pre_c = pre + rng.uniform(-1, 1)
+    return (f"summary:\n"
+            f"  treatment: {{n: {n1}, mean: {m1:.2f}, sd: {sd:.2f}, pre_mean: {pre:.2f}, "
+            f"pre_sd: {sd:.2f}}}\n"
+            f"  control: {{n: {n2}, mean: {m2:.2f}, sd: {sd_c:.2f}, pre_mean: {pre_c:.2f}, "
+            f"pre_sd: {sd:.2f}}}\n")
 
 
 def _binary(rng: random.Random) -> str:
@@ -70,7 +72,8 @@ def _data(rng: random.Random, folder: Path) -> str:
     for _ in range(rng.randint(60, 240)):
         arm = rng.choice(["tutored", "control"])
         pre = rng.gauss(50, 10)
-        rows.append(f"{arm},{pre:.2f},{pre * 0.6 + rng.gauss(22 if arm == 'tutored' else 20, 8):.2f}")
+        post = pre * 0.6 + rng.gauss(22 if arm == "tutored" else 20, 8)
+        rows.append(f"{arm},{pre:.2f},{post:.2f}")
     (folder / "outcomes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return ("data: outcomes.csv\ncolumns: {outcome: post, group: arm, treatment: tutored, "
             "pretest: pre}\n")
