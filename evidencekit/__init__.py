@@ -1,7 +1,7 @@
 """evidencekit: how strong is the evidence behind a social programme, and why.
 
 The public API is loaded lazily so that ``import evidencekit`` (and the CLI's ``--help``)
-stays fast: ``assess``, ``analyse``, ``load_submission``, ``load_rubric``.
+stays fast: ``assess``, ``analyse``, ``crosswalk``, ``load_submission``, ``load_rubric``.
 """
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "analyse", "assess", "load_rubric", "load_submission"]
+__all__ = ["__version__", "analyse", "assess", "crosswalk", "load_rubric", "load_submission"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import analyse, assess
+    from .api import analyse, assess, crosswalk
     from .assessment.rubric import load_rubric
     from .load import load_submission
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("assess", "analyse"):
+    if name in ("assess", "analyse", "crosswalk"):
         from . import api
 
         return getattr(api, name)

@@ -6,21 +6,31 @@
 ...                                                   "outcomes": ["o"], "rationale": "r"}})
 >>> result.level, result.claimed_level
 (1, 1)
+>>> [(e.rubric_id, e.label) for e in evidencekit.crosswalk(
+...     {"programme": {"name": "Demo"}}, rubrics=["nesta"]).entries]
+[('nesta', 'Not yet level 1')]
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .analysis import AnalysisOptions, AnalysisResult, analyse_submission
+from .assessment.crosswalk import Crosswalk
 from .assessment.engine import AssessmentResult, analysis_options, assess_submission
-from .assessment.rubric import Rubric, load_rubric
+from .assessment.rubric import Rubric, bundled_rubrics, load_rubric
+from .errors import UsageError
 from .load import Submission, load_submission
 
 SubmissionLike = str | Path | Mapping[str, Any] | Submission
 RubricLike = str | Path | Rubric
+
+#: The rubric used when none is named; it comes first in a crosswalk.
+DEFAULT_RUBRIC = "nesta"
+#: What ``--rubric`` takes to mean every bundled rubric, side by side.
+ALL_RUBRICS = "all"
 
 
 def _submission(source: SubmissionLike) -> Submission:
@@ -44,10 +54,59 @@ def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
     return analyse_submission(sub, options)
 
 
-def assess(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
+def assess(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
            parameters: Mapping[str, str | float] | None = None) -> AssessmentResult:
     """Assess a submission against a rubric: level, claimed level, reasons and next steps."""
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
     analysis = analyse_submission(sub, analysis_options(rub))
     return assess_submission(sub, rub, analysis)
+
+
+def crosswalk_rubrics() -> list[str]:
+    """The bundled rubric ids in crosswalk order: the default rubric first, then by id."""
+    ids = list(bundled_rubrics())
+    return sorted(ids, key=lambda i: (i != DEFAULT_RUBRIC, i))
+
+
+def crosswalk(submission: SubmissionLike, *, rubrics: Sequence[RubricLike] | None = None,
+              parameters: Mapping[str, str | float] | None = None) -> Crosswalk:
+    """Assess a submission under several rubrics (every bundled one by default) and set the
+    verdicts side by side. A parameter in ``parameters`` applies to every rubric that
+    declares it; naming one that no rubric declares is an error."""
+    sub = _submission(submission)
+    loaded = [r if isinstance(r, Rubric) else load_rubric(r)
+              for r in (rubrics if rubrics is not None else crosswalk_rubrics())]
+    overrides = dict(parameters or {})
+    for name in overrides:
+        if not any(name in r.parameters for r in loaded):
+            declared = sorted({p for r in loaded for p in r.parameters})
+            raise UsageError.one(None, "a parameter of at least one rubric (" +
+                                 ", ".join(declared) + ")", repr(name))
+    analyses: dict[AnalysisOptions, AnalysisResult] = {}
+    results: list[tuple[AssessmentResult, Rubric]] = []
+    for rub in loaded:
+        own = {k: v for k, v in overrides.items() if k in rub.parameters}
+        rub = rub.with_values(own) if own else rub
+        options = analysis_options(rub)
+        if options not in analyses:  # rubrics that share conventions share one analysis
+            analyses[options] = analyse_submission(sub, options)
+        results.append((assess_submission(sub, rub, analyses[options]), rub))
+    return Crosswalk.of(results, _stray_claims(sub, [r.id for r in loaded]))
+
+
+def _stray_claims(sub: Submission, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Claims whose prefix names none of the rubrics: each rubric ignores claims for other
+    rubrics, so only the crosswalk can tell that nobody reads them."""
+    out = []
+    for key in sub.claims:
+        if key.split(".", 1)[0] in ids:
+            continue
+        line = sub.claim_lines.get(key)
+        where = f"{sub.source}, line {line}" if line else sub.source
+        expected = "a criterion of one of the rubrics (" + ", ".join(ids) + ")"
+        out.append({"file": sub.source, "line": line, "key": f"claims.{key}",
+                    "expected": expected, "found": repr(key),
+                    "message": f"{where}, claims.{key}: expected {expected}, found {key!r}; "
+                               "the claim was ignored."})
+    return out

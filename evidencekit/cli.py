@@ -91,7 +91,14 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("submission", type=click.Path(path_type=str))
-@_common
+@click.option("--rubric", "rubric", default="nesta", show_default=True,
+              help="Bundled rubric id, path to a rubric file, or 'all' for every bundled "
+                   "rubric's verdict side by side (a crosswalk).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a rubric parameter, e.g. --set alpha=0.01 (repeatable; with "
+                   "--rubric all, it applies to every rubric that has the parameter).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output for people (text) or programs (json).")
 @click.option("--pdf", "pdf", metavar="PATH", default=None,
               help="Also write the report as a tagged PDF to PATH.")
 @click.option("--html", "html", metavar="PATH", default=None,
@@ -107,21 +114,44 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
            threshold: int) -> None:
     """Assess SUBMISSION: verified and claimed level, reasons and next steps.
 
-    With --pdf and/or --html, the report for commissioners is written too.
+    With --pdf and/or --html, the report for commissioners is written too. With
+    --rubric all, every bundled framework's verdict is shown side by side (and the report
+    adds them as a crosswalk section).
     """
+    from .api import ALL_RUBRICS
     from .api import assess as run
 
+    report_options = template_dir is not None or deterministic or threshold != 10
+    if report_options and pdf is None and html is None:
+        from .errors import UsageError
+
+        raise UsageError.one(None, "--pdf PATH or --html PATH with the report options",
+                             "report options without a report to write")
+    if rubric == ALL_RUBRICS:
+        from .api import crosswalk
+
+        if pdf is not None or html is not None:
+            from .report import write_crosswalk_reports
+
+            cw = write_crosswalk_reports(submission, parameters=_parse_sets(sets), pdf=pdf,
+                                         html=html, template_dir=template_dir,
+                                         disclosure_threshold=threshold,
+                                         deterministic=deterministic)
+        else:
+            cw = crosswalk(submission, parameters=_parse_sets(sets))
+        if fmt == "json":
+            click.echo(json.dumps(cw.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            from .render.text import print_crosswalk
+
+            print_crosswalk(cw)
+        return
     if pdf is not None or html is not None:
         from .report import write_reports
 
         result = write_reports(submission, rubric=rubric, parameters=_parse_sets(sets),
                                pdf=pdf, html=html, template_dir=template_dir,
                                disclosure_threshold=threshold, deterministic=deterministic)
-    elif template_dir is not None or deterministic or threshold != 10:
-        from .errors import UsageError
-
-        raise UsageError.one(None, "--pdf PATH or --html PATH with the report options",
-                             "report options without a report to write")
     else:
         result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
     if fmt == "json":
@@ -208,8 +238,12 @@ def rubric_show(rubric_id: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({
             "id": r.id, "title": r.title, "version": r.version, "scope": r.scope,
+            "level_zero": r.level_zero,
             "parameters": {k: p.default for k, p in r.parameters.items()},
-            "levels": [{"level": lv.level, "title": lv.title, "statement": lv.statement,
+            "overrides": [{"label": o.label, "title": o.title, "reason": o.reason}
+                          for o in r.overrides],
+            "levels": [{"level": lv.level, "label": r.label_of(lv.level), "title": lv.title,
+                        "statement": lv.statement,
                         "criteria": [{"id": c.id, "title": c.title, "gate": c.gate,
                                       "question": c.question, "guidance": c.guidance}
                                      for c in lv.criteria]} for lv in r.levels]},
@@ -230,6 +264,14 @@ def rubric_validate(path: str) -> None:
     n = sum(len(lv.criteria) for lv in r.levels)
     click.echo(f"{path}: valid rubric {r.id!r} version {r.version} "
                f"({len(r.levels)} levels, {n} criteria).")
+
+
+@rubric.command("facts")
+def rubric_facts() -> None:
+    """Print the facts a rubric check may name, by scope, as Markdown tables."""
+    from .assessment.facts import vocabulary_markdown
+
+    click.echo(vocabulary_markdown(), nl=False)
 
 
 @rubric.command("schema")
@@ -354,6 +396,76 @@ def power(n_per_group: int | None, target: float | None, clusters: int | None,
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         click.echo(text)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but 127.0.0.1/localhost lets other "
+                   "computers reach the app and the data entered in it.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port to listen on (0: a free port).")
+@click.option("--max-upload-mb", "max_upload_mb", type=click.FloatRange(min=0, min_open=True),
+              default=50, show_default=True, help="Largest outcome file accepted, in MB.")
+@click.option("--session-timeout", "timeout", type=click.IntRange(min=1), default=120,
+              show_default=True, metavar="MINUTES",
+              help="Delete a session's answers and uploads after this long without use.")
+def serve(host: str, port: int, max_upload_mb: float, timeout: int) -> None:
+    """Start the self-assessment web app for grantees, on this computer.
+
+    Open the address it prints in a browser. Press Ctrl+C to stop; every session's answers
+    and uploaded files are then deleted.
+    """
+    import sys
+
+    from .web import bind
+    from .web import serve as run
+    from .web.app import WebConfig, allowed_hosts_for, loopback
+
+    if not loopback(host):
+        click.echo(f"Warning: listening on {host}, so other computers on the network can "
+                   "open this app and see the answers and files entered in it. Use "
+                   "--host 127.0.0.1 unless you mean that.", err=True)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        from .errors import UsageError
+
+        raise UsageError.one(None, "a host and port this computer can listen on",
+                             f"{host}:{port} ({exc.strerror or exc})") from None
+    config = WebConfig(max_upload_bytes=int(max_upload_mb * (1 << 20)),
+                       session_timeout_seconds=timeout * 60.0,
+                       allowed_hosts=allowed_hosts_for(host))
+
+    def announce(url: str) -> None:
+        click.echo(f"evidencekit self-assessment is running at {url}", nl=True)
+        click.echo("Open it in your browser. Press Ctrl+C to stop (answers and uploads are "
+                   "then deleted).")
+        sys.stdout.flush()
+
+    run(sock, config, announce)
+    click.echo("Stopped. Every session's answers and uploaded files have been deleted.")
+
+
+@main.command("self-assess")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="The submission file to write (YAML); if it exists, carry on from it.")
+@click.option("--rubric", "rubric", default="nesta", show_default=True,
+              help="Bundled rubric id or path to a rubric file.")
+def self_assess(out: str, rubric: str) -> None:
+    """Answer the self-assessment questions in the terminal; writes OUT and assesses it.
+
+    \b
+    Example:
+      evidencekit self-assess --out my-programme.yaml
+    """
+    from pathlib import Path
+
+    from .api import assess
+    from .render.text import print_assessment
+    from .self_assess import run
+
+    result = run(Path(out), rubric, assess=assess)
+    print_assessment(result)
 
 
 if __name__ == "__main__":  # pragma: no cover

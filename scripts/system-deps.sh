@@ -1,14 +1,19 @@
 #!/bin/sh
-# Install the system packages the report tests and renderer need, only when missing.
+# Install the system packages the reports and the tests need (PDF tools, text layout, a
+# browser), only when missing.
 #
 #   poppler-utils        pdftoppm, pdftotext, pdffonts, pdfinfo: tests/report/ inspects the
 #                        PDFs the report renderer writes (pages as images, text, fonts, tags).
 #   libpango-1.0-0, libpangoft2-1.0-0  text layout for WeasyPrint (the PDF renderer)
 #   libharfbuzz-subset0  fast font subsetting for WeasyPrint (without it WeasyPrint falls
 #                        back to fontTools: same PDFs' validity, about 0.5 s slower per report).
+#   chromium             the browser the web app's end-to-end tests drive headless through
+#                        Playwright (tests/web/test_web_browser.py), at /usr/bin/chromium;
+#                        Playwright's own browser download is never used.
 #
 # Uses apt-get, and only as root; otherwise it prints what to install and exits 0, so that
-# `make test` can go on (the PDF checks then skip, saying why — or fail under CI=true).
+# `make test` can go on (the PDF and browser checks then skip, saying why — or fail under
+# CI=true).
 set -eu
 
 packages=""
@@ -27,6 +32,10 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so\.0'; then
 fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0'; then
     packages="$packages libpangoft2-1.0-0"
+fi
+# The browser for the web app's end-to-end tests.
+if [ ! -x /usr/bin/chromium ]; then
+    packages="$packages chromium"
 fi
 packages=$(echo "$packages" | sed 's/^ *//')
 

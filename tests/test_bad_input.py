@@ -348,8 +348,8 @@ NESTA_PARAMETERS = ("alpha, power, min_per_group, baseline_satisfied, baseline_a
     (["--set", "attrition_boundary=lenient"],
      "Expected one of cautious, optimistic for parameter 'attrition_boundary', found "
      "'lenient'."),
-    (["--rubric", "nosuch"], "Expected a bundled rubric id (nesta) or a rubric file path, "
-                             "found 'nosuch'."),
+    (["--rubric", "nosuch"], "Expected a bundled rubric id (eif, maryland_sms, nesta, "
+                             "project_oracle, wwc) or a rubric file path, found 'nosuch'."),
 ], ids=["set-unknown-parameter", "set-text-for-number", "set-without-value", "set-out-of-range",
         "set-fraction-for-whole", "set-unknown-choice", "unknown-rubric"])
 def test_bad_options(cli: Any, example: Path, options: list[str], expected: str) -> None:

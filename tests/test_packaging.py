@@ -83,4 +83,8 @@ def test_wheel_installs_into_a_fresh_venv_and_assesses(wheel: Path, tmp_path: Pa
     assert (data["level"], data["claimed_level"]) == (3, 4)
     assert data["rubric"]["id"] == "nesta"
     listed = _run([str(script), "rubric", "list"], cwd=work, env=env)
-    assert listed.stdout.split() == ["nesta"]
+    assert listed.stdout.split() == sorted(p.stem for p in (REPO / "rubrics").glob("*.yaml"))
+    every = json.loads(_run([str(script), "assess", "goodgym.yaml", "--rubric", "all",
+                             "--format", "json"], cwd=work, env=env).stdout)
+    assert every["crosswalk"][0]["rubric"] == "nesta"
+    assert {e["rubric"] for e in every["crosswalk"]} == set(listed.stdout.split())

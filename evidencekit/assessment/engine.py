@@ -4,6 +4,13 @@ Levels are cumulative (SPEC §2): a programme is at level L when every gating cr
 levels 1..L is verified; ``claimed_level`` also counts criteria that are *claimed* — not
 shown by the submission (the check is unknown) but answered yes in ``claims``. A criterion
 whose check is refuted by the submission stays ``not_met`` whatever the claim says.
+
+A rubric of ``scope: evaluation`` rates each evaluation on its own: the levels are applied
+with that evaluation as the top scope, every evaluation gets a verdict (``per_evaluation``)
+and the best one (highest level, then highest claimed level, then first listed) is the
+result's ``level``, ``claimed_level`` and ``levels``. Claims answer a criterion for every
+evaluation. A rubric's ``overrides`` are applied after the levels, to each verdict: the first
+whose condition is verified replaces the verdict's label (the level numbers stay).
 """
 
 from __future__ import annotations
@@ -55,6 +62,39 @@ class LevelResult:
 
 
 @dataclass(frozen=True)
+class OverrideResult:
+    """An override that applied: its label replaces the ladder's."""
+
+    label: str
+    title: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "title": self.title, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class EvaluationVerdict:
+    """The verdict of an evaluation-scope rubric on one evaluation."""
+
+    id: str
+    title: str | None
+    level: int
+    claimed_level: int
+    label: str
+    claimed_label: str
+    levels: tuple[LevelResult, ...]
+    override: OverrideResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "level": self.level,
+                "claimed_level": self.claimed_level, "label": self.label,
+                "claimed_label": self.claimed_label,
+                "override": self.override.to_dict() if self.override else None,
+                "levels": [lv.to_dict() for lv in self.levels]}
+
+
+@dataclass(frozen=True)
 class AssessmentResult:
     rubric_id: str
     rubric_title: str
@@ -72,19 +112,37 @@ class AssessmentResult:
     problems: tuple[dict[str, Any], ...] = ()
     unknown_claims: tuple[str, ...] = field(default=())
     value_for_money: ValueForMoney | None = None
+    scope: str = "programme"
+    #: The framework's label of the verified and claimed levels ("3+", "SMS 4"), after
+    #: overrides; empty only for results built without a rubric's labels.
+    label: str = ""
+    claimed_label: str = ""
+    override: OverrideResult | None = None
+    #: Evaluation-scope rubrics: every evaluation's verdict, in submission order.
+    per_evaluation: tuple[EvaluationVerdict, ...] = ()
+    #: Evaluation-scope rubrics: the id of the best-rated evaluation (whose levels these are).
+    evaluation: str | None = None
 
     def level_title(self, n: int) -> str:
         return self.level_zero if n == 0 else self.levels[n - 1].title
 
     def to_dict(self) -> dict[str, Any]:
+        evaluation_scope = self.scope == "evaluation"
         return {
             "rubric": {"id": self.rubric_id, "version": self.rubric_version,
-                       "title": self.rubric_title, "parameters": dict(self.parameters)},
+                       "title": self.rubric_title, "scope": self.scope,
+                       "parameters": dict(self.parameters)},
             "programme": self.programme,
             "organisation": self.organisation,
             "level": self.level,
             "claimed_level": self.claimed_level,
             "level_label": self.level_title(self.level),
+            "label": self.label,
+            "claimed_label": self.claimed_label,
+            "override": self.override.to_dict() if self.override else None,
+            "evaluation": self.evaluation,
+            "per_evaluation": ([v.to_dict() for v in self.per_evaluation]
+                               if evaluation_scope else None),
             "levels": [lv.to_dict() for lv in self.levels],
             "next_steps": list(self.next_steps),
             "quality_notes": list(self.quality_notes),
@@ -116,22 +174,20 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     params = dict(rubric.values)
     interpreter = Interpreter(params, _pool, explain=explain)
     facts = programme_facts(submission, analysis)
-    results: list[LevelResult] = []
-    level_so_far = 0
-    for lv in rubric.levels:
-        # Specific advice (power calculations and the like) is worked out only for the level
-        # above the verified one: that is where next steps come from.
-        with_advice = explain and lv.level == level_so_far + 1
-        crits = [_criterion_result(c, interpreter.evaluate(c.check, facts), submission, params,
-                                   with_advice) for c in lv.criteria]
-        gates = [c for c in crits if c.gate]
-        met = all(c.status == "verified" for c in gates)
-        claimed = all(c.status in ("verified", "claimed") for c in gates)
-        if met and level_so_far == lv.level - 1:
-            level_so_far = lv.level
-        results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits)))
-    level = _cumulative(r.met for r in results)
-    claimed_level = _cumulative(r.claimed for r in results)
+    per_evaluation: tuple[EvaluationVerdict, ...] = ()
+    if rubric.scope == "evaluation":
+        per_evaluation = tuple(
+            _verdict(rubric, interpreter, ev, submission, params, explain)
+            for ev in facts["evaluations"])
+        # With no evaluation there is nothing to rate: every check is unknown (a claim may
+        # still answer it).
+        best = (max(per_evaluation, key=lambda v: (v.level, v.claimed_level))
+                if per_evaluation else
+                _verdict(rubric, interpreter, {"outcomes": []}, submission, params, explain))
+    else:
+        best = _verdict(rubric, interpreter, facts, submission, params, explain)
+    results, level, claimed_level = list(best.levels), best.level, best.claimed_level
+    evaluation = best.id if per_evaluation else None
     prefix = rubric.id + "."
     known = {c.id for lv in rubric.levels for c in lv.criteria}
     unknown_claims = tuple(k for k in submission.claims if k.startswith(prefix) and k not in known)
@@ -143,12 +199,49 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
         parameters=params, programme=submission.programme.name,
         organisation=submission.programme.organisation, level=level,
         claimed_level=claimed_level, levels=tuple(results),
-        next_steps=_next_steps(results, level, rubric) if explain else (),
+        next_steps=_next_steps(results, level, rubric, evaluation) if explain else (),
         quality_notes=_quality_notes(analysis), analysis=analysis,
         level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
         value_for_money=value_for_money(submission.costs, analysis,
                                         analysis.options.ci_level),
+        scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
+        override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
     )
+
+
+def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
+             submission: Submission, params: Mapping[str, Any],
+             explain: bool) -> EvaluationVerdict:
+    """The rubric's levels and overrides applied to one top-scope item: the programme, or
+    (for an evaluation-scope rubric) one evaluation."""
+    results: list[LevelResult] = []
+    level_so_far = 0
+    for lv in rubric.levels:
+        # Specific advice (power calculations and the like) is worked out only for the level
+        # above the verified one: that is where next steps come from.
+        with_advice = explain and lv.level == level_so_far + 1
+        crits = [_criterion_result(c, interpreter.evaluate(c.check, facts), submission, params,
+                                   with_advice, facts) for c in lv.criteria]
+        gates = [c for c in crits if c.gate]
+        met = all(c.status == "verified" for c in gates)
+        claimed = all(c.status in ("verified", "claimed") for c in gates)
+        if met and level_so_far == lv.level - 1:
+            level_so_far = lv.level
+        results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits)))
+    level = _cumulative(r.met for r in results)
+    claimed_level = _cumulative(r.claimed for r in results)
+    override = None
+    for ov in rubric.overrides:
+        v = interpreter.evaluate(ov.check, facts)
+        if v.value is True:
+            reason = _fill(ov.reason, facts, witnesses=", ".join(dict.fromkeys(v.witnesses)))
+            override = OverrideResult(ov.label, ov.title, reason)
+            break
+    label = override.label if override else rubric.label_of(level)
+    claimed_label = override.label if override else rubric.label_of(claimed_level)
+    return EvaluationVerdict(str(facts.get("id")) if facts.get("id") is not None else "",
+                             facts.get("title"), level, claimed_level, label, claimed_label,
+                             tuple(results), override)
 
 
 def _unknown_claim(submission: Submission, rubric: Rubric, key: str,
@@ -175,13 +268,14 @@ def _cumulative(flags: Any) -> int:
 
 
 def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
-                      params: Mapping[str, Any], with_advice: bool) -> CriterionResult:
+                      params: Mapping[str, Any], with_advice: bool,
+                      facts: Mapping[str, Any] | None = None) -> CriterionResult:
     claim = submission.claims.get(c.id)
     details = _join(v.why)
     if v.value is True:
         status = "verified"
         if c.met:
-            reason = _fill(c.met, witnesses=", ".join(dict.fromkeys(v.witnesses)))
+            reason = _fill(c.met, facts or {}, witnesses=", ".join(dict.fromkeys(v.witnesses)))
         else:
             reason = _sentence(details or "Shown by the submission")
     elif v.value is None and claim is not None and claim.answer:
@@ -223,25 +317,31 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _fill(template: str, **values: str) -> str:
-    out = template
-    for k, v in values.items():
-        out = out.replace("{" + k + "}", v)
-    return _sentence(out)
+def _fill(template: str, facts: Mapping[str, Any], **values: str) -> str:
+    """A ``met`` or override ``reason`` template: ``{witnesses}`` and the top scope's facts
+    (``{design}`` in an evaluation-scope rubric) are filled in, nothing else is reached."""
+    from .conditions import _fill as fill
+
+    return _sentence(fill(template, {**facts, **values}))
 
 
-def _next_steps(levels: list[LevelResult], level: int, rubric: Rubric) -> tuple[str, ...]:
+def _next_steps(levels: list[LevelResult], level: int, rubric: Rubric,
+                evaluation: str | None = None) -> tuple[str, ...]:
     if level >= len(levels):
         return (f"This is the highest level of {rubric.title}. Keep evaluating as the programme "
                 "grows, so that its impact stays verified in new places.",)
     target = levels[level]
+    own = rubric.levels[level].label if level < len(rubric.levels) else None
+    goal = f"rating {own}" if own else f"level {target.level}"
+    if evaluation:
+        goal += f" with evaluation {evaluation}"
     steps: list[str] = []
     for c in target.criteria:
         if not c.gate or c.status == "verified":
             continue
-        head = f"To reach level {target.level} ({c.title}): {c.guidance.strip()}"
+        head = f"To reach {goal} ({c.title}): {c.guidance.strip()}"
         if c.status == "claimed":
-            head = (f"To reach level {target.level} ({c.title}): you answered yes; add the "
+            head = (f"To reach {goal} ({c.title}): you answered yes; add the "
                     f"evidence to the submission so it can be verified. {c.guidance.strip()}")
         steps.append(_sentence(head))
         # Criteria of one level often share advice (the same underpowered outcome); say it once.

@@ -110,6 +110,23 @@ FACTS: dict[str, dict[str, str]] = {
 }
 
 
+def vocabulary_markdown() -> str:
+    """The facts a rubric may name, as Markdown tables by scope (docs/rubrics.md embeds this
+    text, and a test keeps the two the same)."""
+    lines: list[str] = []
+    for scope, facts in FACTS.items():
+        colls = COLLECTIONS[scope]
+        lines.append(f"**{scope} scope**" + (" — collections: " + ", ".join(
+            f"`{name}` ({c.scope} items, {'open' if c.open else 'closed'})"
+            for name, c in colls.items()) if colls else ""))
+        lines.append("")
+        lines.append("| fact | what it is |")
+        lines.append("|---|---|")
+        lines.extend(f"| `{name}` | {text} |" for name, text in facts.items())
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def programme_facts(submission: Submission, analysis: AnalysisResult) -> dict[str, Any]:
     toc = submission.theory_of_change
     costs = submission.costs

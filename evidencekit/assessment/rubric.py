@@ -79,6 +79,19 @@ class Level:
     title: str
     statement: str
     criteria: tuple[Criterion, ...]
+    #: The framework's own name for the level ("3+", "SMS 4"); crosswalks show it.
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """A verdict that replaces the ladder's label when its condition is verified (true), such
+    as "found not to be effective": applied after the levels, first match wins."""
+
+    label: str
+    check: Node
+    reason: str
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,14 @@ class Rubric:
     path: str | None = None
     sha256: str | None = None
     values: Mapping[str, float | str] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+
+    def label_of(self, n: int) -> str:
+        """The label of level ``n``: the level's own ``label``, "Level n" without one, and
+        ``level_zero`` for 0."""
+        if n == 0:
+            return self.level_zero
+        return self.levels[n - 1].label or f"Level {n}"
 
     def with_values(self, overrides: Mapping[str, str | float]) -> Rubric:
         """The same rubric with some parameters set (``--set alpha=0.01``)."""
@@ -193,6 +214,14 @@ def _explain(err: Any) -> tuple[str, str]:
         return repr(err.validator_value), describe(err.instance)
     if v == "pattern":
         return f"text matching {err.validator_value}", describe(err.instance)
+    if v == "minLength":
+        n = err.validator_value
+        return ("non-empty text" if n == 1 else f"text of at least {n} characters",
+                describe(err.instance))
+    if v == "minItems":
+        return f"a list of at least {err.validator_value} item(s)", describe(err.instance)
+    if v == "minimum":
+        return f"a number of at least {err.validator_value}", describe(err.instance)
     return err.message, describe(err.instance)
 
 
@@ -224,14 +253,19 @@ def compile_rubric(doc: Document) -> Rubric:
     # Definitions are compiled where they are used, in the scope of use; an unused one is
     # still compiled once, in the scope it names (or the top scope), so its mistakes show.
     for name in raw.get("definitions") or {}:
+        trials: list[list[Problem]] = []
         for sc in ("programme", "evaluation", "outcome"):
             trial = Compiler(raw["definitions"], params, list(ADVICE), source=doc.source,
                              line_of=doc.line_of)
             trial.compile({"ref": name}, ("definitions", name), sc)
+            trials.append(trial.problems)
             if not trial.problems:
                 break
         else:
-            problems.extend(trial.problems)
+            # Report it in the scope where it comes closest to compiling: its real mistakes,
+            # not those of a scope it was never meant for.
+            closest: list[Problem] = min(trials, key=len)
+            problems.extend(closest)
     levels = []
     seen: set[str] = set()
     prefix = raw["id"]
@@ -253,15 +287,41 @@ def compile_rubric(doc: Document) -> Rubric:
             criteria.append(Criterion(full, c["title"], c.get("gate", True), c["question"],
                                       c["guidance"], node, c.get("help"), c.get("example"),
                                       c.get("met"), c.get("not_met")))
-        levels.append(Level(lv["level"], lv["title"], lv["statement"], tuple(criteria)))
+        levels.append(Level(lv["level"], lv["title"], lv["statement"], tuple(criteria),
+                            lv.get("label")))
+    labels: dict[str, tuple[str | int, ...]] = {}
+    if "level_zero" in raw:
+        labels[raw["level_zero"]] = ("level_zero",)
+    for i, lv in enumerate(raw["levels"]):
+        if "label" in lv:
+            _unique_label(doc, labels, lv["label"], ("levels", i, "label"), problems)
+    overrides = []
+    for i, ov in enumerate(raw.get("overrides") or ()):
+        where: tuple[str | int, ...] = ("overrides", i)
+        _unique_label(doc, labels, ov["label"], (*where, "label"), problems)
+        node = compiler.compile(ov["when"], (*where, "when"), top_scope)
+        overrides.append(Override(ov["label"], node, ov["reason"], ov.get("title")))
     problems.extend(compiler.problems)
     if problems:
-        # A definition's mistake is found where it is declared and again where it is used.
-        raise RubricError(dict.fromkeys(problems))
+        # A definition's mistake is found where it is declared and again where it is used;
+        # each is reported once, in file order.
+        unique = list(dict.fromkeys(problems))
+        raise RubricError(sorted(unique, key=lambda p: p.line if p.line is not None else 0))
     return Rubric(
         id=raw["id"], title=raw["title"], version=str(raw["version"]), levels=tuple(levels),
         parameters=params, scope=scope, description=raw.get("description"),
         sources=tuple(raw.get("sources") or ()), operationalisation=raw.get("operationalisation"),
         level_zero=raw.get("level_zero", "Not yet level 1"),
-        values={k: p.default for k, p in params.items()},
+        values={k: p.default for k, p in params.items()}, overrides=tuple(overrides),
     )
+
+
+def _unique_label(doc: Document, seen: dict[str, tuple[str | int, ...]], label: str,
+                  path: tuple[str | int, ...], problems: list[Problem]) -> None:
+    """Labels name verdicts in crosswalks, so two verdicts must not share one."""
+    if label in seen:
+        problems.append(Problem(doc.source, doc.line_of(path), format_path(path),
+                                "a label no other level or override uses",
+                                f"{label!r}, already the label of {format_path(seen[label])}"))
+    else:
+        seen[label] = path

@@ -6,6 +6,7 @@ import sys
 from typing import IO, Any
 
 from ..analysis.result import AnalysisResult, EvaluationResult, OutcomeResult
+from ..assessment.crosswalk import Crosswalk
 from ..assessment.engine import AssessmentResult
 from ..assessment.rubric import Rubric
 from ..registry import MEASURES, test_label
@@ -62,11 +63,31 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> N
         con.print()
         con.print(Text.assemble(("Verified level: ", "bold"),
                                 (f"{result.level}", "bold green" if result.level else "bold red"),
-                                f" — {result.level_title(result.level)}"))
+                                f" — {result.level_title(result.level)}"
+                                + _own_label(result.label, result.level,
+                                             result.level_title(result.level))))
         gap = result.claimed_level - result.level
         con.print(Text.assemble(("Claimed level:  ", "bold"), (f"{result.claimed_level}", "bold"),
                                 f" — {result.level_title(result.claimed_level)}"
+                                + _own_label(result.claimed_label, result.claimed_level,
+                                             result.level_title(result.claimed_level))
                                 + (f"  ({gap} above what the evidence verifies)" if gap else "")))
+        if result.override is not None:
+            con.print(Text.assemble(("Rated:          ", "bold"),
+                                    (result.override.label, "bold red"),
+                                    f" — {result.override.title or result.override.label}"))
+            con.print(_pad(Text(result.override.reason), 16))
+        if result.scope == "evaluation":
+            con.print()
+            con.print("Each evaluation is rated on its own; the best rating is the verdict.",
+                      style="dim")
+            for v in result.per_evaluation:
+                best = "  ◀ best, shown below" if v.id == result.evaluation else ""
+                con.print(_pad(Text.assemble((v.id, "bold"), f"  {v.label}",
+                                             (f" (level {v.level})", "dim"),
+                                             (best, "bold green")), 2))
+            if not result.per_evaluation:
+                con.print(_pad(Text("No evaluation is given."), 2))
         con.print()
         for lv in reversed(result.levels):
             mark = ("✔", "green") if lv.met else (("?", "yellow") if lv.claimed else ("·", "dim"))
@@ -93,6 +114,66 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> N
         con.print("Next steps", style="bold")
         for s in result.next_steps:
             con.print(_pad(Text("• " + s), 2))
+
+
+def _own_label(label: str, level: int, title: str) -> str:
+    """The rubric's own name for a level in brackets, unless it is just "Level N" or the
+    level's title already says it."""
+    return f"  [{label}]" if label and label not in (f"Level {level}", title) else ""
+
+
+def print_crosswalk(crosswalk: Crosswalk, file: IO[str] | None = None) -> None:
+    """Every framework's verdict side by side: one row per rubric, then what the rubric ids
+    stand for and how each evaluation fared under the evaluation-scope rubrics."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    def bullets(items: list[str]) -> Any:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for item in items:
+            grid.add_row("•", item)
+        return _pad(grid, 2)
+
+    with _Output(file) as con:
+        con.print(Text(crosswalk.programme, style="bold"),
+                  Text(f"  ({crosswalk.organisation})") if crosswalk.organisation else "")
+        con.print("Crosswalk: the verdict of each evidence framework", style="dim")
+        con.print()
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+        table.add_column("framework", no_wrap=True)
+        table.add_column("level", justify="right", no_wrap=True)
+        table.add_column("label")
+        table.add_column("claimed")
+        table.add_column("evaluation rated", no_wrap=True)
+        for e in crosswalk.entries:
+            claimed = "—" if e.claimed_level == e.level else e.claimed_label
+            where = (e.evaluation or "none given") if e.scope == "evaluation" else "(programme)"
+            table.add_row(e.rubric_id, f"{e.level}/{e.max_level}", e.label, claimed, where)
+        con.print(table)
+        con.print()
+        con.print("Frameworks", style="bold")
+        con.print(bullets([f"{e.rubric_id}: {e.rubric_title}, version {e.rubric_version}"
+                           + (" (rates each evaluation; the best rating is shown)"
+                              if e.scope == "evaluation" else "")
+                           for e in crosswalk.entries]))
+        notes = []
+        for e in crosswalk.entries:
+            if e.override is not None:
+                notes.append(f"{e.rubric_id}: {e.override.label} — {e.override.reason}")
+            if e.scope == "evaluation" and len(e.per_evaluation) > 1:
+                each = "; ".join(f"{i} {label}" for i, _, label in e.per_evaluation)
+                notes.append(f"{e.rubric_id}, each evaluation: {each}")
+        if notes:
+            con.print("Notes", style="bold")
+            con.print(bullets(notes))
+        if crosswalk.problems:
+            con.print("Problems", style="bold red")
+            con.print(bullets([str(p["message"]) for p in crosswalk.problems]))
+        con.print()
+        con.print("Details: evidencekit assess FILE --rubric ID", style="dim")
 
 
 def headline_effect(o: OutcomeResult) -> str:
@@ -199,6 +280,12 @@ def print_rubric(rubric: Rubric, file: IO[str] | None = None) -> None:
                   f"  id {rubric.id}, version {rubric.version}")
         if rubric.description:
             con.print(rubric.description)
+        if rubric.scope == "evaluation":
+            con.print("Scope: each evaluation is rated on its own; the best rating is the "
+                      "verdict.")
+        if rubric.operationalisation:
+            con.print("How the checks read the framework:", style="bold")
+            con.print(_pad(rubric.operationalisation.strip(), 2))
         if rubric.sources:
             con.print("Sources:", style="bold")
             for s in rubric.sources:
@@ -208,12 +295,20 @@ def print_rubric(rubric: Rubric, file: IO[str] | None = None) -> None:
             for p in rubric.parameters.values():
                 con.print(_pad(f"• {p.name} = {rubric.values.get(p.name, p.default)}  "
                                   f"{p.description}", 2))
+        con.print()
+        con.print(Text(f"Level 0: {rubric.level_zero}", style="bold"))
         for lv in rubric.levels:
             con.print()
-            con.print(Text(f"Level {lv.level}: {lv.title}", style="bold"))
+            label = f"  [{lv.label}]" if lv.label and lv.label != lv.title else ""
+            con.print(Text(f"Level {lv.level}: {lv.title}{label}", style="bold"))
             con.print(_pad(lv.statement.strip(), 2))
             for c in lv.criteria:
                 gate = "gate" if c.gate else "not a gate"
                 con.print(_pad(Text.assemble((c.id, "bold"), f" ({gate}) — {c.title}"), 2))
                 con.print(_pad(Text("Q: " + c.question.strip()), 4))
                 con.print(_pad(Text("How: " + c.guidance.strip(), style="dim"), 4))
+        for ov in rubric.overrides:
+            con.print()
+            con.print(Text(f"Override {ov.label}: {ov.title or ov.label}", style="bold"))
+            con.print(_pad(Text("Applied after the levels when its condition is verified: "
+                                + ov.reason.strip()), 2))

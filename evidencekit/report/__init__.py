@@ -32,12 +32,13 @@ from .pdf import FetchLog, Timings
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import RubricLike, SubmissionLike
+    from ..assessment.crosswalk import Crosswalk
     from ..assessment.engine import AssessmentResult
     from ..assessment.rubric import Rubric
     from ..load.model import Submission
 
 __all__ = ["FetchLog", "ReportContext", "ReportOptions", "Timings", "build_context",
-           "render_html", "render_pdf", "write_reports"]
+           "render_html", "render_pdf", "write_crosswalk_reports", "write_reports"]
 
 
 def _options(template_dir: str | Path | None, disclosure_threshold: int, deterministic: bool,
@@ -50,12 +51,15 @@ def _options(template_dir: str | Path | None, disclosure_threshold: int, determi
 def render_html(result: AssessmentResult, *, submission: Submission | None = None,
                 rubric: Rubric | None = None, template_dir: str | Path | None = None,
                 disclosure_threshold: int = DEFAULT_THRESHOLD, deterministic: bool = False,
-                generated_at: datetime | None = None) -> str:
-    """The report as one self-contained HTML document (styles, charts and assets inline)."""
+                generated_at: datetime | None = None,
+                crosswalk: Crosswalk | None = None) -> str:
+    """The report as one self-contained HTML document (styles, charts and assets inline).
+    With ``crosswalk``, a section sets every framework's verdict side by side."""
     from . import html
 
     options = _options(template_dir, disclosure_threshold, deterministic, generated_at)
-    context = build_context(result, submission=submission, rubric=rubric, options=options)
+    context = build_context(result, submission=submission, rubric=rubric, options=options,
+                            crosswalk=crosswalk)
     resolver = AssetResolver.for_template_dir(options.template_dir)
     return html.render(context, resolver=resolver, medium="html")
 
@@ -65,10 +69,11 @@ def render_pdf(result: AssessmentResult, path: str | Path | None = None, *,
                template_dir: str | Path | None = None,
                disclosure_threshold: int = DEFAULT_THRESHOLD, deterministic: bool = False,
                generated_at: datetime | None = None, fetch_log: FetchLog | None = None,
-               timings: Timings | None = None) -> bytes:
+               timings: Timings | None = None, crosswalk: Crosswalk | None = None) -> bytes:
     """The report as a tagged PDF (PDF/UA-1); written to ``path`` when given, and returned.
 
-    ``fetch_log`` receives every URL the renderer asked for (served or refused).
+    ``fetch_log`` receives every URL the renderer asked for (served or refused); with
+    ``crosswalk``, a section sets every framework's verdict side by side.
     """
     from . import html
     from .pdf import html_to_pdf
@@ -76,7 +81,8 @@ def render_pdf(result: AssessmentResult, path: str | Path | None = None, *,
     if path is not None:
         check_writable(path)
     options = _options(template_dir, disclosure_threshold, deterministic, generated_at)
-    context = build_context(result, submission=submission, rubric=rubric, options=options)
+    context = build_context(result, submission=submission, rubric=rubric, options=options,
+                            crosswalk=crosswalk)
     resolver = AssetResolver.for_template_dir(options.template_dir)
     document = html.render(context, resolver=resolver, medium="pdf")
     data = html_to_pdf(document, resolver, log=fetch_log, timings=timings)
@@ -115,6 +121,37 @@ def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
         document = html_mod.render(context, resolver=resolver, medium="pdf")
         write_atomic(pdf, html_to_pdf(document, resolver))
     return result
+
+
+def write_crosswalk_reports(submission: SubmissionLike, *,
+                            parameters: Mapping[str, str | float] | None = None,
+                            pdf: str | Path | None = None, html: str | Path | None = None,
+                            template_dir: str | Path | None = None,
+                            disclosure_threshold: int = DEFAULT_THRESHOLD,
+                            deterministic: bool = False) -> Crosswalk:
+    """Assess under every bundled rubric and write the report of the default rubric with a
+    crosswalk section (``evidencekit assess FILE --rubric all --pdf r.pdf``); returns the
+    crosswalk. Options and output paths are checked before any work is done."""
+    from ..api import _submission, crosswalk
+    from . import html as html_mod
+    from .pdf import html_to_pdf
+
+    options = _options(template_dir, disclosure_threshold, deterministic, None)
+    for target in (pdf, html):
+        if target is not None:
+            check_writable(target)
+    resolver = AssetResolver.for_template_dir(options.template_dir)
+    sub = _submission(submission)
+    cw = crosswalk(sub, parameters=parameters)
+    context = build_context(cw.primary, submission=sub, rubric=cw.entries[0].rubric,
+                            options=options, crosswalk=cw)
+    if html is not None:
+        write_atomic(html, html_mod.render(context, resolver=resolver,
+                                           medium="html").encode("utf-8"))
+    if pdf is not None:
+        document = html_mod.render(context, resolver=resolver, medium="pdf")
+        write_atomic(pdf, html_to_pdf(document, resolver))
+    return cw
 
 
 def check_writable(path: str | Path) -> None:

@@ -42,6 +42,7 @@ from ..analysis.result import (
     OutcomeResult,
 )
 from ..analysis.value import CostPerUnit, ValueForMoney
+from ..assessment.crosswalk import Crosswalk, CrosswalkEntry
 from ..assessment.engine import AssessmentResult, CriterionResult, LevelResult
 from ..assessment.rubric import Rubric
 from ..errors import UsageError
@@ -212,6 +213,30 @@ class ValueView:
 
 
 @dataclass(frozen=True, slots=True)
+class VerdictRow:
+    """One evaluation's verdict under an evaluation-scope rubric."""
+
+    evaluation: str
+    rating: str
+    level: str  # "2 of 5"
+    is_best: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CrosswalkRow:
+    """One framework's verdict in the crosswalk section."""
+
+    framework: str
+    rubric: str  # "eif, version 2017-ek1"
+    rating: str  # the framework's label: "3+", "SMS 5", "NE"
+    level: str  # "4 of 5"
+    claimed: str  # "the same as verified" or the claimed label
+    evaluation: str  # the evaluation rated (evaluation-scope rubrics), else "whole programme"
+    notes: tuple[str, ...]  # override reason; every evaluation's rating
+    primary: bool  # the framework the rest of the report is about
+
+
+@dataclass(frozen=True, slots=True)
 class ProvenanceRow:
     item: str
     value: str
@@ -282,6 +307,14 @@ class ReportContext:
     version: str
     custom_template: bool
     shortened: tuple[str, ...] = field(default=())
+    #: The framework's own label of the verified and claimed levels ("3+", "SMS 5"), when the
+    #: rubric names its levels (None for plain "Level N").
+    rating: str | None = None
+    claimed_rating: str | None = None
+    #: Evaluation-scope rubrics: every evaluation's verdict (the levels shown are the best's).
+    per_evaluation: tuple[VerdictRow, ...] = field(default=())
+    #: Given a crosswalk (``--rubric all``): every framework's verdict, side by side.
+    crosswalk: tuple[CrosswalkRow, ...] = field(default=())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,19 +515,24 @@ def file_sha256(path: Path) -> str | None:
 
 
 def build_context(result: AssessmentResult, *, submission: Submission | None = None,
-                  rubric: Rubric | None = None,
-                  options: ReportOptions | None = None) -> ReportContext:
-    """The one place a report's content is decided. See the module docstring."""
-    return _Builder(result, submission, rubric, options or ReportOptions()).build()
+                  rubric: Rubric | None = None, options: ReportOptions | None = None,
+                  crosswalk: Crosswalk | None = None) -> ReportContext:
+    """The one place a report's content is decided. See the module docstring.
+
+    With ``crosswalk`` (whose primary result is ``result``), the context also sets every
+    framework's verdict side by side."""
+    return _Builder(result, submission, rubric, options or ReportOptions(), crosswalk).build()
 
 
 class _Builder:
     def __init__(self, result: AssessmentResult, submission: Submission | None,
-                 rubric: Rubric | None, options: ReportOptions) -> None:
+                 rubric: Rubric | None, options: ReportOptions,
+                 crosswalk: Crosswalk | None = None) -> None:
         self.r = result
         self.sub = submission
         self.rubric = rubric
         self.opt = options
+        self.cw = crosswalk
         self.text = _Text()
         self.sdc = _Disclosure(options.disclosure_threshold)
         self.analysis: AnalysisResult = result.analysis
@@ -576,7 +614,45 @@ class _Builder:
             custom_template=self.opt.template_dir is not None,
         )
         caveats = self.caveats(context)
-        return _replace(context, caveats=caveats, shortened=tuple(self.text.shortened))
+        rating = _own_label(r.label, r.level, r.level_title(r.level))
+        claimed_rating = _own_label(r.claimed_label, r.claimed_level,
+                                    r.level_title(r.claimed_level))
+        return _replace(context, caveats=caveats, rating=rating, claimed_rating=claimed_rating,
+                        per_evaluation=self.per_evaluation(), crosswalk=self.crosswalk(),
+                        shortened=tuple(self.text.shortened))
+
+    # -- verdicts per evaluation and across frameworks -------------------------------------
+
+    def per_evaluation(self) -> tuple[VerdictRow, ...]:
+        n = len(self.r.levels)
+        return tuple(VerdictRow(self.text(v.id, "short", f"id of evaluation {v.id!r}"),
+                                self.text(v.label), f"{v.level} of {n}",
+                                v.id == self.r.evaluation)
+                     for v in self.r.per_evaluation)
+
+    def crosswalk(self) -> tuple[CrosswalkRow, ...]:
+        if self.cw is None:
+            return ()
+        return tuple(self.crosswalk_row(e, i == 0) for i, e in enumerate(self.cw.entries))
+
+    def crosswalk_row(self, e: CrosswalkEntry, primary: bool) -> CrosswalkRow:
+        notes: list[str] = []
+        if e.override is not None:
+            notes.append(self.free(f"{e.override.label}: {e.override.reason}"))
+        if e.scope == "evaluation" and len(e.per_evaluation) > 1:
+            notes.append(self.free("Each evaluation: " + "; ".join(
+                f"{i}: {label}" for i, _, label in e.per_evaluation) + "."))
+        claimed = ("the same as verified" if e.claimed_level == e.level
+                   else f"{self.text(e.claimed_label)} (level {e.claimed_level} of "
+                        f"{e.max_level})")
+        if e.scope == "evaluation":
+            evaluation = self.text(e.evaluation, "short") if e.evaluation else "none given"
+        else:
+            evaluation = "the whole programme"
+        return CrosswalkRow(self.text(e.rubric_title), f"{self.text(e.rubric_id)}, version "
+                            f"{self.text(e.rubric_version)}", self.text(e.label),
+                            f"{e.level} of {e.max_level}", claimed, evaluation, tuple(notes),
+                            primary)
 
     # -- page one -----------------------------------------------------------------------
 
@@ -1137,6 +1213,16 @@ _POSITIONS = {
     "dominated": "more costly than the comparator and less effective",
     "no_effect": "the effect's confidence interval includes no effect",
 }
+
+
+def _own_label(label: str, level: int, title: str = "") -> str | None:
+    """A rubric's own name for a level, or None when it is only "Level N", the level's title
+    already says it, or there is none.
+
+    >>> _own_label("3+", 4), _own_label("Level 2", 2), _own_label("", 0), _own_label("A", 1, "A")
+    ('3+', None, None, None)
+    """
+    return label if label and label not in (f"Level {level}", title) else None
 
 
 def _replace(ctx: ReportContext, **changes: Any) -> ReportContext:

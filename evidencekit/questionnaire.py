@@ -1,0 +1,870 @@
+"""The self-assessment questionnaire, shared by the web app and ``evidencekit self-assess``.
+
+One model, two front ends: the fields a grantee fills in (the programme, its theory of
+change, costs and scaling, and each evaluation), the yes/no questions generated from a rubric
+file (each criterion's ``question``, ``help`` and ``example``, grouped by level), and the
+conversion of the answers into a submission (SPEC §1) — and back, so a saved file can be
+resumed. Answers are kept as the text a person typed (``Answers.values``), so a half-finished
+form survives a reload; :meth:`Field.parse` turns one answer into a value or a plain-English
+message, which the web page shows beside the field and the terminal shows before asking again.
+
+>>> from evidencekit.assessment.rubric import load_rubric
+>>> q = questions_for(load_rubric("nesta"))
+>>> [group.level for group in q][:3], q[0].questions[0].id
+([1, 2, 3], 'nesta.L1.problem')
+>>> a = Answers(values={"programme.name": "Code Club",
+...                     "theory_of_change.activities": "Clubs\\nTraining"})
+>>> to_submission(a)["theory_of_change"]
+{'activities': ['Clubs', 'Training']}
+
+Nothing here knows any framework: a new rubric file brings its own questions.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .assessment.engine import AssessmentResult
+    from .assessment.rubric import Rubric
+
+SCHEMA = "evidencekit/submission@1"
+#: Uploaded or referenced outcome files live in this folder beside the submission file.
+DATA_FOLDER = "data"
+DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+FieldKind = Literal["text", "long_text", "lines", "number", "count", "year", "yes_no",
+                    "choice", "correlation"]
+Value = str | float | int | bool | list[str] | None
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be used; ``str(exc)`` is the message shown to the person."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    explain: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question of the form: where its answer goes, how it is asked and checked.
+
+    ``when`` limits an evaluation field to some answers of other fields of that evaluation
+    (``{"design": ("rct", "cluster_rct")}``): it is asked, checked and written only then.
+    """
+
+    key: str
+    label: str
+    kind: FieldKind = "text"
+    help: str = ""
+    example: str = ""
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    minimum: float | None = None
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The HTML form name (and the id stem) of this field."""
+        return self.key
+
+    def applies(self, values: Mapping[str, str]) -> bool:
+        return all(values.get(k, default_answer(k)) in allowed for k, allowed in self.when.items())
+
+    def parse(self, raw: str | None, *, separator: str = "\n") -> Value:
+        """The value of an answer (None when empty), or :class:`AnswerError`.
+
+        >>> Field("n", "People", "count").parse("1,200")
+        1200
+        >>> Field("n", "People", "count").parse("twelve")
+        Traceback (most recent call last):
+        ...
+        evidencekit.questionnaire.AnswerError: Enter a whole number, such as 120.
+        """
+        text = (raw or "").strip()
+        if not text:
+            if self.required:
+                raise AnswerError(f"{self.label} is needed.")
+            return None
+        kind = self.kind
+        if kind in ("text", "long_text"):
+            if len(text) > 5000:
+                raise AnswerError("Keep this under 5,000 characters.")
+            return text
+        if kind == "lines":
+            parts = [p.strip() for p in re.split(re.escape(separator) if separator != "\n"
+                                                 else r"\r?\n", text)]
+            items = [p for p in parts if p]
+            if len(items) > 50:
+                raise AnswerError("List at most 50 items.")
+            return items
+        if kind == "yes_no":
+            low = text.casefold()
+            if low in YES:
+                return True
+            if low in NO:
+                return False
+            if low in UNSURE:
+                return None
+            raise AnswerError("Answer yes or no (or leave it empty if you are not sure).")
+        if kind == "choice":
+            for c in self.choices:
+                if text == c.value or text.casefold() == c.label.casefold():
+                    return c.value
+            raise AnswerError("Choose one of: " + "; ".join(c.label for c in self.choices) + ".")
+        number = _number(text)
+        if kind == "count" or kind == "year":
+            if number is None or not float(number).is_integer():
+                raise AnswerError("Enter a year, such as 2023." if kind == "year"
+                                  else "Enter a whole number, such as 120.")
+            value = int(number)
+            if kind == "year" and not 1900 <= value <= 2100:
+                raise AnswerError("Enter a year between 1900 and 2100.")
+            if self.minimum is not None and value < self.minimum:
+                raise AnswerError(f"Enter a whole number of at least {self.minimum:g}.")
+            return value
+        if number is None:
+            raise AnswerError("Enter a number, such as 12.5 (use a full stop for decimals).")
+        if kind == "correlation" and not -1 <= number <= 1:
+            raise AnswerError("Enter a correlation between -1 and 1, such as 0.6.")
+        if self.minimum is not None and number < self.minimum:
+            raise AnswerError(f"Enter a number of at least {self.minimum:g}.")
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+    def show(self, value: Any, *, separator: str = "\n") -> str:
+        """An answer as the text a person would type (the inverse of :meth:`parse`)."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list | tuple):
+            return separator.join(str(v) for v in value)
+        if isinstance(value, float) and value.is_integer() and self.kind != "number":
+            return str(int(value))
+        return str(value)
+
+
+YES = frozenset({"yes", "y", "true", "1"})
+NO = frozenset({"no", "n", "false", "0"})
+UNSURE = frozenset({"not sure", "unsure", "skip", "?", "-", "don't know", "dont know"})
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace("£", "").replace("$", "").replace("€", "").strip()
+    cleaned = cleaned.rstrip("%").strip()
+    if "," in cleaned:  # a thousands separator (1,200), never a decimal comma (12,5)
+        if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+            return None
+        cleaned = cleaned.replace(",", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    intro: str
+    fields: tuple[Field, ...]
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def applies(self, values: Mapping[str, str]) -> bool:
+        return all(values.get(k, default_answer(k)) in allowed for k, allowed in self.when.items())
+
+
+# -- the programme ----------------------------------------------------------------------------
+
+PROGRAMME_SECTIONS: tuple[Section, ...] = (
+    Section("programme", "About your programme", "The basics, so the report can name it.", (
+        Field("programme.name", "Programme name", required=True,
+              help="What the programme is called.", example="Peer support for type 2 diabetes"),
+        Field("programme.organisation", "Organisation that runs it",
+              help="Your organisation's name.", example="Diabetes UK"),
+        Field("programme.theme", "Theme", help="The area it works in, in a few words.",
+              example="long-term conditions"),
+        Field("programme.summary", "Short summary", "long_text",
+              help="One paragraph on what the programme does and for whom."),
+    )),
+    Section("theory_of_change", "What you do and why",
+            "This is your theory of change: the chain from a problem, through what you do, to "
+            "the change you expect, and why you expect it.", (
+        Field("theory_of_change.problem", "The problem or need you address", "long_text",
+              help="Who is affected and how, in plain words.",
+              example="Many pupils from low-income homes do not reach the grades universities "
+                      "ask for."),
+        Field("theory_of_change.activities", "What the programme does (its activities)",
+              "lines", example="Trained volunteer tutors meet each pupil weekly for a year."),
+        Field("theory_of_change.outcomes", "The changes you aim for (intended outcomes)",
+              "lines", example="Higher attainment at 16"),
+        Field("theory_of_change.rationale", "Why the activities should lead to those changes",
+              "long_text", help="Your reasoning, or what research says.",
+              example="Small-group tutoring raises attainment in several trials."),
+        Field("theory_of_change.references", "Research your approach draws on", "lines",
+              help="Author, year and title of each.",
+              example="Education Endowment Foundation (2021) Small group tuition"),
+    )),
+    Section("costs", "Costs", "Optional. What it costs to deliver, per person who takes part.", (
+        Field("costs.per_participant", "Cost per participant", "number", minimum=0,
+              help="The full cost of delivering the programme to one person, including staff "
+                   "time, as a number.", example="320"),
+        Field("costs.currency", "Currency", help="A three-letter code.", example="GBP"),
+        Field("costs.comparator_per_participant", "Cost per person of the usual alternative",
+              "number", minimum=0,
+              help="What people would otherwise receive (\"business as usual\"), if known.",
+              example="1200"),
+    )),
+    Section("scaling", "Delivering it elsewhere",
+            "Optional. How the programme could be, or is, delivered by others and in more "
+            "places (\"scaling up\").", (
+        Field("scaling.manual", "Is there a delivery manual others could follow?", "yes_no"),
+        Field("scaling.training", "Do the people who deliver it get training and quality "
+              "checks?", "yes_no"),
+        Field("scaling.fidelity_monitoring", "Do you check that delivery follows the model?",
+              "yes_no", help="This is called fidelity monitoring: for example observing "
+              "sessions against a checklist."),
+        Field("scaling.sites", "In how many places (sites) is it delivered?", "count",
+              minimum=0, example="8"),
+        Field("scaling.delivered_by_others", "Do organisations other than yours deliver it?",
+              "yes_no"),
+    )),
+)
+
+PROGRAMME_FIELDS: dict[str, Field] = {f.key: f for s in PROGRAMME_SECTIONS for f in s.fields}
+
+# -- evaluations -------------------------------------------------------------------------------
+
+TWO_GROUP = ("comparison_group", "rct", "cluster_rct")
+RANDOMISED = ("rct", "cluster_rct")
+
+DESIGN_CHOICES = (
+    Choice("pre_post", "Before and after",
+           "The same people measured before and after the programme, with no comparison "
+           "group."),
+    Choice("post_only", "After only",
+           "Measured once, after the programme: this shows where people ended up, not how "
+           "they changed."),
+    Choice("comparison_group", "Comparison group",
+           "People who took part compared with a similar group who did not, where chance did "
+           "not decide who took part."),
+    Choice("rct", "Randomised controlled trial (RCT)",
+           "Chance (like a coin toss) decided who took part and who formed the control group."),
+    Choice("cluster_rct", "Cluster randomised trial",
+           "Chance decided which whole groups, such as schools or GP practices, took part."),
+)
+KIND_CHOICES = (
+    Choice("continuous", "A score or measurement",
+           "Such as a test score, a wellbeing scale or blood pressure."),
+    Choice("binary", "Yes or no for each person",
+           "Such as in work or not, or re-offended or not."),
+)
+DIRECTION_CHOICES = (
+    Choice("higher_is_better", "Higher is better", "Such as test scores or wellbeing."),
+    Choice("lower_is_better", "Lower is better", "Such as loneliness or blood pressure."),
+)
+SOURCE_CHOICES = (
+    Choice("summary", "I will type in summary numbers",
+           "Averages and spreads, or counts, for each group."),
+    Choice("data", "I have a data file with one row per person",
+           "A CSV, Excel (.xlsx) or Parquet file; you will match its columns next."),
+)
+
+_CONT = {"outcome.kind": ("continuous",)}
+_BIN = {"outcome.kind": ("binary",)}
+_SUMMARY = {"source": ("summary",)}
+_MEAN_HELP = "The average (mean) of the outcome."
+_SD_HELP = ("The standard deviation (SD): how spread out the values are. A spreadsheet's "
+            "STDEV function gives it.")
+_N_HELP = "How many people have a result (were analysed)."
+_EVENTS_HELP = "How many of them had the outcome (answered yes)."
+
+
+def _group_fields(prefix: str, who: str) -> tuple[Field, ...]:
+    return (
+        Field(f"{prefix}.n", f"{who}: people analysed", "count", help=_N_HELP,
+              required=True, minimum=2, example="120"),
+        Field(f"{prefix}.mean", f"{who}: average", "number", help=_MEAN_HELP, required=True,
+              when=_CONT, example="54.1"),
+        Field(f"{prefix}.sd", f"{who}: standard deviation (SD)", "number", help=_SD_HELP,
+              required=True, minimum=0, when=_CONT, example="10.2"),
+        Field(f"{prefix}.events", f"{who}: how many had the outcome", "count",
+              help=_EVENTS_HELP, required=True, minimum=0, when=_BIN, example="44"),
+    )
+
+
+def _pretest_fields(prefix: str, who: str) -> tuple[Field, ...]:
+    return (
+        Field(f"{prefix}.pre_mean", f"{who}: average before the programme", "number",
+              help="Optional: the same measure taken at the start (a pretest), which shows "
+                   "whether the groups were alike at the start.", when=_CONT),
+        Field(f"{prefix}.pre_sd", f"{who}: SD before the programme", "number", minimum=0,
+              help="Optional: the spread of that starting measure.", when=_CONT),
+        Field(f"{prefix}.pre_events", f"{who}: how many had the outcome at the start",
+              "count", minimum=0, help="Optional: shows whether the groups were alike at the "
+              "start.", when=_BIN),
+    )
+
+
+EVALUATION_SECTIONS: tuple[Section, ...] = (
+    Section("about", "About the evaluation", "", (
+        Field("title", "A short name for this evaluation", required=True,
+              example="Before-and-after survey 2023"),
+        Field("design", "How was it done?", "choice", required=True, choices=DESIGN_CHOICES,
+              help="The design of the evaluation."),
+        Field("site", "Where was it done?", help="The place or setting (the site). Evaluations "
+              "in different places count as replications.", example="Leeds"),
+        Field("year", "Year it finished", "year", example="2023"),
+        Field("independent", "Was it carried out independently of your organisation?",
+              "yes_no", help="Independent means by someone other than the organisation that "
+              "delivers the programme, such as a university."),
+        Field("delivered_by", "Who delivered the programme in this evaluation?",
+              help="Leave empty if it was your organisation."),
+    )),
+    Section("assigned", "Numbers at the start", "How many people were put into each group when "
+            "the trial began (randomised). Comparing this with the numbers analysed shows how "
+            "many dropped out (attrition).", (
+        Field("assigned.treatment", "Programme group: people assigned at the start", "count",
+              minimum=0, example="130"),
+        Field("assigned.control", "Control group: people assigned at the start", "count",
+              minimum=0, example="130"),
+        Field("clusters.treatment", "Programme group: number of groups (such as schools)",
+              "count", minimum=1, when={"design": ("cluster_rct",)}),
+        Field("clusters.control", "Control group: number of groups (such as schools)", "count",
+              minimum=1, when={"design": ("cluster_rct",)}),
+    ), when={"design": TWO_GROUP}),
+    Section("outcome", "The main outcome", "The main (primary) change the evaluation measured.", (
+        Field("outcome.name", "What was measured", required=True,
+              help="Name the measure and its units or scale.",
+              example="Loneliness (UCLA 3-item scale, 3-9)"),
+        Field("outcome.kind", "What kind of measure is it?", "choice", choices=KIND_CHOICES),
+        Field("outcome.direction", "Which direction is good?", "choice",
+              choices=DIRECTION_CHOICES),
+        Field("source", "How will you give the results?", "choice", choices=SOURCE_CHOICES),
+    )),
+    Section("two_groups", "Results: programme group and comparison group",
+            "Results at the end, for people who took part (the programme group) and for the "
+            "control or comparison group.",
+            _group_fields("treatment", "Programme group")
+            + _group_fields("control", "Comparison group")
+            + _pretest_fields("treatment", "Programme group")
+            + _pretest_fields("control", "Comparison group"),
+            when={"design": TWO_GROUP, **_SUMMARY}),
+    Section("before_after", "Results: before and after", "The same people, at the start and at "
+            "the end.",
+            _group_fields("pre", "Before") + _group_fields("post", "After") + (
+                Field("correlation", "Correlation between before and after", "correlation",
+                      help="Optional: how closely each person's before and after values go "
+                           "together, from -1 to 1 (a spreadsheet's CORREL gives it). Without "
+                           "it 0.5 is assumed.", when=_CONT, example="0.6"),),
+            when={"design": ("pre_post",), **_SUMMARY}),
+    Section("after_only", "Results: after the programme", "",
+            _group_fields("post", "After"), when={"design": ("post_only",), **_SUMMARY}),
+)
+
+EVALUATION_FIELDS: dict[str, Field] = {f.key: f for s in EVALUATION_SECTIONS for f in s.fields}
+
+
+def form_name(section: str, key: str) -> str:
+    """The form name of a field in a section: its key where the key first appears, and
+    ``SECTION/KEY`` where a later section asks it again (``post.n`` is asked both for a
+    before-and-after design and for an after-only one), so that names stay unique."""
+    for s in EVALUATION_SECTIONS:
+        if any(f.key == key for f in s.fields):
+            return key if s.id == section else f"{section}/{key}"
+    return key
+
+
+def evaluation_form_name(ev: Mapping[str, str], key: str) -> str:
+    """The form name of an evaluation field as shown for these answers (for links to it)."""
+    for section in EVALUATION_SECTIONS:
+        if section.applies(ev) and any(f.key == key for f in section.fields):
+            return form_name(section.id, key)
+    return key
+
+
+def read_evaluation_form(form: Mapping[str, str]) -> dict[str, str]:
+    """The answers of a posted evaluation form: a field asked in several sections takes its
+    value from the section that applies to the answers."""
+    out: dict[str, str] = {}
+    plain = {k: (form.get(k) or "").strip() for k in EVALUATION_FIELDS}
+    ordered = sorted(EVALUATION_SECTIONS, key=lambda s: not s.applies(plain))
+    for section in ordered:
+        for f in section.fields:
+            if f.key not in out:
+                out[f.key] = (form.get(form_name(section.id, f.key)) or "").strip()
+    return out
+
+#: Column roles of a data file, by design; the first ones are needed.
+COLUMN_ROLES: dict[str, tuple[tuple[str, str, str, bool], ...]] = {
+    "two_group": (
+        ("outcome", "The outcome", "The column with each person's result at the end.", True),
+        ("group", "The group", "The column that says which group each person was in.", True),
+        ("pretest", "The outcome before the programme (optional)",
+         "A pretest: the same measure at the start.", False),
+        ("cluster", "The cluster (optional)",
+         "For cluster trials: the school, practice or other group each person belongs to.",
+         False),
+    ),
+    "pre_post": (
+        ("pre", "Before", "The column with each person's value before the programme.", True),
+        ("post", "After", "The column with each person's value after the programme.", True),
+    ),
+    "post_only": (
+        ("outcome", "The outcome", "The column with each person's result.", True),
+    ),
+}
+
+
+def column_roles(design: str) -> tuple[tuple[str, str, str, bool], ...]:
+    """(role, label, help, needed) of the columns a data file needs for ``design``."""
+    if design in TWO_GROUP:
+        return COLUMN_ROLES["two_group"]
+    return COLUMN_ROLES.get(design, COLUMN_ROLES["post_only"])
+
+
+_DEFAULTS = {"outcome.kind": "continuous", "outcome.direction": "higher_is_better",
+             "source": "summary", "costs.currency": ""}
+
+
+def default_answer(key: str) -> str:
+    """The answer a choice starts with (a kind of outcome, a direction, a source)."""
+    return _DEFAULTS.get(key, "")
+
+
+def applies_text(when: Mapping[str, Sequence[str]]) -> str:
+    """When a section applies, in words (shown when the page has no script to hide it).
+
+    >>> applies_text({"design": ("pre_post",), "source": ("summary",)})
+    'Only for: Before and after; when you type in summary numbers.'
+    """
+    parts = []
+    if "design" in when:
+        parts.append("; ".join(c.label for c in DESIGN_CHOICES if c.value in when["design"]))
+    if "source" in when:
+        parts.append("when you type in summary numbers" if "summary" in when["source"]
+                     else "when you upload a data file")
+    return "Only for: " + "; ".join(parts) + "."
+
+
+# -- rubric questions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """A rubric criterion asked as a yes/no question; the answer becomes a claim."""
+
+    id: str
+    title: str
+    question: str
+    help: str
+    example: str
+    guidance: str
+    gate: bool
+
+
+@dataclass(frozen=True)
+class LevelQuestions:
+    level: int
+    title: str
+    statement: str
+    questions: tuple[Question, ...]
+
+
+def questions_for(rubric: Rubric) -> tuple[LevelQuestions, ...]:
+    """The rubric's criteria as questions, grouped by level (from the rubric file alone)."""
+    return tuple(
+        LevelQuestions(lv.level, lv.title, lv.statement, tuple(
+            Question(c.id, c.title, c.question.strip(), (c.help or "").strip(),
+                     (c.example or "").strip(), c.guidance.strip(), c.gate)
+            for c in lv.criteria))
+        for lv in rubric.levels)
+
+
+def claim_keys(cid: str) -> tuple[str, str]:
+    """The ``Answers.values`` keys of a criterion's answer and note."""
+    return f"claims.{cid}.answer", f"claims.{cid}.note"
+
+
+CLAIM_FIELD = Field("claim", "Your answer", "yes_no")
+NOTE_FIELD = Field("note", "Tell us more (optional)", "long_text")
+
+
+def shown_by_evidence(result: AssessmentResult | None) -> dict[str, str]:
+    """Criteria the evidence already verifies (id → reason): these need no question."""
+    if result is None:
+        return {}
+    return {c.id: c.reason for lv in result.levels for c in lv.criteria
+            if c.status == "verified"}
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Answers:
+    """Everything a person has entered, as typed.
+
+    ``values`` holds the programme fields (by :data:`PROGRAMME_FIELDS` key) and the rubric
+    answers (:func:`claim_keys`); ``evaluations`` one dict of typed text per evaluation (by
+    :data:`EVALUATION_FIELDS` key, plus ``data`` and ``columns.ROLE`` for a data file);
+    ``kept`` evaluations of a resumed file that the form cannot show (several outcomes,
+    published statistics ...), written back unchanged; ``extra`` the rest of a resumed file.
+    """
+
+    rubric: str = "nesta"
+    values: dict[str, str] = field(default_factory=dict)
+    evaluations: list[dict[str, str]] = field(default_factory=list)
+    kept: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_state(self) -> dict[str, Any]:
+        return {"rubric": self.rubric, "values": dict(self.values),
+                "evaluations": [dict(e) for e in self.evaluations],
+                "kept": copy.deepcopy(self.kept), "extra": copy.deepcopy(self.extra)}
+
+
+def programme_problems(values: Mapping[str, str]) -> dict[str, str]:
+    """Field key → message for every programme answer that cannot be used."""
+    problems = {}
+    for f in PROGRAMME_FIELDS.values():
+        try:
+            f.parse(values.get(f.key))
+        except AnswerError as exc:
+            problems[f.key] = str(exc)
+    for cid_key, raw in values.items():
+        if cid_key.startswith("claims.") and cid_key.endswith(".answer"):
+            try:
+                CLAIM_FIELD.parse(raw)
+            except AnswerError as exc:
+                problems[cid_key] = str(exc)
+    return problems
+
+
+def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
+    """Field key → message for every answer of one evaluation that cannot be used."""
+    problems: dict[str, str] = {}
+    for section in EVALUATION_SECTIONS:
+        if not section.applies(ev):
+            continue
+        for f in section.fields:
+            if not f.applies(ev):
+                continue
+            try:
+                f.parse(ev.get(f.key))
+            except AnswerError as exc:
+                problems[f.key] = str(exc)
+    if ev.get("source", "summary") == "data" and ev.get("design") in (
+            *TWO_GROUP, "pre_post", "post_only"):
+        if not ev.get("data"):
+            problems["data"] = "Choose the data file with one row per person."
+        else:
+            for role, label, _, needed in column_roles(ev["design"]):
+                if needed and not ev.get(f"columns.{role}"):
+                    problems[f"columns.{role}"] = f"Choose the column for: {label}."
+            if ev["design"] in TWO_GROUP and ev.get("columns.group") and \
+                    not ev.get("columns.treatment"):
+                problems["columns.treatment"] = ("Choose the value of the group column that "
+                                                 "marks people who took part.")
+    for who in ("treatment", "control", "pre", "post"):
+        n, events = ev.get(f"{who}.n", ""), ev.get(f"{who}.events", "")
+        if ev.get("outcome.kind") == "binary" and n.strip() and events.strip():
+            try:
+                if int(_number(events) or 0) > int(_number(n) or 0):
+                    problems[f"{who}.events"] = "This cannot be more than the people analysed."
+            except (TypeError, ValueError):
+                pass
+    two = ev.get("design") in TWO_GROUP and ev.get("source", "summary") == "summary"
+    if two and ev.get("outcome.kind", "continuous") == "continuous":
+        for who in ("treatment", "control"):
+            mean, sd = ev.get(f"{who}.pre_mean", "").strip(), ev.get(f"{who}.pre_sd", "").strip()
+            if bool(mean) != bool(sd):
+                key = f"{who}.pre_sd" if mean else f"{who}.pre_mean"
+                problems.setdefault(key, "Give the average and the SD before the programme "
+                                         "together, or neither.")
+    return problems
+
+
+def problems_of(answers: Answers) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    """Programme problems and, by position, the problems of each evaluation."""
+    evs = {i: p for i, ev in enumerate(answers.evaluations) if (p := evaluation_problems(ev))}
+    return programme_problems(answers.values), evs
+
+
+def _put(doc: dict[str, Any], key: str, value: Any) -> None:
+    head, *rest = key.split(".")
+    if not rest:
+        doc[head] = value
+        return
+    _put(doc.setdefault(head, {}), ".".join(rest), value)
+
+
+def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in top.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def slug(text: str, taken: Iterable[str] = ()) -> str:
+    """An evaluation id from its title, unique among ``taken``.
+
+    >>> slug("Before & after survey (2023)", ["before-after-survey-2023"])
+    'before-after-survey-2023-2'
+    """
+    base = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:60].strip("-") or "evaluation"
+    used = set(taken)
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def evaluation_to_dict(ev: Mapping[str, str], eid: str) -> dict[str, Any]:
+    """One evaluation of the form as a submission's evaluation (answers assumed valid)."""
+    def value(key: str) -> Any:
+        return EVALUATION_FIELDS[key].parse(ev.get(key))
+
+    design = value("design")
+    out: dict[str, Any] = {"id": eid, "title": value("title"), "design": design}
+    for key in ("site", "year", "delivered_by"):
+        v = value(key)
+        if v is not None:
+            out[key] = v
+    if value("independent"):
+        out["independent"] = True
+    if design in TWO_GROUP:
+        t, c = value("assigned.treatment"), value("assigned.control")
+        if t is not None and c is not None:
+            out["assigned"] = {"treatment": t, "control": c}
+        if design == "cluster_rct":
+            t, c = value("clusters.treatment"), value("clusters.control")
+            if t is not None and c is not None:
+                out["clusters"] = {"treatment": t, "control": c}
+    outcome: dict[str, Any] = {"name": value("outcome.name")}
+    kind = value("outcome.kind") or "continuous"
+    if kind == "binary":
+        outcome["kind"] = "binary"
+    direction = value("outcome.direction") or "higher_is_better"
+    if direction != "higher_is_better":
+        outcome["direction"] = direction
+    if (ev.get("source") or "summary") == "data":
+        outcome["data"] = ev.get("data", "")
+        roles = [r for r, *_ in column_roles(design)]
+        if design in TWO_GROUP:
+            roles.insert(2, "treatment")
+        outcome["columns"] = {r: ev[f"columns.{r}"] for r in roles if ev.get(f"columns.{r}")}
+    else:
+        summary: dict[str, Any] = {}
+        for section in EVALUATION_SECTIONS[3:]:
+            if not section.applies(ev):
+                continue
+            for f in section.fields:
+                if f.applies(ev) and (v := f.parse(ev.get(f.key))) is not None:
+                    _put(summary, f.key, v)
+        outcome["summary"] = summary
+    out["outcomes"] = [outcome]
+    return out
+
+
+def to_submission(answers: Answers) -> dict[str, Any]:
+    """The submission (SPEC §1) the answers describe. Raises :class:`AnswerError` naming the
+    first problem when an answer cannot be used (check :func:`problems_of` first)."""
+    prog, evs = problems_of(answers)
+    if prog or evs:
+        first = next(iter(prog.values())) if prog else next(iter(next(iter(evs.values()))
+                                                                 .values()))
+        raise AnswerError(first)
+    doc: dict[str, Any] = {"schema": SCHEMA}
+    for f in PROGRAMME_FIELDS.values():
+        v = f.parse(answers.values.get(f.key))
+        if v is not None:
+            _put(doc, f.key, v)
+    doc = _merge(answers.extra, doc)
+    doc["schema"] = SCHEMA
+    doc.setdefault("programme", {})
+    evaluations: list[dict[str, Any]] = [copy.deepcopy(e) for e in answers.kept]
+    taken = [str(e.get("id")) for e in evaluations]
+    for ev in answers.evaluations:
+        eid = ev.get("id") or slug(ev.get("title", ""), taken)
+        if eid in taken:
+            eid = slug(eid, taken)
+        taken.append(eid)
+        evaluations.append(evaluation_to_dict(ev, eid))
+    if evaluations:
+        doc["evaluations"] = evaluations
+    else:
+        doc.pop("evaluations", None)
+    claims: dict[str, Any] = dict(doc.pop("claims", None) or {})
+    for key, raw in answers.values.items():
+        if key.startswith("claims.") and key.endswith(".answer"):
+            cid = key[len("claims."):-len(".answer")]
+            answer = CLAIM_FIELD.parse(raw)
+            if answer is None:
+                claims.pop(cid, None)
+                continue
+            claim: dict[str, Any] = {"answer": answer}
+            note = (answers.values.get(claim_keys(cid)[1]) or "").strip()
+            if note:
+                claim["note"] = note
+            claims[cid] = claim
+    if claims:
+        doc["claims"] = claims
+    order = ["schema", "programme", "theory_of_change", "evaluations", "costs", "scaling",
+             "claims"]
+    return {k: doc[k] for k in [*order, *sorted(set(doc) - set(order))] if k in doc}
+
+
+# -- back from a submission (resume) -----------------------------------------------------------
+
+_FORM_EVALUATION_KEYS = {"id", "title", "design", "site", "year", "independent", "delivered_by",
+                         "assigned", "clusters", "outcomes"}
+_FORM_OUTCOME_KEYS = {"name", "kind", "direction", "primary", "summary", "data", "columns"}
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = value
+
+
+def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
+    """The form's answers for a submission's evaluation, or None when the form cannot show it
+    without losing something (it is then kept unchanged)."""
+    outcomes = e.get("outcomes") or []
+    if set(e) - _FORM_EVALUATION_KEYS or len(outcomes) != 1 or \
+            e.get("design") not in (*TWO_GROUP, "pre_post", "post_only"):
+        return None
+    o = outcomes[0]
+    if not isinstance(o, Mapping) or set(o) - _FORM_OUTCOME_KEYS or o.get("primary") is False:
+        return None
+    flat: dict[str, Any] = {}
+    for k in ("id", "title", "design", "site", "year", "independent", "delivered_by"):
+        if e.get(k) is not None:
+            flat[k] = e[k]
+    for k in ("assigned", "clusters"):
+        if isinstance(e.get(k), Mapping):
+            _flatten(k, e[k], flat)
+    flat["title"] = flat.get("title") or flat.get("id") or "Evaluation"
+    flat["outcome.name"] = o.get("name")
+    flat["outcome.kind"] = o.get("kind", "continuous")
+    flat["outcome.direction"] = o.get("direction", "higher_is_better")
+    if "data" in o:
+        data = str(o.get("data") or "")
+        if not isinstance(o.get("columns"), Mapping):
+            return None
+        flat["source"] = "data"
+        flat["data"] = data
+        _flatten("columns", o["columns"], flat)
+    elif isinstance(o.get("summary"), Mapping):
+        flat["source"] = "summary"
+        _flatten("", o["summary"], flat)
+    else:
+        return None
+    out: dict[str, str] = {}
+    for k, v in flat.items():
+        f = EVALUATION_FIELDS.get(k)
+        if f is None and not (k in ("id", "data") or k.startswith("columns.")):
+            return None  # a summary key the form has no field for
+        out[k] = f.show(v) if f is not None else str(v)
+    try:
+        if evaluation_problems(out):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
+def from_submission(doc: Mapping[str, Any], rubric: str = "nesta") -> Answers:
+    """The answers a submission (a parsed file) gives, to resume or edit it."""
+    answers = Answers(rubric=rubric)
+    rest = copy.deepcopy(dict(doc))
+    rest.pop("schema", None)
+    flat: dict[str, Any] = {}
+    for section in ("programme", "theory_of_change", "costs", "scaling"):
+        part = rest.get(section)
+        if not isinstance(part, Mapping):
+            continue
+        remaining = dict(part)
+        for k, v in part.items():
+            key = f"{section}.{k}"
+            if key in PROGRAMME_FIELDS and not isinstance(v, Mapping):
+                flat[key] = v
+                remaining.pop(k)
+        if remaining:
+            rest[section] = remaining
+        else:
+            rest.pop(section)
+    for key, v in flat.items():
+        answers.values[key] = PROGRAMME_FIELDS[key].show(v)
+    claims = rest.pop("claims", None) or {}
+    for cid, claim in claims.items():
+        if isinstance(claim, Mapping) and isinstance(claim.get("answer"), bool):
+            a, n = claim_keys(str(cid))
+            answers.values[a] = "yes" if claim["answer"] else "no"
+            if claim.get("note"):
+                answers.values[n] = str(claim["note"])
+    for e in rest.pop("evaluations", None) or []:
+        if not isinstance(e, Mapping):
+            continue
+        form = evaluation_from_dict(e)
+        if form is None:
+            answers.kept.append(copy.deepcopy(dict(e)))
+        else:
+            answers.evaluations.append(form)
+    answers.extra = rest
+    return answers
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+
+def to_yaml(doc: Mapping[str, Any], *, header: Sequence[str] = ()) -> str:
+    """The submission as YAML, with comment lines on top."""
+    import yaml
+
+    lines = [f"# {h}" if h else "#" for h in header]
+    body = yaml.safe_dump(dict(doc), sort_keys=False, allow_unicode=True, width=88,
+                          default_flow_style=False)
+    return "\n".join([*lines, body]) if lines else body
+
+
+def data_files(doc: Mapping[str, Any]) -> list[str]:
+    """The outcome data files a submission names (relative paths, in order)."""
+    seen: list[str] = []
+    for e in doc.get("evaluations") or ():
+        for o in (e or {}).get("outcomes") or ():
+            if isinstance(o, Mapping) and isinstance(o.get("data"), str) \
+                    and o["data"] not in seen:
+                seen.append(o["data"])
+    return seen
+
+
+def safe_relative(path: str, base: Path) -> Path | None:
+    """``base / path`` when ``path`` is relative, has no ``..`` and stays inside ``base``
+    (symbolic links resolved); None otherwise."""
+    p = Path(path)
+    if not path or p.is_absolute() or ".." in p.parts or p.suffix.lower() not in DATA_SUFFIXES:
+        return None
+    full = (base / p).resolve()
+    try:
+        full.relative_to(base.resolve())
+    except ValueError:
+        return None
+    return full

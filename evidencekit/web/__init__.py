@@ -1,0 +1,62 @@
+"""A local web app for guided self-assessment (``evidencekit serve``).
+
+>>> from evidencekit.web.app import create_app, WebConfig
+>>> app = create_app(WebConfig(max_upload_bytes=10 << 20))   # an ASGI application
+
+Importing this package loads no web framework (the terminal questionnaire reads data files
+with :mod:`evidencekit.web.uploads`); :mod:`evidencekit.web.app` does.
+
+:func:`serve` binds the socket first (port 0 picks a free port), reports the address, then
+runs uvicorn on that socket until interrupted; stopping deletes every session's answers and
+uploads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .app import WebConfig
+
+__all__ = ["bind", "serve", "url_of"]
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port`` (port 0: a free port)."""
+    infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM,
+                               flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def serve(sock: socket.socket, config: WebConfig,
+          announce: Callable[[str], None] | None = None) -> None:
+    """Run the app on an already bound socket until Ctrl+C."""
+    import uvicorn
+
+    from .app import create_app
+
+    app = create_app(config)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="on", server_header=False))
+    if announce is not None:
+        announce(url_of(sock))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl+C after its
+            server.run(sockets=[sock])                 # clean shutdown
+    finally:  # also when Ctrl+C came before uvicorn was listening for it
+        app.state.web.store.close()

@@ -1,0 +1,121 @@
+"""Server-side sessions: answers, a CSRF token and a private folder per browser.
+
+A session is found by a random cookie (``secrets.token_urlsafe``, 256 bits); nothing a person
+entered is put in the cookie. Each session owns a temporary folder (mode 0700) for its uploads;
+the folder is deleted when the person ends the session, when it has been idle longer than the
+timeout, or when the server stops.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..questionnaire import DATA_FOLDER, Answers
+
+COOKIE = "evidencekit_session"
+
+
+@dataclass
+class Session:
+    id: str
+    csrf: str
+    folder: Path
+    created: float
+    touched: float
+    answers: Answers = field(default_factory=Answers)
+    #: Original names of uploaded files, by their stored path relative to ``folder``.
+    uploads: dict[str, str] = field(default_factory=dict)
+    #: Results worked out from the answers, keyed by what they were computed from.
+    cache: dict[str, Any] = field(default_factory=dict)
+    notice: str | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.folder / DATA_FOLDER
+
+    def check_csrf(self, token: str | None) -> bool:
+        return token is not None and hmac.compare_digest(token.encode(), self.csrf.encode())
+
+
+class SessionStore:
+    """Sessions by cookie value, with their folders under one private root folder."""
+
+    def __init__(self, timeout_seconds: float, *, max_sessions: int = 500,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.timeout = timeout_seconds
+        self.max_sessions = max_sessions
+        self.clock = clock
+        self._root: Path | None = None
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def root(self) -> Path:
+        """The private folder of this app's sessions (made with the first session)."""
+        if self._root is None:
+            self._root = Path(tempfile.mkdtemp(prefix="evidencekit-web-"))
+        return self._root
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def get(self, sid: str | None) -> Session | None:
+        """The live session of a cookie value (its idle clock restarted), or None."""
+        if not sid:
+            return None
+        self.sweep()
+        with self._lock:
+            s = self._sessions.get(sid)
+            if s is not None:
+                s.touched = self.clock()
+            return s
+
+    def create(self) -> Session:
+        self.sweep()
+        with self._lock:
+            while len(self._sessions) >= self.max_sessions:
+                oldest = min(self._sessions.values(), key=lambda s: s.touched)
+                self._drop(oldest.id)
+            sid = secrets.token_urlsafe(32)
+            folder = Path(tempfile.mkdtemp(prefix="session-", dir=self.root))
+            (folder / DATA_FOLDER).mkdir(mode=0o700)
+            now = self.clock()
+            s = Session(sid, secrets.token_urlsafe(32), folder, now, now)
+            self._sessions[sid] = s
+            return s
+
+    def end(self, sid: str) -> None:
+        with self._lock:
+            self._drop(sid)
+
+    def sweep(self) -> int:
+        """Delete sessions idle longer than the timeout; returns how many."""
+        limit = self.clock() - self.timeout
+        with self._lock:
+            stale = [sid for sid, s in self._sessions.items() if s.touched < limit]
+            for sid in stale:
+                self._drop(sid)
+        return len(stale)
+
+    def close(self) -> None:
+        """Delete every session and the root folder (the server is stopping)."""
+        with self._lock:
+            for sid in list(self._sessions):
+                self._drop(sid)
+            if self._root is not None:
+                shutil.rmtree(self._root, ignore_errors=True)
+                self._root = None
+
+    def _drop(self, sid: str) -> None:
+        s = self._sessions.pop(sid, None)
+        if s is not None:
+            shutil.rmtree(s.folder, ignore_errors=True)

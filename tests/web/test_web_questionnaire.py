@@ -1,0 +1,170 @@
+"""The questionnaire model shared by the web app and the terminal (evidencekit.questionnaire)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from web_helpers import PRE_POST_FORM, PROGRAMME_FORM, REPO, TINY_RUBRIC
+
+import evidencekit
+from evidencekit import questionnaire as q
+from evidencekit.assessment.rubric import load_rubric
+
+
+def test_questions_come_from_the_rubric_file() -> None:
+    for source in ("nesta", TINY_RUBRIC):
+        rubric = load_rubric(source)
+        groups = q.questions_for(rubric)
+        assert [g.level for g in groups] == [lv.level for lv in rubric.levels]
+        for g, lv in zip(groups, rubric.levels, strict=True):
+            assert g.title == lv.title
+            assert [x.id for x in g.questions] == [c.id for c in lv.criteria]
+            for x, c in zip(g.questions, lv.criteria, strict=True):
+                assert x.question == c.question.strip()
+                assert x.help == (c.help or "").strip()
+                assert x.example == (c.example or "").strip()
+
+
+@pytest.mark.parametrize(("kind", "raw", "value"), [
+    ("count", " 1,200 ", 1200), ("number", "12,345.5", 12345.5), ("count", "", None),
+    ("number", "£320", 320),
+    ("number", "12.5", 12.5), ("number", "-3", -3), ("correlation", "0.6", 0.6),
+    ("yes_no", "Yes", True), ("yes_no", "n", False), ("yes_no", "not sure", None),
+    ("lines", "a\n\n b \r\nc", ["a", "b", "c"]), ("year", "2023", 2023),
+    ("text", "  padded  ", "padded"),
+])
+def test_answers_parse(kind: Any, raw: str, value: Any) -> None:
+    assert q.Field("k", "Label", kind).parse(raw) == value
+
+
+@pytest.mark.parametrize(("field", "raw", "message"), [
+    (q.Field("k", "People", "count"), "12.5", "Enter a whole number"),
+    (q.Field("k", "People", "count", minimum=2), "1", "at least 2"),
+    (q.Field("k", "Mean", "number"), "12,5", "use a full stop for decimals"),
+    (q.Field("k", "Mean", "number"), "1,234,5", "Enter a number"),
+    (q.Field("k", "Mean", "number"), "about ten", "Enter a number"),
+    (q.Field("k", "Mean", "number"), "inf", "Enter a number"),
+    (q.Field("k", "r", "correlation"), "1.5", "between -1 and 1"),
+    (q.Field("k", "Year", "year"), "1800", "between 1900 and 2100"),
+    (q.Field("k", "Manual", "yes_no"), "perhaps", "Answer yes or no"),
+    (q.Field("k", "Name", required=True), "  ", "Name is needed."),
+    (q.Field("k", "Design", "choice", choices=q.DESIGN_CHOICES), "survey", "Choose one of"),
+])
+def test_unusable_answers_get_plain_messages(field: q.Field, raw: str, message: str) -> None:
+    with pytest.raises(q.AnswerError, match=message):
+        field.parse(raw)
+
+
+def test_lines_in_the_terminal_use_semicolons() -> None:
+    f = q.PROGRAMME_FIELDS["theory_of_change.activities"]
+    assert f.parse("Clubs; Training ;", separator=";") == ["Clubs", "Training"]
+
+
+def test_answers_become_a_valid_submission() -> None:
+    answers = q.Answers(values={**PROGRAMME_FORM, "costs.per_participant": "320",
+                                "scaling.manual": "yes",
+                                "claims.nesta.L3.comparison.answer": "yes",
+                                "claims.nesta.L3.comparison.note": "Trial report due 2025",
+                                "claims.nesta.L4.costs.answer": "no",
+                                "claims.nesta.L5.systems.answer": ""},
+                        evaluations=[dict(PRE_POST_FORM)])
+    doc = q.to_submission(answers)
+    assert list(doc)[:2] == ["schema", "programme"]
+    assert doc["theory_of_change"]["activities"] == [
+        "Volunteers read with each child twice a week", "Termly reading events for families"]
+    ev = doc["evaluations"][0]
+    assert ev["id"] == "reading-check-2023"
+    assert ev["outcomes"][0]["summary"] == {
+        "pre": {"n": 80, "mean": 96.5, "sd": 11}, "post": {"n": 80, "mean": 104, "sd": 10.5},
+        "correlation": 0.6}
+    assert doc["claims"] == {
+        "nesta.L3.comparison": {"answer": True, "note": "Trial report due 2025"},
+        "nesta.L4.costs": {"answer": False}}
+    result = evidencekit.assess(doc)
+    assert (result.level, result.claimed_level) == (2, 3)
+
+
+def test_only_the_fields_of_the_chosen_design_are_written() -> None:
+    ev = {**PRE_POST_FORM, "design": "rct", "treatment.n": "50", "treatment.mean": "10",
+          "treatment.sd": "2", "control.n": "50", "control.mean": "9", "control.sd": "2",
+          "assigned.treatment": "55", "assigned.control": "55", "clusters.treatment": "4"}
+    out = q.evaluation_to_dict(ev, "trial")
+    assert set(out["outcomes"][0]["summary"]) == {"treatment", "control"}
+    assert out["assigned"] == {"treatment": 55, "control": 55}
+    assert "clusters" not in out
+    problems = q.evaluation_problems({**ev, "treatment.n": ""})
+    assert problems == {"treatment.n": "Programme group: people analysed is needed."}
+
+
+def test_evaluation_checks_across_fields() -> None:
+    binary = {"title": "Jobs", "design": "comparison_group", "outcome.name": "In work",
+              "outcome.kind": "binary", "treatment.n": "40", "treatment.events": "41",
+              "control.n": "40", "control.events": "20"}
+    assert q.evaluation_problems(binary) == {
+        "treatment.events": "This cannot be more than the people analysed."}
+    half_pretest = {**PRE_POST_FORM, "design": "rct", "treatment.n": "50",
+                    "treatment.mean": "10", "treatment.sd": "2", "control.n": "50",
+                    "control.mean": "9", "control.sd": "2", "treatment.pre_mean": "8"}
+    assert "treatment.pre_sd" in q.evaluation_problems(half_pretest)
+    data = {"title": "Trial", "design": "rct", "outcome.name": "Score", "source": "data"}
+    assert q.evaluation_problems(data) == {
+        "data": "Choose the data file with one row per person."}
+    mapped = {**data, "data": "data/t.csv", "columns.outcome": "score", "columns.group": "arm"}
+    assert set(q.evaluation_problems(mapped)) == {"columns.treatment"}
+
+
+def test_to_submission_refuses_unusable_answers() -> None:
+    with pytest.raises(q.AnswerError, match="Programme name is needed"):
+        q.to_submission(q.Answers())
+
+
+def test_a_submission_comes_back_as_the_same_answers() -> None:
+    answers = q.Answers(values={**PROGRAMME_FORM, "costs.per_participant": "320",
+                                "scaling.manual": "yes", "scaling.sites": "3",
+                                "claims.nesta.L3.comparison.answer": "no"},
+                        evaluations=[{**PRE_POST_FORM}])
+    doc = q.to_submission(answers)
+    back = q.from_submission(yaml.safe_load(q.to_yaml(doc)))
+    assert back.kept == [] and back.extra == {}
+    assert q.to_submission(back) == doc
+    assert back.values["theory_of_change.activities"] == \
+        PROGRAMME_FORM["theory_of_change.activities"]
+
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in (REPO / "examples").glob("*.yaml")))
+def test_every_example_survives_the_questionnaire(example: str) -> None:
+    """What the form cannot show is kept as it was: the assessment does not change."""
+    path = REPO / "examples" / f"{example}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    answers = q.from_submission(copy.deepcopy(doc))
+    again = q.to_submission(answers)
+    before = evidencekit.assess(path)
+    from evidencekit.load import load_submission
+
+    after = evidencekit.assess(load_submission(again, base_dir=path.parent))
+    assert (after.level, after.claimed_level) == (before.level, before.claimed_level)
+    assert len(again.get("evaluations", [])) == len(doc.get("evaluations") or [])
+
+
+def test_unknown_parts_of_a_file_are_kept() -> None:
+    doc = {"schema": q.SCHEMA, "programme": {"name": "P", "theme": "t"},
+           "evaluations": [{"id": "pub", "design": "rct", "outcomes": [
+               {"name": "Score", "reported": {"t": 2.5, "n_treatment": 50, "n_control": 50}}]}],
+           "claims": {"other.L1.x": {"answer": True}}}
+    answers = q.from_submission(doc)
+    assert answers.kept == doc["evaluations"] and answers.evaluations == []
+    assert q.to_submission(answers) == doc
+
+
+@pytest.mark.parametrize("path", ["../x.csv", "/etc/x.csv", "data/../../x.csv", "data/x.txt",
+                                  "", "data/.."])
+def test_safe_relative_refuses_paths_out_of_the_folder(tmp_path: Path, path: str) -> None:
+    assert q.safe_relative(path, tmp_path) is None
+
+
+def test_safe_relative_accepts_files_inside(tmp_path: Path) -> None:
+    assert q.safe_relative("data/x.csv", tmp_path) == (tmp_path / "data" / "x.csv").resolve()
