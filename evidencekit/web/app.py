@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import questionnaire as q
 from ..errors import InputError
 from .forms import BadForm, Multipart, TooLarge, read_multipart, read_urlencoded
-from .sessions import COOKIE, Session, SessionStore
+from .sessions import COOKIE, Busy, Session, SessionStore
 from .uploads import Rejected, accept, columns, describe_problem, group_labels, mb
 from .uploads import too_large_message as too_large_text
 
@@ -63,6 +63,8 @@ class WebConfig:
     #: Rubrics offered besides the bundled ones (id → file), e.g. an organisation's own.
     extra_rubrics: Mapping[str, Path] = field(default_factory=dict)
     sweep_seconds: float = 60.0
+    #: Sessions open at once; beyond it new visitors are asked to come back later.
+    max_sessions: int = 500
 
 
 def loopback(host: str) -> bool:
@@ -135,7 +137,8 @@ class WebApp:
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         self.config = config
-        self.store = SessionStore(config.session_timeout_seconds)
+        self.store = SessionStore(config.session_timeout_seconds,
+                                  max_sessions=config.max_sessions)
         self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -344,7 +347,7 @@ class WebApp:
             rows.append({"index": i, "ev": ev, "problems": q.evaluation_problems(ev),
                          "file": s.uploads.get(ev.get("data", ""), "")})
         return self.page(request, "evaluations.html.j2", s, new, step="evaluations",
-                         rows=rows, kept=s.answers.kept)
+                         rows=rows)
 
     def evaluation_at(self, s: Session, index: str) -> tuple[int, dict[str, str]] | None:
         if index == "new":
@@ -355,7 +358,13 @@ class WebApp:
         return i, s.answers.evaluations[i]
 
     async def evaluation(self, request: Request) -> Response:
-        s, new = self.session(request)
+        if request.method == "POST":  # a post never opens a session (it would fail anyway)
+            live = self.store.get(request.cookies.get(COOKIE))
+            if live is None:
+                return self.forbidden()
+            s, new = live, False
+        else:
+            s, new = self.session(request)
         found = self.evaluation_at(s, request.path_params["index"])
         if found is None:
             return self.message("No such evaluation", "It may have been removed.", 404,
@@ -440,15 +449,6 @@ class WebApp:
             return RedirectResponse("/evaluations", status_code=303)
         s.answers.evaluations.pop(found[0])
         self.prune_files(s)
-        return RedirectResponse("/evaluations", status_code=303)
-
-    async def remove_kept(self, request: Request) -> Response:
-        s, _ = await self.posted(request)
-        if s is None:
-            return self.forbidden()
-        index = request.path_params["index"]
-        if index.isdigit() and int(index) < len(s.answers.kept):
-            s.answers.kept.pop(int(index))
         return RedirectResponse("/evaluations", status_code=303)
 
     async def mapping(self, request: Request) -> Response:
@@ -658,6 +658,10 @@ class WebApp:
     async def failed(self, request: Request, exc: Exception) -> Response:
         if isinstance(exc, TooLarge):
             return self.too_large()
+        if isinstance(exc, Busy):
+            return self.message("Too many people are using this app",
+                                f"It keeps at most {self.store.max_sessions} sessions open at "
+                                "once. Try again later, when idle sessions have timed out.", 503)
         if isinstance(exc, BadForm):
             return self.message("That form could not be read",
                                 f"Expected {exc.args[0] if exc.args else 'a form post'}. "
@@ -745,7 +749,6 @@ def create_app(config: WebConfig | None = None) -> Starlette:
         route("/evaluations/{index}", web.evaluation, ("GET", "POST")),
         route("/evaluations/{index}/columns", web.mapping, ("GET", "POST")),
         route("/evaluations/{index}/delete", web.remove, ("POST",)),
-        route("/kept/{index}/delete", web.remove_kept, ("POST",)),
         route("/questions", web.questions, ("GET", "POST")),
         route("/result", web.result),
         route("/download/{name:path}", web.download),
@@ -754,7 +757,7 @@ def create_app(config: WebConfig | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         404: web.not_found, 405: web.not_found, Exception: web.failed,
-        TooLarge: web.failed, BadForm: web.failed})
+        TooLarge: web.failed, BadForm: web.failed, Busy: web.failed})
     app.state.web = web
     app.add_middleware(Guard, allowed=cfg.allowed_hosts)
     return app

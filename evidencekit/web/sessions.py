@@ -24,6 +24,10 @@ from ..questionnaire import DATA_FOLDER, Answers
 COOKIE = "evidencekit_session"
 
 
+class Busy(Exception):
+    """Too many sessions are open."""
+
+
 @dataclass
 class Session:
     id: str
@@ -80,11 +84,12 @@ class SessionStore:
             return s
 
     def create(self) -> Session:
+        """A new session; :class:`Busy` when ``max_sessions`` are open (none is evicted:
+        that would delete someone's answers)."""
         self.sweep()
         with self._lock:
-            while len(self._sessions) >= self.max_sessions:
-                oldest = min(self._sessions.values(), key=lambda s: s.touched)
-                self._drop(oldest.id)
+            if len(self._sessions) >= self.max_sessions:
+                raise Busy()
             sid = secrets.token_urlsafe(32)
             folder = Path(tempfile.mkdtemp(prefix="session-", dir=self.root))
             (folder / DATA_FOLDER).mkdir(mode=0o700)

@@ -398,6 +398,20 @@ def test_idle_sessions_time_out_and_their_files_go(make_client: Any, tmp_path: P
     assert 'value="Reading Buddies"' not in page
 
 
+def test_no_session_is_evicted_when_the_app_is_full(make_client: Any) -> None:
+    from starlette.testclient import TestClient
+
+    client = make_client(max_sessions=1)
+    _programme(client)
+    stranger = TestClient(client.http.app)  # another browser (no second app lifespan)
+    response = stranger.get("/")
+    assert response.status_code == 503
+    assert "Too many people are using this app" in response.text
+    assert stranger.post("/evaluations/new", data={"csrf": client.token}).status_code == 403
+    assert client.session().answers.values["programme.name"] == "Reading Buddies"
+    assert len(client.web.store) == 1
+
+
 def test_stopping_the_app_deletes_every_session() -> None:
     from starlette.testclient import TestClient
 
@@ -431,3 +445,23 @@ def test_downloaded_submission_reassesses_to_the_same_level(client: Client,
     html = client.get("/download/report.html")
     assert html.headers["content-type"].startswith("text/html")
     assert "Reading Buddies" in html.text
+
+
+@pytest.mark.parametrize("rid", sorted(bundled_rubrics()))
+def test_every_bundled_rubric_works_end_to_end(make_client: Any, rid: str) -> None:
+    """No web code knows a framework: each bundled rubric gives its questions and a result."""
+    client = make_client()
+    assert client.post("/start", {"rubric": rid}).status_code == 303
+    _programme(client)
+    client.get("/evaluations/new")
+    assert client.post("/evaluations/new", PRE_POST_FORM).status_code == 303
+    rubric = load_rubric(bundled_rubrics()[rid])
+    questions = client.get("/questions")
+    assert questions.status_code == 200
+    from markupsafe import escape
+
+    assert str(escape(rubric.levels[0].criteria[0].question.strip())) in questions.text
+    result = client.get("/result")
+    assert result.status_code == 200
+    assert str(escape(rubric.title)) in result.text
+    assert re.search(r'id="verified-level">\d<', result.text)

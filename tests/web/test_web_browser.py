@@ -81,6 +81,44 @@ def _labelled(page: Any) -> list[str]:
     return missing
 
 
+CONTRAST = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0) { return c.slice(0, 3); }
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg') || el.offsetParent === null) { continue; }
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own) { continue; }
+    const fg = lum(rgb(getComputedStyle(el).color).slice(0, 3));
+    const bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) {
+      low.push(el.tagName + ' ' + el.textContent.trim().slice(0, 30) + ' ' + ratio.toFixed(2));
+    }
+  }
+  return low;
+}"""
+
+
+def _low_contrast(page: Any) -> list[str]:
+    """Visible text below WCAG AA contrast (4.5:1) against its background."""
+    low: list[str] = page.evaluate(CONTRAST)
+    return low
+
+
 def _overflow(page: Any) -> int:
     width: int = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     return width
@@ -276,3 +314,4 @@ def test_keyboard_only_and_phone_width(page: Any, server: Server) -> None:
             page.goto(server.url + url)
             assert _overflow(page) <= 0, (url, width)
             assert _labelled(page) == [], url
+            assert _low_contrast(page) == [], url
