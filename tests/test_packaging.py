@@ -50,6 +50,11 @@ def test_wheel_contains_rubrics_and_report_templates(wheel: Path) -> None:
     assert shipped == on_disk
     assert "evidencekit/cli.py" in names
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
+    # The web app's templates and static files, and the rubric JSON Schema, ship too.
+    web = REPO / "evidencekit" / "web"
+    for p in [*(web / "templates").rglob("*.j2"), *(web / "static").rglob("*.*"),
+              REPO / "evidencekit" / "assessment" / "rubric.schema.json"]:
+        assert p.relative_to(REPO).as_posix() in names, p
 
 
 def test_wheel_installs_into_a_fresh_venv_and_assesses(wheel: Path, tmp_path: Path) -> None:
