@@ -388,7 +388,9 @@ class Interpreter:
                 summary = (f"qualifying {args['in']} cover {n_true} distinct "
                            f"{args['key']}(s), {needed} needed")
             elif op == "count":
-                summary = f"{n_true} {args['in']} qualify, {needed} needed"
+                noun = str(args["in"])
+                summary = (f"1 {noun.removesuffix('s')} qualifies, {needed} needed" if n_true == 1
+                           else f"{n_true} {noun} qualify, {needed} needed")
             else:
                 summary = ""
             why = (summary,) if summary else why_items
