@@ -11,10 +11,13 @@ from typing import IO, Any
 class Progress:
     def __init__(self, total: int, *, enabled: bool | None = None,
                  stream: IO[str] | None = None, every_seconds: float = 10.0) -> None:
+        """``enabled``: None shows a bar on a terminal and plain lines otherwise; False is
+        silent."""
         self.total = total
         self.done = 0
         self.failed = 0
         self.stream = stream or sys.stderr
+        self.silent = enabled is False
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.every = every_seconds
         self.start = time.monotonic()
@@ -51,6 +54,8 @@ class Progress:
         if self._bar is not None:
             self._bar.update(self._task, completed=self.done, rate=f"{rate:.0f}",
                              failed=self.failed)
+            return
+        if self.silent:
             return
         decile = 10 * self.done // max(self.total, 1)
         now = time.monotonic()

@@ -29,7 +29,7 @@ class BatchOptions:
     #: flat over thousands of PDFs (WeasyPrint and fontconfig caches grow).
     recycle_after: int = 40
     chunk_size: int | None = None
-    progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise
+    progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise; False: quiet
     portfolio: bool = True  # portfolio.html and portfolio.pdf
 
 

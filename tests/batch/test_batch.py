@@ -175,9 +175,11 @@ def test_manifest_problems_are_plain(tmp_path: Path) -> None:
 
 def test_plain_progress_lines_when_not_a_terminal(applications: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    run_batch(applications, tmp_path / "out", BatchOptions(workers=1, progress=False))
+    run_batch(applications, tmp_path / "out", BatchOptions(workers=1, progress=None))
     err = capsys.readouterr().err
     assert "scored 6/6 (2 failed)" in err
+    run_batch(applications, tmp_path / "quiet", BatchOptions(workers=1, progress=False))
+    assert capsys.readouterr().err == ""
 
 
 def test_safe_names_cannot_escape_the_output_folder() -> None:
