@@ -194,8 +194,11 @@ def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> No
               help="Skip applications whose inputs and outputs are unchanged since last run.")
 @click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDRESS",
               help="Run the tasks on an existing Dask cluster (needs evidencekit[dask]).")
+@click.option("--portfolio/--no-portfolio", default=True, show_default=True,
+              help="Write portfolio.html and portfolio.pdf for the whole round.")
 def batch(source: str, out: str, rubric: str, sets: tuple[str, ...], pdf: bool, html: bool,
-          workers: int | None, resume: bool, dask_scheduler: str | None) -> None:
+          workers: int | None, resume: bool, dask_scheduler: str | None,
+          portfolio: bool) -> None:
     """Score every application in INPUT (a folder of submissions or a CSV/XLSX manifest).
 
     Exit code 0 when every application was scored, 3 when some could not be (they are
@@ -204,7 +207,8 @@ def batch(source: str, out: str, rubric: str, sets: tuple[str, ...], pdf: bool, 
     from .batch import BatchOptions, run_batch
 
     opts = BatchOptions(rubric=rubric, parameters=_parse_sets(sets), workers=workers, pdf=pdf,
-                        html=html, resume=resume, dask_scheduler=dask_scheduler)
+                        html=html, resume=resume, dask_scheduler=dask_scheduler,
+                        portfolio=portfolio)
     summary = run_batch(source, out, opts)
     reused = f", {summary.reused} unchanged since the last run" if summary.reused else ""
     click.echo(f"Scored {summary.scored} of {summary.total} applications{reused}; "

@@ -23,6 +23,10 @@ from ..render.numbers import num
 from . import charts
 from .context import Chart, ReportOptions, generation_time
 
+#: The document shows the leading applications; every application is in scores.csv/xlsx.
+MAX_TABLE_ROWS = 200
+MAX_CHART_ROWS = 40
+
 
 @dataclass(frozen=True, slots=True)
 class RankedRow:
@@ -71,6 +75,7 @@ class PortfolioContext:
     claim_rows: tuple[CountRow, ...]
     effects_chart: Chart | None
     ranked: tuple[RankedRow, ...]
+    ranked_total: int
     failures: tuple[FailedRow, ...]
 
 
@@ -116,8 +121,8 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
              "the outlined diagonal claim what they show, cells to their left over-claim.",
         row_label="claimed level", column_label="verified level", highlight_diagonal=True,
         ident="portfolio-claims")
-    effects = _effects_chart(ok)
-    ranked_rows = tuple(_ranked_row(i, r) for i, r in enumerate(ok, start=1))
+    effects = _effects_chart(ok[:MAX_CHART_ROWS])
+    ranked_rows = tuple(_ranked_row(i, r) for i, r in enumerate(ok[:MAX_TABLE_ROWS], start=1))
     failures = tuple(FailedRow(r["application_id"], r["problems"][0]["message"]
                                if r.get("problems") else "could not be assessed")
                      for r in sorted(results, key=lambda r: r["application_id"])
@@ -139,7 +144,7 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
         claim_chart=Chart(Markup(claim_svg), "Claimed against verified level",
                           "Cells left of the outlined diagonal over-claim."),
         claim_rows=claim_rows,
-        effects_chart=effects, ranked=ranked_rows, failures=failures,
+        effects_chart=effects, ranked=ranked_rows, ranked_total=len(ok), failures=failures[:200],
     )
 
 
