@@ -142,7 +142,7 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
     the axis end in an arrow; rows without a CI show the point alone.
     """
     width = 660.0
-    label_w, text_w = 250.0, 128.0
+    label_w, text_w = 236.0, 156.0
     plot_x0, plot_x1 = label_w + 10, width - text_w - 8
     row_h, top = 28.0, 22.0
     n_rows = len(rows) + sum(1 for r in rows if r.pooled)  # a rule above the pooled row
@@ -189,7 +189,7 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
             y += row_h
         cy = y + row_h / 2
         weight = ' font-weight="bold"' if r.pooled else ""
-        label = _clip(r.label, 42)
+        label = _clip(r.label, 40)
         out.append(f'<text x="0" y="{_f(cy - 2)}"{weight} fill="{INK}">{_esc(label)}</text>')
         if r.group:
             out.append(f'<text x="0" y="{_f(cy + 10)}" font-size="9" fill="{MUTED}">'
