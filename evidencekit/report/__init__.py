@@ -102,25 +102,36 @@ def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
     Options and output paths are checked before any work is done, so a typo costs nothing.
     """
     from ..api import _rubric, _submission, assess
-    from . import html as html_mod
-    from .pdf import html_to_pdf
 
     options = _options(template_dir, disclosure_threshold, deterministic, None)
-    for target in (pdf, html):
-        if target is not None:
-            check_writable(target)
-    resolver = AssetResolver.for_template_dir(options.template_dir)
+    _check_targets(pdf, html)
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
     result = assess(sub, rubric=rub)
     context = build_context(result, submission=sub, rubric=rub, options=options)
+    _write(context, options, pdf=pdf, html=html)
+    return result
+
+
+def _check_targets(*targets: str | Path | None) -> None:
+    for target in targets:
+        if target is not None:
+            check_writable(target)
+
+
+def _write(context: ReportContext, options: ReportOptions, *, pdf: str | Path | None,
+           html: str | Path | None) -> None:
+    """Render ``context`` to the requested files (one place for both report commands)."""
+    from . import html as html_mod
+    from .pdf import html_to_pdf
+
+    resolver = AssetResolver.for_template_dir(options.template_dir)
     if html is not None:
         write_atomic(html, html_mod.render(context, resolver=resolver,
                                            medium="html").encode("utf-8"))
     if pdf is not None:
         document = html_mod.render(context, resolver=resolver, medium="pdf")
         write_atomic(pdf, html_to_pdf(document, resolver))
-    return result
 
 
 def write_crosswalk_reports(submission: SubmissionLike, *,
@@ -133,24 +144,14 @@ def write_crosswalk_reports(submission: SubmissionLike, *,
     crosswalk section (``evidencekit assess FILE --rubric all --pdf r.pdf``); returns the
     crosswalk. Options and output paths are checked before any work is done."""
     from ..api import _submission, crosswalk
-    from . import html as html_mod
-    from .pdf import html_to_pdf
 
     options = _options(template_dir, disclosure_threshold, deterministic, None)
-    for target in (pdf, html):
-        if target is not None:
-            check_writable(target)
-    resolver = AssetResolver.for_template_dir(options.template_dir)
+    _check_targets(pdf, html)
     sub = _submission(submission)
     cw = crosswalk(sub, parameters=parameters)
     context = build_context(cw.primary, submission=sub, rubric=cw.entries[0].rubric,
                             options=options, crosswalk=cw)
-    if html is not None:
-        write_atomic(html, html_mod.render(context, resolver=resolver,
-                                           medium="html").encode("utf-8"))
-    if pdf is not None:
-        document = html_mod.render(context, resolver=resolver, medium="pdf")
-        write_atomic(pdf, html_to_pdf(document, resolver))
+    _write(context, options, pdf=pdf, html=html)
     return cw
 
 
