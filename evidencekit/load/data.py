@@ -671,9 +671,16 @@ def _indices(col: Any) -> NDArray[np.int64]:
 
 
 def _floats(col: Any) -> NDArray[np.float64]:
-    """A float64 Arrow array as numpy, missing values as NaN."""
-    filled = col.fill_null(math.nan) if col.null_count else col
-    out: NDArray[np.float64] = _view(filled, np.dtype(np.float64))
+    """A float64 Arrow array as numpy, missing values as NaN (``fill_null`` with a Python
+    float would import pandas, a third of a second)."""
+    out: NDArray[np.float64] = _view(col, np.dtype(np.float64))
+    if col.null_count:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        nulls = _view(pc.cast(pc.is_null(col), pa.uint8()), np.dtype(np.uint8)).astype(bool)
+        out = out.copy()
+        out[nulls] = np.nan
     return out
 
 
