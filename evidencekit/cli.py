@@ -262,9 +262,9 @@ def rubric_show(rubric_id: str, fmt: str) -> None:
 @click.argument("path", type=click.Path(path_type=str))
 def rubric_validate(path: str) -> None:
     """Check a rubric file; every mistake is named with its line."""
-    from .assessment.rubric import load_rubric
+    from .assessment.rubric import check_rubric
 
-    r = load_rubric(path)
+    r = check_rubric(path)
     n = sum(len(lv.criteria) for lv in r.levels)
     click.echo(f"{path}: valid rubric {r.id!r} version {r.version} "
                f"({len(r.levels)} levels, {n} criteria).")
