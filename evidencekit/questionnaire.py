@@ -214,6 +214,11 @@ PROGRAMME_SECTIONS: tuple[Section, ...] = (
         Field("theory_of_change.references", "Research your approach draws on", "lines",
               help="Author, year and title of each.",
               example="Education Endowment Foundation (2021) Small group tuition"),
+        Field("theory_of_change.evaluation_plan", "How you plan to evaluate it", "long_text",
+              help="Optional: what you will measure, when, and against what comparison. Some "
+                   "frameworks (Project Oracle) ask for this at their first level.",
+              example="Termly attendance for every pupil; a matched comparison school from "
+                      "2025."),
     )),
     Section("costs", "Costs", "Optional. What it costs to deliver, per person who takes part.", (
         Field("costs.per_participant", "Cost per participant", "number", minimum=0,
@@ -263,6 +268,21 @@ DESIGN_CHOICES = (
     Choice("cluster_rct", "Cluster randomised trial",
            "Chance decided which whole groups, such as schools or GP practices, took part."),
 )
+IDENTIFICATION_CHOICES = (
+    Choice("none", "A plain comparison", "Groups compared as they were, with no adjustment."),
+    Choice("controls", "With control variables", "Differences such as age or prior scores "
+           "were allowed for in the analysis."),
+    Choice("matching", "Matching", "Each participant was paired with similar non-participants."),
+    Choice("difference_in_differences", "Difference in differences",
+           "The change over time in the programme group compared with the change in the "
+           "comparison group."),
+    Choice("instrumental_variables", "Instrumental variables",
+           "A factor that affects taking part but not the outcome itself was used."),
+    Choice("regression_discontinuity", "Regression discontinuity",
+           "People just either side of an eligibility cut-off were compared."),
+    Choice("randomisation", "Randomisation", "Chance decided who took part (a trial)."),
+)
+
 KIND_CHOICES = (
     Choice("continuous", "A score or measurement",
            "Such as a test score, a wellbeing scale or blood pressure."),
@@ -330,6 +350,18 @@ EVALUATION_SECTIONS: tuple[Section, ...] = (
               "delivers the programme, such as a university."),
         Field("delivered_by", "Who delivered the programme in this evaluation?",
               help="Leave empty if it was your organisation."),
+        Field("identification", "How were the groups made comparable?", "choice",
+              choices=IDENTIFICATION_CHOICES, when={"design": TWO_GROUP},
+              help="Optional. The method that separates the programme's effect from other "
+                   "differences between the groups (frameworks such as the Maryland Scientific "
+                   "Methods Scale rate evaluations by it)."),
+        Field("comparison_justified", "Did the evaluators explain why the comparison group is "
+              "a fair one?", "yes_no", when={"design": TWO_GROUP},
+              help="Optional. For example, matched on prior attainment and background, with "
+                   "the reasons written down."),
+        Field("real_world", "Was it delivered in ordinary conditions, by the usual staff?",
+              "yes_no", help="Optional. \"Real world\" rather than a specially supported "
+                             "pilot (the Early Intervention Foundation asks this)."),
     )),
     Section("assigned", "Numbers at the start", "How many people were put into each group when "
             "the trial began (randomised). Comparing this with the numbers analysed shows how "
@@ -350,6 +382,10 @@ EVALUATION_SECTIONS: tuple[Section, ...] = (
         Field("outcome.kind", "What kind of measure is it?", "choice", choices=KIND_CHOICES),
         Field("outcome.direction", "Which direction is good?", "choice",
               choices=DIRECTION_CHOICES),
+        Field("outcome.follow_up_months", "Months between the end of the programme and this "
+              "measurement", "count", minimum=0, example="12",
+              help="Optional. Whether an effect lasts a year or more matters to some "
+                   "frameworks (the Early Intervention Foundation's level 4)."),
         Field("source", "How will you give the results?", "choice", choices=SOURCE_CHOICES),
     )),
     Section("two_groups", "Results: programme group and comparison group",
@@ -647,6 +683,12 @@ def evaluation_to_dict(ev: Mapping[str, str], eid: str) -> dict[str, Any]:
             out[key] = v
     if value("independent"):
         out["independent"] = True
+    if value("real_world") is not None:
+        out["real_world"] = value("real_world")
+    if design in TWO_GROUP:
+        for key in ("identification", "comparison_justified"):
+            if (v := value(key)) is not None:
+                out[key] = v
     if design in TWO_GROUP:
         t, c = value("assigned.treatment"), value("assigned.control")
         if t is not None and c is not None:
@@ -662,6 +704,8 @@ def evaluation_to_dict(ev: Mapping[str, str], eid: str) -> dict[str, Any]:
     direction = value("outcome.direction") or "higher_is_better"
     if direction != "higher_is_better":
         outcome["direction"] = direction
+    if (months := value("outcome.follow_up_months")) is not None:
+        outcome["follow_up_months"] = months
     if (ev.get("source") or "summary") == "data":
         outcome["data"] = ev.get("data", "")
         roles = [r for r, *_ in column_roles(design)]
@@ -732,8 +776,10 @@ def to_submission(answers: Answers) -> dict[str, Any]:
 # -- back from a submission (resume) -----------------------------------------------------------
 
 _FORM_EVALUATION_KEYS = {"id", "title", "design", "site", "year", "independent", "delivered_by",
-                         "assigned", "clusters", "outcomes"}
-_FORM_OUTCOME_KEYS = {"name", "kind", "direction", "primary", "summary", "data", "columns"}
+                         "assigned", "clusters", "outcomes", "identification",
+                         "comparison_justified", "real_world"}
+_FORM_OUTCOME_KEYS = {"name", "kind", "direction", "primary", "summary", "data", "columns",
+                      "follow_up_months"}
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
@@ -755,7 +801,8 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
     if not isinstance(o, Mapping) or set(o) - _FORM_OUTCOME_KEYS or o.get("primary") is False:
         return None
     flat: dict[str, Any] = {}
-    for k in ("id", "title", "design", "site", "year", "independent", "delivered_by"):
+    for k in ("id", "title", "design", "site", "year", "independent", "delivered_by",
+              "identification", "comparison_justified", "real_world"):
         if e.get(k) is not None:
             flat[k] = e[k]
     for k in ("assigned", "clusters"):
@@ -765,6 +812,8 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
     flat["outcome.name"] = o.get("name")
     flat["outcome.kind"] = o.get("kind", "continuous")
     flat["outcome.direction"] = o.get("direction", "higher_is_better")
+    if o.get("follow_up_months") is not None:
+        flat["outcome.follow_up_months"] = o["follow_up_months"]
     if "data" in o:
         data = str(o.get("data") or "")
         if not isinstance(o.get("columns"), Mapping):

@@ -377,6 +377,11 @@ class DataFile:
                           row=first_row, column=column)
 
     # -- CSV -------------------------------------------------------------------------------
+    def csv_columns(self) -> list[str]:
+        """The header names of a CSV file, read exactly as the analysis reads them (same
+        encoding and delimiter detection); used to offer column choices before analysing."""
+        return self._csv_dialect()[2]
+
     def _csv_dialect(self) -> tuple[str, str, list[str], int, bool]:
         """Encoding, delimiter, header names, header line and whether values span lines."""
         with self.path.open("rb") as fh:

@@ -102,7 +102,7 @@ def header(path: Path) -> list[str]:
         if fmt == "csv":
             if path.stat().st_size == 0:
                 raise data.error("a header row and at least one row of data", "an empty file")
-            names = data._csv_dialect()[2]
+            names = data.csv_columns()
         elif fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq

@@ -168,3 +168,24 @@ def test_safe_relative_refuses_paths_out_of_the_folder(tmp_path: Path, path: str
 
 def test_safe_relative_accepts_files_inside(tmp_path: Path) -> None:
     assert q.safe_relative("data/x.csv", tmp_path) == (tmp_path / "data" / "x.csv").resolve()
+
+
+def test_framework_fields_round_trip_through_the_form() -> None:
+    """The evaluation keys the other frameworks read (issue 7) are asked and kept."""
+    from evidencekit.questionnaire import evaluation_from_dict, evaluation_to_dict
+
+    evaluation = {
+        "id": "london", "title": "Matched comparison", "design": "comparison_group",
+        "identification": "difference_in_differences", "comparison_justified": True,
+        "real_world": True,
+        "outcomes": [{"name": "Attendance", "follow_up_months": 12,
+                      "summary": {"treatment": {"n": 80, "mean": 91.0, "sd": 6.0},
+                                  "control": {"n": 85, "mean": 88.0, "sd": 6.5}}}],
+    }
+    answers = evaluation_from_dict(evaluation)
+    assert answers is not None
+    assert answers["identification"] == "difference_in_differences"
+    back = evaluation_to_dict(answers, "london")
+    assert back["identification"] == "difference_in_differences"
+    assert back["comparison_justified"] is True and back["real_world"] is True
+    assert back["outcomes"][0]["follow_up_months"] == 12

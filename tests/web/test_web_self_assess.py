@@ -17,7 +17,7 @@ PADDING = "\n" * 80  # Enter for every remaining question ("not sure", or keep t
 PROGRAMME = [
     "Reading Buddies", "Northside Trust", "", "",                       # programme
     "Children leave school reading badly", "Read together; Family events",
-    "Better reading", "Practice helps", "",                              # theory of change
+    "Better reading", "Practice helps", "", "",                          # theory of change
 ]
 
 
@@ -92,8 +92,9 @@ def test_a_trial_from_a_data_file_reaches_level_three(tmp_path: Path) -> None:
     answers = [*PROGRAMME, "", "", "", "", "", "", "", "",      # no costs or scaling
                "y",                                             # add an evaluation
                "School trial", "9", "4", "Northside", "2023", "yes", "",  # 9: re-asked
+               "", "", "",                                      # method, fair, real world
                "60", "60",                                      # assigned
-               "Reading score", "", "", "2",                    # outcome; a data file
+               "Reading score", "", "", "", "2",                # outcome; a data file
                "../trial.csv", "data/trial.csv",                # outside: re-asked
                "score", "arm", "tutored", "", "",               # columns
                "n"]                                             # no more evaluations
