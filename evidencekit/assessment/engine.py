@@ -54,10 +54,11 @@ class LevelResult:
     met: bool
     claimed: bool
     criteria: tuple[CriterionResult, ...]
+    label: str = ""  # the framework's name for the level ("3+", "SMS 4"); "" = its number
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "title": self.title, "statement": self.statement,
-                "met": self.met, "claimed": self.claimed,
+                "label": self.label or None, "met": self.met, "claimed": self.claimed,
                 "criteria": [c.to_dict() for c in self.criteria]}
 
 
@@ -227,7 +228,8 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
         claimed = all(c.status in ("verified", "claimed") for c in gates)
         if met and level_so_far == lv.level - 1:
             level_so_far = lv.level
-        results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits)))
+        results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits),
+                                   lv.label or ""))
     level = _cumulative(r.met for r in results)
     claimed_level = _cumulative(r.claimed for r in results)
     override = None

@@ -53,11 +53,13 @@ def _open(width: float, height: float, ident: str, title: str, desc: str) -> lis
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One level of the ladder: its number, short title and status."""
+    """One level of the ladder: its number, short title, status and the framework's own name
+    for it ("3+", "SMS 4"; empty to show the number)."""
 
     level: int
     title: str
     status: str  # "verified" | "claimed" | "not_met"
+    label: str = ""
 
 
 def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
@@ -91,10 +93,11 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
         mark = {"verified": "✓ ", "claimed": "? "}.get(s.status, "")
         out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y - 3)}" text-anchor="middle" '
                    f'font-size="10" font-weight="bold" fill="{label_fill}">'
-                   f'{_esc(mark)}{s.level}</text>')
+                   f'{_esc(mark)}{_esc(s.label or str(s.level))}</text>')
+        name = _esc(s.label) if s.label else f"Level {s.level}"
         out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y + 13)}" '
                    f'text-anchor="middle" font-size="10" fill="{INK}">'
-                   f'Level {s.level}: {_esc(words.get(s.status, s.status))}</text>')
+                   f'{name}: {_esc(words.get(s.status, s.status))}</text>')
     out.append(f'<line x1="0" y1="{_f(base_y)}" x2="{_f(width)}" y2="{_f(base_y)}" '
                f'stroke="{INK}" stroke-width="1"/>')
     out.append("</svg>")

@@ -123,6 +123,7 @@ class LevelRow:
     verdict: str
     is_level: bool  # the verified level
     is_claimed_level: bool
+    label: str = ""  # the framework's name for the level, when it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -670,7 +671,8 @@ class _Builder:
             status = self.status(lv)
             rows.append(LevelRow(lv.level, self.text(lv.title), self.text(lv.statement, "long"),
                                  status, STATUS_LABELS[status], self.verdict(lv, status),
-                                 lv.level == self.r.level, lv.level == self.r.claimed_level))
+                                 lv.level == self.r.level, lv.level == self.r.claimed_level,
+                                 lv.label))
         return tuple(rows)
 
     def verdict(self, lv: LevelResult, status: str) -> str:
@@ -696,7 +698,7 @@ class _Builder:
         return f"Not met: {titles} {verb} not shown{extra}."
 
     def ladder(self, levels: Sequence[LevelRow]) -> Chart:
-        steps = [charts.Step(lv.number, lv.title, lv.status) for lv in levels]
+        steps = [charts.Step(lv.number, lv.title, lv.status, lv.label) for lv in levels]
         r = self.r
         alt = (f"Level ladder of {r.rubric_title}: level {r.level} of {len(levels)} is "
                f"verified" + (f"; level {r.claimed_level} is claimed"

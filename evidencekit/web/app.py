@@ -707,7 +707,7 @@ def _ladder(result: Any) -> str:
     for lv in result.levels:
         status = ("verified" if lv.level <= result.level else
                   "claimed" if lv.level <= result.claimed_level else "not_met")
-        steps.append(charts.Step(lv.level, lv.title, status))
+        steps.append(charts.Step(lv.level, lv.title, status, lv.label))
     alt = (f"Level ladder: level {result.level} of {len(steps)} is verified"
            + (f"; level {result.claimed_level} is claimed"
               if result.claimed_level != result.level else "") + ".")
