@@ -19,7 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: sysdeps $(STAMP)
+# Outside checkers the tests run (axe-core for accessibility), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch node_modules/.installed
+
+install: sysdeps $(STAMP) node_modules/.installed
 
 demo: install
 	$(BIN)/python -m evidencekit.demo examples out
@@ -34,4 +39,4 @@ test: install lint typecheck
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules out build dist .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,8 @@
 #   chromium             the browser the web app's end-to-end tests drive headless through
 #                        Playwright (tests/web/test_web_browser.py), at /usr/bin/chromium;
 #                        Playwright's own browser download is never used.
+#   npm                  installs axe-core (package.json), the accessibility checker the
+#                        report and web tests inject into pages.
 #
 # Uses apt-get, and only as root; otherwise it prints what to install and exits 0, so that
 # `make test` can go on (the PDF and browser checks then skip, saying why — or fail under
@@ -36,6 +38,10 @@ fi
 # The browser for the web app's end-to-end tests.
 if [ ! -x /usr/bin/chromium ]; then
     packages="$packages chromium"
+fi
+# npm installs the outside checkers the tests run (axe-core, pinned in package-lock.json).
+if ! command -v npm >/dev/null 2>&1; then
+    packages="$packages npm"
 fi
 packages=$(echo "$packages" | sed 's/^ *//')
 
