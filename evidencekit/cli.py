@@ -507,8 +507,7 @@ def self_assess(out: str, rubric: str) -> None:
     from .render.text import print_assessment
     from .self_assess import run
 
-    result = run(Path(out), rubric, assess=assess)
-    print_assessment(result)
+    run(Path(out), rubric, assess=assess, show=print_assessment)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -371,7 +371,8 @@ class _Builder:
                              f"{design!r}", "it missing")
                 return None
         full = (self.base_dir / p) if self.base_dir is not None else p
-        return DataSource(full, dict(columns), o["sheet"], tuple(o["covariates"] or ()))
+        return DataSource(full, dict(columns), o["sheet"], tuple(o["covariates"] or ()),
+                          root=self.base_dir if self.base_dir is not None else Path.cwd())
 
 
 __all__ = ["SCHEMA_ID", "build_submission", "format_path", "load_submission"]
