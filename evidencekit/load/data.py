@@ -26,16 +26,18 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import errno
 import io
 import math
 import os
 import queue
 import re
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,6 +53,9 @@ __all__ = [
     "ColumnKind",
     "ColumnRequest",
     "DataFile",
+    "FileRefused",
+    "open_inside",
+    "sha256_inside",
 ]
 
 ColumnKind = Literal["number", "binary", "category", "number_or_binary"]
@@ -102,6 +107,140 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+class FileRefused(Exception):
+    """A data path that must not be read; ``found`` says what it is, in words that quote
+    nothing of the file (its content, or where a link leads)."""
+
+    def __init__(self, found: str) -> None:
+        super().__init__(found)
+        self.found = found
+
+
+_HAS_DIR_FD = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link that changed while it was being opened"
+    return "something that is not a regular file"
+
+
+def _inside(path: str, root: str) -> bool:
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # another drive (Windows)
+        return False
+
+
+def open_inside(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None
+                ) -> BinaryIO:
+    """Open a data file for reading only if it is a regular file inside ``root``.
+
+    The one rule for every file a submission names (SPEC §1 ``data:``): the path is resolved
+    (symbolic links included) and must stay inside ``root`` — the submission's folder; by
+    default the folder the path itself names — and be a regular file. A link that resolves
+    inside the folder is followed (it reads nothing the applicant did not supply); a link
+    out of it, a device, a FIFO, a socket or a folder raises :class:`FileRefused` with a
+    phrase that quotes nothing of the file. Nothing but a regular file is ever opened: each
+    folder below ``root`` is opened with ``O_NOFOLLOW`` relative to the last, the file's
+    type is checked before the file is opened and again on the open descriptor (``fstat``),
+    so swapping a component for a link or a device between the check and the read is
+    refused too. A missing file raises :class:`FileNotFoundError`.
+    """
+    full = os.path.abspath(os.fspath(path))
+    base = os.path.realpath(os.path.dirname(full) if root is None else os.fspath(root))
+    real = os.path.realpath(full)
+    if not _inside(real, base):
+        if _inside(os.path.realpath(os.path.dirname(full)), base) or _inside(full, base):
+            raise FileRefused("a symbolic link to something outside the submission's folder "
+                              "(only files inside it are read)")
+        raise FileRefused("a path outside the submission's folder")
+    if not os.path.lexists(real):
+        raise FileNotFoundError(errno.ENOENT, "no such file", full)
+    parts = os.path.relpath(real, base).split(os.sep)
+    if parts == ["."]:
+        raise FileRefused("a folder")
+    if not _HAS_DIR_FD:  # Windows: resolve, open, then check the descriptor
+        fd = os.open(real, os.O_RDONLY | _O_BINARY)
+        return _checked(fd, None)
+    dirs: list[int] = []
+    try:
+        dirs.append(os.open(base, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC))
+        for part in parts[:-1]:
+            try:
+                dirs.append(os.open(part, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC,
+                                    dir_fd=dirs[-1]))
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise FileRefused("a path whose folders changed while it was being "
+                                      "opened") from None
+                raise
+        leaf = parts[-1]
+        before = os.stat(leaf, dir_fd=dirs[-1], follow_symlinks=False)
+        if not stat.S_ISREG(before.st_mode):
+            raise FileRefused(_kind(before.st_mode))
+        try:
+            fd = os.open(leaf, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_NOCTTY | _O_CLOEXEC,
+                         dir_fd=dirs[-1])
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise FileRefused(_kind(stat.S_IFLNK)) from None
+            raise
+        return _checked(fd, before)
+    finally:
+        for d in dirs:
+            os.close(d)
+
+
+def sha256_inside(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None
+                  ) -> str | None:
+    """SHA-256 of a data file's bytes read through :func:`open_inside`; None when it is
+    missing, refused (a link out, a device, a FIFO...) or unreadable."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open_inside(path, root) as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except (FileRefused, OSError):
+        return None
+    return digest.hexdigest()
+
+
+def _checked(fd: int, before: os.stat_result | None) -> BinaryIO:
+    """The open descriptor as a binary file, once ``fstat`` shows a regular file (the one
+    checked before opening, when given)."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FileRefused(_kind(st.st_mode))
+        if before is not None and (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            raise FileRefused("a file that was replaced while it was being opened")
+        if _O_NONBLOCK:
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~_O_NONBLOCK)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -110,8 +249,21 @@ def _and_list(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def excerpt(value: Any, limit: int = 40) -> str:
+    r"""A value quoted for a message: at most ``limit`` characters of it (cut with "..."),
+    control and other unprintable characters escaped by ``repr``.
+
+    >>> excerpt("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"
+    >>> excerpt("a\x1b[2Jb")
+    "'a\\x1b[2Jb'"
+    """
+    text = value if isinstance(value, str) else str(value)
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
 def _quote_list(items: Sequence[str], limit: int = 12) -> str:
-    shown = [repr(x) for x in items[:limit]]
+    shown = [excerpt(x) for x in items[:limit]]
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
     return ", ".join(shown) + more
 
@@ -214,6 +366,7 @@ class DataFile:
     def __init__(self, source: DataSource, requests: Sequence[ColumnRequest],
                  key: str | None = None) -> None:
         self.path = Path(source.path)
+        self.root = source.root
         self.display = display_path(self.path)
         self.format = self.path.suffix.lower().lstrip(".")
         self.sheet = source.sheet
@@ -255,7 +408,7 @@ class DataFile:
         if column is not None:
             parts.append(f"column {column!r}")
         if self.format == "xlsx" and self.sheet_name is not None:
-            parts.insert(0, f"sheet {self.sheet_name!r}")
+            parts.insert(0, f"sheet {excerpt(self.sheet_name)}")
         return line, ", ".join(parts)
 
     def error(self, expected: str, found: str, *, row: int | None = None,
@@ -267,16 +420,30 @@ class DataFile:
         return DataError([Problem(self.display, line, where or None, expected, found)])
 
     # -- reading -------------------------------------------------------------------------
-    def batches(self) -> Iterator[Batch]:
-        """Stream the requested columns as batches of non-blank rows."""
-        if not self.path.exists():
+    def open(self) -> BinaryIO:
+        """The file, opened by :func:`open_inside` (a regular file inside the submission's
+        folder, or a :class:`DataError` saying what it is instead)."""
+        try:
+            return open_inside(self.path, self.root)
+        except FileRefused as exc:
+            raise DataError([Problem(self.display, None, self._key("data"),
+                                     "a regular .csv, .xlsx or .parquet file inside the "
+                                     "submission's folder", exc.found)]) from None
+        except FileNotFoundError:
             raise DataError([Problem(self.display, None, self._key("data"),
                                      "an existing .csv, .xlsx or .parquet file",
-                                     "no file at this path")])
-        if not self.path.is_file():
+                                     "no file at this path")]) from None
+        except OSError as exc:
             raise DataError([Problem(self.display, None, self._key("data"),
-                                     "a .csv, .xlsx or .parquet file", "a folder")])
-        if self.path.stat().st_size == 0:
+                                     "a file that can be read",
+                                     f"an error ({exc.strerror or type(exc).__name__})")]
+                            ) from None
+
+    def batches(self) -> Iterator[Batch]:
+        """Stream the requested columns as batches of non-blank rows."""
+        with self.open() as fh:
+            size = os.fstat(fh.fileno()).st_size
+        if size == 0:
             raise self.error("a header row and at least one row of data", "an empty file")
         if self.format == "csv":
             yield from _prefetch(self._csv_batches)
@@ -303,9 +470,9 @@ class DataFile:
             hint = folded[0] if folded else (close[0] if close else None)
             where = self._key(r.role)
             if self.format == "xlsx" and self.sheet_name is not None:
-                where = f"{where} (sheet {self.sheet_name!r})"
+                where = f"{where} (sheet {excerpt(self.sheet_name)})"
             found = (f"no such column; the columns are {_quote_list(list(header))}"
-                     + (f" (did you mean {hint!r}?)" if hint else ""))
+                     + (f" (did you mean {excerpt(hint)}?)" if hint else ""))
             problems.append(Problem(self.display, line, where, f"a column named {r.name!r}",
                                     found))
         if problems:
@@ -384,7 +551,7 @@ class DataFile:
 
     def _csv_dialect(self) -> tuple[str, str, list[str], int, bool]:
         """Encoding, delimiter, header names, header line and whether values span lines."""
-        with self.path.open("rb") as fh:
+        with self.open() as fh:
             raw = fh.read(_SAMPLE_BYTES)
             at_end = not fh.read(1)
         encoding = _detect_encoding(raw, self)
@@ -425,12 +592,16 @@ class DataFile:
         return encoding, delimiter, header, header_line, multiline
 
     def _csv_batches(self) -> Iterator[Batch]:
+        with self.open() as source:
+            yield from self._csv_read(source)
+
+    def _csv_read(self, source: BinaryIO) -> Iterator[Batch]:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
         encoding, delimiter, header, header_line, multiline = self._csv_dialect()
         self._missing_columns(header, header_line)
-        raw_header = _raw_header(self.path, encoding, delimiter, header_line)
+        raw_header = _raw_header(self, encoding, delimiter, header_line)
         actual = {h.strip(): h for h in raw_header}
         types = {}
         for r in self.requests:
@@ -445,7 +616,7 @@ class DataFile:
             null_values=list(NULL_TOKENS), strings_can_be_null=True,
             quoted_strings_can_be_null=True)
         try:
-            reader = pacsv.open_csv(self.path, read_options=read, parse_options=parse,
+            reader = pacsv.open_csv(source, read_options=read, parse_options=parse,
                                     convert_options=convert)
             for record in reader:
                 batch = self._csv_record(record, actual)
@@ -499,7 +670,7 @@ class DataFile:
                               "bytes that are not UTF-8 after the first MiB; save the file "
                               "as UTF-8 CSV")
         checks: dict[int, tuple[str, str, Callable[[Any], float | None]]] = {}
-        scan = _CsvScan(self.path, encoding, delimiter, header_line)
+        scan = _CsvScan(self, encoding, delimiter, header_line)
         for r in self.requests:
             if r.kind != "category":
                 parser = _number if r.kind == "number" else _PARSERS[r.kind]
@@ -513,16 +684,21 @@ class DataFile:
             if r.name in bad:
                 found, more = bad[r.name]
                 return self._bad_cells(r.name, r.kind, found, more)
-        return self.error("a CSV file pyarrow can read", f"an error ({message.strip()})")
+        return self.error("a CSV file pyarrow can read",
+                          f"an error ({excerpt(message.strip(), 80)})")
 
     # -- Parquet ---------------------------------------------------------------------------
     def _parquet_batches(self) -> Iterator[Batch]:
+        with self.open() as source:
+            yield from self._parquet_read(source)
+
+    def _parquet_read(self, source: BinaryIO) -> Iterator[Batch]:
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         try:
-            pf = pq.ParquetFile(self.path)
+            pf = pq.ParquetFile(source)
         except (pa.ArrowInvalid, OSError):
             raise self.error("a Parquet file", "a file that is not one (no Parquet footer)"
                              ) from None
@@ -575,12 +751,16 @@ class DataFile:
 
     # -- Excel -----------------------------------------------------------------------------
     def _xlsx_batches(self) -> Iterator[Batch]:
+        with self.open() as source:
+            yield from self._xlsx_read(source)
+
+    def _xlsx_read(self, source: BinaryIO) -> Iterator[Batch]:
         import zipfile
 
         from openpyxl import load_workbook
 
         try:
-            wb = load_workbook(self.path, read_only=True, data_only=True)
+            wb = load_workbook(source, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise self.error("an Excel .xlsx workbook",
                              f"a file that is not one ({type(exc).__name__})") from None
@@ -702,8 +882,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         if not value.strip():
             return "a blank value (spaces only)"
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return repr(text)
+        return excerpt(value)
     if isinstance(value, float) and math.isinf(value):
         return "infinity" if value > 0 else "minus infinity"
     if hasattr(value, "isoformat"):
@@ -743,8 +922,12 @@ def _detect_encoding(raw: bytes, data: DataFile) -> str:
                          row=line) from None
 
 
-def _raw_header(path: Path, encoding: str, delimiter: str, header_line: int) -> list[str]:
-    with path.open(encoding=encoding, errors="replace", newline="") as fh:
+def _text(data: DataFile, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(data.open(), encoding=encoding, errors="replace", newline="")
+
+
+def _raw_header(data: DataFile, encoding: str, delimiter: str, header_line: int) -> list[str]:
+    with _text(data, encoding) as fh:
         for _ in range(header_line - 1):
             fh.readline()
         return next(csv.reader([fh.readline().rstrip("\r\n")], delimiter=delimiter))
@@ -753,10 +936,10 @@ def _raw_header(path: Path, encoding: str, delimiter: str, header_line: int) -> 
 class _CsvScan:
     """A slow, exact pass with Python's csv module, run only to locate a problem."""
 
-    def __init__(self, path: Path, encoding: str, delimiter: str, header_line: int) -> None:
-        self.path, self.encoding, self.delimiter = path, encoding, delimiter
+    def __init__(self, data: DataFile, encoding: str, delimiter: str, header_line: int) -> None:
+        self.data, self.encoding, self.delimiter = data, encoding, delimiter
         self.header_line = header_line
-        self.header = [h.strip() for h in _raw_header(path, encoding, delimiter, header_line)]
+        self.header = [h.strip() for h in _raw_header(data, encoding, delimiter, header_line)]
         self.width = len(self.header)
 
     def index(self, name: str) -> int:
@@ -765,7 +948,7 @@ class _CsvScan:
     def run(self, checks: Mapping[int, tuple[str, str, Callable[[Any], float | None]]]
             ) -> tuple[tuple[int, int] | None, dict[str, tuple[list[tuple[int, Any]], bool]]]:
         bad: dict[str, tuple[list[tuple[int, Any]], bool]] = {}
-        with self.path.open(encoding=self.encoding, errors="replace", newline="") as fh:
+        with _text(self.data, self.encoding) as fh:
             reader = csv.reader(fh, delimiter=self.delimiter)
             for record in reader:
                 if reader.line_num <= self.header_line:

@@ -190,7 +190,7 @@ def test_upload_a_randomised_trial_reach_level_three_and_download(page: Any, ser
                  "outcome.name": "Reading score (0-100)", "source": "data"})
     page.set_input_files("#f-upload", str(csv))
     page.get_by_role("button", name="Save this evaluation").click()
-    page.wait_for_url("**/evaluations/0/columns")
+    page.wait_for_url("**/evaluations/new/columns")
     assert _labelled(page) == []
     page.select_option("#f-columns-outcome", "score")
     page.select_option("#f-columns-group", "arm")
