@@ -775,6 +775,13 @@ _PLAIN_VALUES = {
 }
 
 
+_PLAIN_QUOTED = {
+    "assigned": "the numbers at the start (“Programme group: people assigned at the start”)",
+    "pretest": "a column for the outcome before the programme",
+    "clusters": "the number of groups (such as schools)",
+}
+
+
 def plain_words(text: str) -> str:
     """A sentence of the assessment with the submission's keys and values replaced by the
     questions and choices a person answered (the web result page and the terminal speak to
@@ -791,6 +798,8 @@ def plain_words(text: str) -> str:
             EVALUATION_FIELDS.get(f"outcome.{name}")
         return f"the question “{f.label}”" if f else name.replace("_", " ")
 
+    for quoted, words in _PLAIN_QUOTED.items():
+        text = text.replace(f"'{quoted}'", words)
     text = re.sub(r"\b([a-z_]+\.[a-z_]+(?:\.[a-z_]+)*)\b", key, text)
     text = re.sub(r"\bfollow_up_months\b", key, text)
     return re.sub(r"\b[a-z]+_[a-z_]+\b",

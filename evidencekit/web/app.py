@@ -24,7 +24,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -144,6 +143,7 @@ class WebApp:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(steps=STEPS, q=q, max_upload=mb(config.max_upload_bytes),
                                 max_upload_bytes=config.max_upload_bytes)
+        self.env.filters["plain"] = q.plain_words
         self.env.filters["dom_id"] = lambda key: "f-" + "".join(
             c if c.isalnum() or c in "-_" else "-" for c in str(key))
 
@@ -621,19 +621,27 @@ class WebApp:
                          status=400 if errors else 200)
 
     async def result(self, request: Request) -> Response:
+        from .findings import findings
+
         s, new = self.session(request)
         out = await run_in_threadpool(self.outcome, s)
-        ladder = None
+        ladder: list[dict[str, Any]] = []
         missing: list[Any] = []
+        found: list[Any] = []
         if out.result is not None:
-            ladder = Markup(_ladder(out.result))
-            nxt = out.result.level + 1
-            if nxt <= len(out.result.levels):
-                missing = [c for c in out.result.levels[nxt - 1].criteria
-                           if c.status != "verified"]
+            r = out.result
+            found = findings(r)
+            for lv in reversed(r.levels):
+                status = ("verified" if lv.level <= r.level else
+                          "claimed" if lv.level <= r.claimed_level else "not_met")
+                ladder.append({"level": lv.level, "label": lv.label or str(lv.level),
+                               "title": lv.title, "status": status})
+            nxt = r.level + 1
+            if nxt <= len(r.levels):
+                missing = [c for c in r.levels[nxt - 1].criteria if c.status != "verified"]
         files = [(rel, s.uploads.get(rel, Path(rel).name)) for rel in q.data_files(out.doc or {})]
         return self.page(request, "result.html.j2", s, new, step="result", out=out,
-                         ladder=ladder, missing=missing, files=files)
+                         ladder=ladder, missing=missing, files=files, findings=found)
 
     async def download(self, request: Request) -> Response:
         s = self.store.get(request.cookies.get(COOKIE))
@@ -828,22 +836,6 @@ def _label(key: str) -> str:
 
 def _dom(key: str) -> str:
     return "f-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in key)
-
-
-def _ladder(result: Any) -> str:
-    from ..report import charts
-
-    steps = []
-    for lv in result.levels:
-        status = ("verified" if lv.level <= result.level else
-                  "claimed" if lv.level <= result.claimed_level else "not_met")
-        steps.append(charts.Step(lv.level, lv.title, status, lv.label))
-    alt = (f"Level ladder: level {result.level} of {len(steps)} is verified"
-           + (f"; level {result.claimed_level} is claimed"
-              if result.claimed_level != result.level else "") + ".")
-    desc = "; ".join(f"Level {st.level} ({st.title}): {st.status.replace('_', ' ')}"
-                     for st in steps)
-    return charts.level_ladder(steps, title=alt, desc=desc, ident="ladder")
 
 
 def create_app(config: WebConfig | None = None) -> Starlette:
