@@ -39,7 +39,7 @@ DATA_FOLDER = "data"
 DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 FieldKind = Literal["text", "long_text", "lines", "number", "count", "year", "yes_no",
-                    "choice", "correlation"]
+                    "choice", "correlation", "currency"]
 Value = str | float | int | bool | list[str] | None
 
 
@@ -49,9 +49,23 @@ class AnswerError(ValueError):
 
 @dataclass(frozen=True)
 class Choice:
+    """One option of a choice field; ``designs`` limits it to evaluations of those designs
+    (an empty tuple: offered for every design)."""
+
     value: str
     label: str
     explain: str = ""
+    designs: tuple[str, ...] = ()
+
+    def fits(self, values: Mapping[str, str]) -> bool:
+        return not self.designs or values.get("design", "") in self.designs
+
+
+def _words(text: str) -> str:
+    """Text reduced to its words, for matching a typed choice ("Before & after" → "before
+    after")."""
+    text = text.casefold().replace("&", " and ").replace("_", " ").replace("-", " ")
+    return " ".join(w for w in re.findall(r"[a-z0-9]+", text) if w not in ("and", "a", "the"))
 
 
 @dataclass(frozen=True)
@@ -117,10 +131,13 @@ class Field:
                 return None
             raise AnswerError("Answer yes or no (or leave it empty if you are not sure).")
         if kind == "choice":
-            for c in self.choices:
-                if text == c.value or text.casefold() == c.label.casefold():
-                    return c.value
-            raise AnswerError("Choose one of: " + "; ".join(c.label for c in self.choices) + ".")
+            return self.choose(text)
+        if kind == "currency":
+            code = CURRENCY_WORDS.get(_words(text), text.strip().upper())
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise AnswerError("Enter a three-letter currency code, such as GBP (pounds "
+                                  "sterling), EUR or USD.")
+            return code
         number = _number(text)
         if kind == "count" or kind == "year":
             if number is None or not float(number).is_integer():
@@ -140,6 +157,78 @@ class Field:
             raise AnswerError(f"Enter a number of at least {self.minimum:g}.")
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
+    def choose(self, text: str, values: Mapping[str, str] | None = None) -> str:
+        """The value of a choice typed as its number (1, 2 ...), its words ("before and
+        after", "RCT") or its stored value; :class:`AnswerError` listing the choices
+        otherwise. With ``values`` (the other answers), only the choices that fit count.
+
+        >>> f = EVALUATION_FIELDS["design"]
+        >>> f.choose("before and after"), f.choose("4"), f.choose("RCT"), f.choose("pre_post")
+        ('pre_post', 'rct', 'rct', 'pre_post')
+        >>> f.choose("a survey")
+        Traceback (most recent call last):
+        ...
+        evidencekit.questionnaire.AnswerError: Choose one of: 1 Before and after; ...
+        """
+        options = self.options(values)
+        typed = text.strip()
+        if typed.isdigit() and 1 <= int(typed) <= len(options):
+            return options[int(typed) - 1].value
+        words = _words(typed)
+        for c in options:
+            short = re.findall(r"\(([^)]*)\)", c.label)
+            names = {_words(c.value), _words(c.label), _words(re.sub(r"\([^)]*\)", "", c.label)),
+                     *(_words(x) for x in short)}
+            if typed == c.value or (words and words in names):
+                return c.value
+        starts = [c for c in options if len(words) >= 4 and _words(c.label).startswith(words)]
+        if len(starts) == 1:
+            return starts[0].value
+        raise AnswerError("Choose one of: " + "; ".join(
+            f"{n} {c.label}" for n, c in enumerate(options, 1)) + " (type its number or its "
+            "words).")
+
+    def show_choice(self, value: str) -> str:
+        """The words of a choice's value (the value itself when it is not a choice)."""
+        return next((c.label for c in self.choices if c.value == value), value)
+
+    def options(self, values: Mapping[str, str] | None = None) -> tuple[Choice, ...]:
+        """The choices offered given the other answers (all of them without answers)."""
+        if values is None:
+            return self.choices
+        return tuple(c for c in self.choices if c.fits(values))
+
+    def warnings(self, raw: str | None) -> list[str]:
+        """Things worth a second look in an answer that can be used (never a reason to refuse
+        it): a currency symbol or a per cent sign in a number, a standard deviation of 0.
+
+        >>> [w[:40] for w in EVALUATION_FIELDS["post.sd"].warnings("0")]
+        ['An SD of 0 means every person had exactl']
+        >>> [w[:44] for w in PROGRAMME_FIELDS["costs.per_participant"].warnings("£450")]
+        ['This was read as 450: the currency symbol wa']
+        """
+        text = (raw or "").strip()
+        if not text or self.kind not in ("number", "count", "correlation"):
+            return []
+        try:
+            value = self.parse(text)
+        except AnswerError:
+            return []
+        out = []
+        if any(sym in text for sym in "£$€"):
+            out.append(f"This was read as {self.show(value)}: the currency symbol was left out "
+                       "(give the currency below, as a code such as GBP)."
+                       if self.key.startswith("costs.") else
+                       f"This was read as {self.show(value)}: the currency symbol was left "
+                       "out. Check it is the right number for this question.")
+        if text.endswith("%"):
+            out.append(f"This was read as {self.show(value)} (the % sign was left out): check "
+                       "the question asks for a percentage.")
+        if self.key.rsplit(".", 1)[-1] in ("sd", "pre_sd") and value == 0:
+            out.append("An SD of 0 means every person had exactly the same value: check it (it "
+                       "is usually larger than 0).")
+        return out
+
     def show(self, value: Any, *, separator: str = "\n") -> str:
         """An answer as the text a person would type (the inverse of :meth:`parse`)."""
         if value is None:
@@ -156,6 +245,10 @@ class Field:
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
 UNSURE = frozenset({"not sure", "unsure", "skip", "?", "-", "don't know", "dont know"})
+#: Currency names typed in words, as their ISO 4217 codes.
+CURRENCY_WORDS = {"pound": "GBP", "pounds": "GBP", "pounds sterling": "GBP", "sterling": "GBP",
+                  "gbp": "GBP", "euro": "EUR", "euros": "EUR", "us dollars": "USD",
+                  "us dollar": "USD", "usd": "USD"}
 
 
 def _number(text: str) -> float | None:
@@ -224,7 +317,8 @@ PROGRAMME_SECTIONS: tuple[Section, ...] = (
         Field("costs.per_participant", "Cost per participant", "number", minimum=0,
               help="The full cost of delivering the programme to one person, including staff "
                    "time, as a number.", example="320"),
-        Field("costs.currency", "Currency", help="A three-letter code.", example="GBP"),
+        Field("costs.currency", "Currency", "currency", help="A three-letter code.",
+              example="GBP"),
         Field("costs.comparator_per_participant", "Cost per person of the usual alternative",
               "number", minimum=0,
               help="What people would otherwise receive (\"business as usual\"), if known.",
@@ -268,19 +362,23 @@ DESIGN_CHOICES = (
     Choice("cluster_rct", "Cluster randomised trial",
            "Chance decided which whole groups, such as schools or GP practices, took part."),
 )
+_CG = ("comparison_group",)
 IDENTIFICATION_CHOICES = (
-    Choice("none", "A plain comparison", "Groups compared as they were, with no adjustment."),
+    Choice("none", "A plain comparison", "Groups compared as they were, with no adjustment.",
+           _CG),
     Choice("controls", "With control variables", "Differences such as age or prior scores "
-           "were allowed for in the analysis."),
-    Choice("matching", "Matching", "Each participant was paired with similar non-participants."),
+           "were allowed for in the analysis.", TWO_GROUP),
+    Choice("matching", "Matching", "Each participant was paired with similar non-participants.",
+           _CG),
     Choice("difference_in_differences", "Difference in differences",
            "The change over time in the programme group compared with the change in the "
-           "comparison group."),
+           "comparison group.", _CG),
     Choice("instrumental_variables", "Instrumental variables",
-           "A factor that affects taking part but not the outcome itself was used."),
+           "A factor that affects taking part but not the outcome itself was used.", _CG),
     Choice("regression_discontinuity", "Regression discontinuity",
-           "People just either side of an eligibility cut-off were compared."),
-    Choice("randomisation", "Randomisation", "Chance decided who took part (a trial)."),
+           "People just either side of an eligibility cut-off were compared.", _CG),
+    Choice("randomisation", "Randomisation", "Chance decided who took part (a trial).",
+           RANDOMISED),
 )
 
 KIND_CHOICES = (
@@ -554,8 +652,10 @@ class Answers:
     ``values`` holds the programme fields (by :data:`PROGRAMME_FIELDS` key) and the rubric
     answers (:func:`claim_keys`); ``evaluations`` one dict of typed text per evaluation (by
     :data:`EVALUATION_FIELDS` key, plus ``data`` and ``columns.ROLE`` for a data file);
-    ``kept`` evaluations of a resumed file that the form cannot show (several outcomes,
-    published statistics ...), written back unchanged; ``extra`` the rest of a resumed file.
+    ``kept`` evaluations of a resumed file that the form cannot show (published statistics
+    ...), written back unchanged; ``extra`` the rest of a resumed file. ``drafts`` holds
+    evaluations being typed but not yet saved, by where they will go (``"new"`` or the
+    index of the evaluation being changed): they are never part of the submission.
     """
 
     rubric: str = "nesta"
@@ -563,11 +663,26 @@ class Answers:
     evaluations: list[dict[str, str]] = field(default_factory=list)
     kept: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    drafts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_state(self) -> dict[str, Any]:
         return {"rubric": self.rubric, "values": dict(self.values),
                 "evaluations": [dict(e) for e in self.evaluations],
-                "kept": copy.deepcopy(self.kept), "extra": copy.deepcopy(self.extra)}
+                "kept": copy.deepcopy(self.kept), "extra": copy.deepcopy(self.extra),
+                "drafts": {k: dict(v) for k, v in self.drafts.items()}}
+
+
+def submission_problems(doc: Mapping[str, Any], base_dir: Path) -> list[str]:
+    """Why ``doc`` is not a valid submission (one sentence each), or ``[]``: checked by the
+    same loader as ``evidencekit assess``, before any front end writes the file."""
+    from .errors import InputError
+    from .load import load_submission
+
+    try:
+        load_submission(dict(doc), base_dir=base_dir)
+    except InputError as exc:
+        return [p.sentence() for p in exc.problems]
+    return []
 
 
 def programme_problems(values: Mapping[str, str]) -> dict[str, str]:
@@ -597,9 +712,15 @@ def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
             if not f.applies(ev):
                 continue
             try:
-                f.parse(ev.get(f.key))
+                value = f.parse(ev.get(f.key))
             except AnswerError as exc:
                 problems[f.key] = str(exc)
+                continue
+            if f.kind == "choice" and value is not None and f.options(ev) != f.choices and \
+                    value not in {c.value for c in f.options(ev)}:
+                design = EVALUATION_FIELDS["design"].show_choice(ev.get("design", ""))
+                problems[f.key] = (f"That does not fit a {design.casefold()}: choose one of "
+                                   + "; ".join(c.label for c in f.options(ev)) + ".")
     if ev.get("source", "summary") == "data" and ev.get("design") in (
             *TWO_GROUP, "pre_post", "post_only"):
         if not ev.get("data"):
@@ -629,6 +750,60 @@ def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
                 problems.setdefault(key, "Give the average and the SD before the programme "
                                          "together, or neither.")
     return problems
+
+
+def evaluation_warnings(ev: Mapping[str, str]) -> dict[str, list[str]]:
+    """Field key → things worth a second look in one evaluation's usable answers."""
+    out: dict[str, list[str]] = {}
+    for section in EVALUATION_SECTIONS:
+        if section.applies(ev):
+            for f in section.fields:
+                if f.applies(ev) and (w := f.warnings(ev.get(f.key))):
+                    out[f.key] = w
+    return out
+
+
+def programme_warnings(values: Mapping[str, str]) -> dict[str, list[str]]:
+    """Field key → things worth a second look in the programme's usable answers."""
+    return {f.key: w for f in PROGRAMME_FIELDS.values() if (w := f.warnings(values.get(f.key)))}
+
+
+#: Words for the values and names of a submission that the assessment's sentences may use.
+_PLAIN_VALUES = {
+    **{c.value: c.label.casefold() for c in DESIGN_CHOICES},
+    "adjustment_required": "needs adjusting for", "not_satisfied": "not satisfied",
+}
+
+
+_PLAIN_QUOTED = {
+    "assigned": "the numbers at the start (“Programme group: people assigned at the start”)",
+    "pretest": "a column for the outcome before the programme",
+    "clusters": "the number of groups (such as schools)",
+}
+
+
+def plain_words(text: str) -> str:
+    """A sentence of the assessment with the submission's keys and values replaced by the
+    questions and choices a person answered (the web result page and the terminal speak to
+    grantees, who never saw the file).
+
+    >>> plain_words("Give the cost per participant (costs.per_participant).")
+    'Give the cost per participant (the question “Cost per participant”).'
+    >>> plain_words("design pre_post cannot show causality")
+    'design before and after cannot show causality'
+    """
+    def key(m: re.Match[str]) -> str:
+        name = m.group(1)
+        f = PROGRAMME_FIELDS.get(name) or EVALUATION_FIELDS.get(name) or \
+            EVALUATION_FIELDS.get(f"outcome.{name}")
+        return f"the question “{f.label}”" if f else name.replace("_", " ")
+
+    for quoted, words in _PLAIN_QUOTED.items():
+        text = text.replace(f"'{quoted}'", words)
+    text = re.sub(r"\b([a-z_]+\.[a-z_]+(?:\.[a-z_]+)*)\b", key, text)
+    text = re.sub(r"\bfollow_up_months\b", key, text)
+    return re.sub(r"\b[a-z]+_[a-z_]+\b",
+                  lambda m: _PLAIN_VALUES.get(m.group(0), m.group(0).replace("_", " ")), text)
 
 
 def problems_of(answers: Answers) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
@@ -886,11 +1061,11 @@ def from_submission(doc: Mapping[str, Any], rubric: str = "nesta") -> Answers:
 
 def to_yaml(doc: Mapping[str, Any], *, header: Sequence[str] = ()) -> str:
     """The submission as YAML, with comment lines on top."""
-    import yaml
+    from .load.document import dump_yaml  # quotes text YAML 1.2 would read as a number
 
     lines = [f"# {h}" if h else "#" for h in header]
-    body = yaml.safe_dump(dict(doc), sort_keys=False, allow_unicode=True, width=88,
-                          default_flow_style=False)
+    body = dump_yaml(dict(doc), sort_keys=False, allow_unicode=True, width=88,
+                     default_flow_style=False)
     return "\n".join([*lines, body]) if lines else body
 
 
