@@ -1236,11 +1236,11 @@ def from_submission(doc: Mapping[str, Any], rubric: str = "nesta") -> Answers:
 
 def to_yaml(doc: Mapping[str, Any], *, header: Sequence[str] = ()) -> str:
     """The submission as YAML, with comment lines on top."""
-    import yaml
+    from .load.document import dump_yaml  # quotes text YAML 1.2 would read as a number
 
     lines = [f"# {h}" if h else "#" for h in header]
-    body = yaml.safe_dump(dict(doc), sort_keys=False, allow_unicode=True, width=88,
-                          default_flow_style=False)
+    body = dump_yaml(dict(doc), sort_keys=False, allow_unicode=True, width=88,
+                     default_flow_style=False)
     return "\n".join([*lines, body]) if lines else body
 
 
