@@ -39,8 +39,8 @@ CELLS = [(o, "cautious", c) for o, (c, _) in TABLE_II_1.items()] + [
 
 
 def test_the_module_tables_equal_table_ii_1() -> None:
-    assert CAUTIOUS_BOUNDARY == tuple(c for c, _ in TABLE_II_1.values() if c is not None)
-    assert OPTIMISTIC_BOUNDARY == tuple(p for _, p in TABLE_II_1.values())
+    assert tuple(c for c, _ in TABLE_II_1.values() if c is not None) == CAUTIOUS_BOUNDARY
+    assert tuple(p for _, p in TABLE_II_1.values()) == OPTIMISTIC_BOUNDARY
     assert len([c for c in CELLS if c[2] is not None]) == 124
 
 
