@@ -1,5 +1,14 @@
 """The Python API: the same calls the CLI, batch mode and the web app make.
 
+Errors: whatever is passed, these functions raise only :class:`~evidencekit.errors.InputError`
+subclasses for bad input — :class:`~evidencekit.errors.SubmissionError` (the submission: a
+path, a mapping or a Submission, checked by the same rules and limits as a file, so NaN,
+infinite or oversized numbers, non-text keys and control characters are refused),
+:class:`~evidencekit.errors.RubricError`, :class:`~evidencekit.errors.DataError` and
+:class:`~evidencekit.errors.UsageError` (a wrong argument, such as ``parameters={"alpha":
+"nan"}``) — each carrying ``problems``, the same :class:`~evidencekit.errors.Problem` objects
+the CLI prints.
+
 >>> import evidencekit
 >>> result = evidencekit.assess({"programme": {"name": "Demo"},
 ...                              "theory_of_change": {"problem": "p", "activities": ["a"],

@@ -92,7 +92,7 @@ class Field:
         return self.key
 
     def applies(self, values: Mapping[str, str]) -> bool:
-        return all(values.get(k, default_answer(k)) in allowed for k, allowed in self.when.items())
+        return all(answer_value(values, k) in allowed for k, allowed in self.when.items())
 
     def parse(self, raw: str | None, *, separator: str = "\n") -> Value:
         """The value of an answer (None when empty), or :class:`AnswerError`.
@@ -251,6 +251,19 @@ CURRENCY_WORDS = {"pound": "GBP", "pounds": "GBP", "pounds sterling": "GBP", "st
                   "us dollar": "USD", "usd": "USD"}
 
 
+def answer_value(values: Mapping[str, str], key: str) -> str:
+    """The answer to ``key`` for deciding what else is asked: a choice typed as its number
+    or words counts as its value ("before and after" is ``pre_post``)."""
+    raw = values.get(key) or default_answer(key)
+    f = EVALUATION_FIELDS.get(key) or PROGRAMME_FIELDS.get(key)
+    if f is not None and f.kind == "choice" and raw:
+        try:
+            return f.choose(raw)
+        except AnswerError:
+            return raw
+    return raw
+
+
 def _number(text: str) -> float | None:
     cleaned = text.replace("£", "").replace("$", "").replace("€", "").strip()
     cleaned = cleaned.rstrip("%").strip()
@@ -274,7 +287,7 @@ class Section:
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def applies(self, values: Mapping[str, str]) -> bool:
-        return all(values.get(k, default_answer(k)) in allowed for k, allowed in self.when.items())
+        return all(answer_value(values, k) in allowed for k, allowed in self.when.items())
 
 
 # -- the programme ----------------------------------------------------------------------------
@@ -508,6 +521,84 @@ EVALUATION_SECTIONS: tuple[Section, ...] = (
 
 EVALUATION_FIELDS: dict[str, Field] = {f.key: f for s in EVALUATION_SECTIONS for f in s.fields}
 
+# -- more outcomes of one evaluation -----------------------------------------------------------
+#: The sections that describe one outcome (the first outcome uses them with plain keys; the
+#: others with the prefix of :func:`more_prefix`, and always as typed-in summary numbers).
+OUTCOME_SECTION_IDS = ("outcome", "two_groups", "before_after", "after_only")
+OUTCOME_SECTIONS = tuple(s for s in EVALUATION_SECTIONS if s.id in OUTCOME_SECTION_IDS)
+MORE_COUNT = "outcomes.more"
+MORE_PRIMARY = Field("primary", "Is this also a main (primary) outcome the evaluation set out "
+                     "to change?", "yes_no", help="Say no for a secondary outcome: the "
+                     "assessment weighs the main ones.")
+MAX_MORE_OUTCOMES = 20
+
+
+def more_prefix(n: int) -> str:
+    """The key prefix of an evaluation's outcome number ``n + 1`` (``n`` from 1).
+
+    >>> more_prefix(1)
+    'more1.'
+    """
+    return f"more{n}."
+
+
+def more_count(ev: Mapping[str, str]) -> int:
+    """How many outcomes an evaluation has besides its first one."""
+    raw = str(ev.get(MORE_COUNT, "") or "")
+    return min(int(raw), MAX_MORE_OUTCOMES) if raw.isdigit() else 0
+
+
+def more_view(ev: Mapping[str, str], n: int) -> dict[str, str]:
+    """Outcome ``n + 1`` of an evaluation as plain keys (with the evaluation's design)."""
+    p = more_prefix(n)
+    view = {k[len(p):]: v for k, v in ev.items() if k.startswith(p)}
+    view["design"] = ev.get("design", "")
+    view["source"] = "summary"
+    return view
+
+
+def more_fields(view: Mapping[str, str]) -> list[tuple[Section, Field]]:
+    """The (section, field) pairs asked for another outcome, given its answers."""
+    out: list[tuple[Section, Field]] = []
+    for section in OUTCOME_SECTIONS:
+        if section.applies(view):
+            out.extend((section, f) for f in section.fields
+                       if f.key != "source" and f.applies(view))
+            if section.id == "outcome":
+                out.append((section, MORE_PRIMARY))
+    return out
+
+
+def more_when(when: Mapping[str, Sequence[str]], n: int) -> dict[str, list[str]]:
+    """A field's or section's condition for outcome ``n + 1`` (its own kind of measure; its
+    numbers always typed in)."""
+    return {(more_prefix(n) + k if k.startswith("outcome.") else k): list(v)
+            for k, v in when.items() if k != "source"}
+
+
+def split_more(key: str) -> tuple[int, str]:
+    """(outcome number from 1, plain key) of a prefixed key; (0, key) for the first outcome.
+
+    >>> split_more("more2.pre.n"), split_more("pre.n")
+    ((2, 'pre.n'), (0, 'pre.n'))
+    """
+    m = re.fullmatch(r"more(\d+)\.(.+)", key)
+    return (int(m.group(1)), m.group(2)) if m else (0, key)
+
+
+def remove_more(ev: Mapping[str, str], n: int) -> dict[str, str]:
+    """The evaluation without its outcome ``n + 1`` (the later ones move up)."""
+    count = more_count(ev)
+    out = {k: v for k, v in ev.items() if not k.startswith("more")}
+    for m in range(1, count + 1):
+        if m == n:
+            continue
+        target = more_prefix(m if m < n else m - 1)
+        out.update({target + k[len(more_prefix(m)):]: v for k, v in ev.items()
+                    if k.startswith(more_prefix(m))})
+    out[MORE_COUNT] = str(max(count - 1, 0))
+    return out
+
 
 def form_name(section: str, key: str) -> str:
     """The form name of a field in a section: its key where the key first appears, and
@@ -521,6 +612,9 @@ def form_name(section: str, key: str) -> str:
 
 def evaluation_form_name(ev: Mapping[str, str], key: str) -> str:
     """The form name of an evaluation field as shown for these answers (for links to it)."""
+    m, plain = split_more(key)
+    if m:
+        return more_prefix(m) + evaluation_form_name(more_view(ev, m), plain)
     for section in EVALUATION_SECTIONS:
         if section.applies(ev) and any(f.key == key for f in section.fields):
             return form_name(section.id, key)
@@ -529,7 +623,24 @@ def evaluation_form_name(ev: Mapping[str, str], key: str) -> str:
 
 def read_evaluation_form(form: Mapping[str, str]) -> dict[str, str]:
     """The answers of a posted evaluation form: a field asked in several sections takes its
-    value from the section that applies to the answers."""
+    value from the section that applies to the answers; the other outcomes' fields come
+    with their prefix (:func:`more_prefix`)."""
+    out = _read_sections(form)
+    count = more_count(form)
+    if count:
+        out[MORE_COUNT] = str(count)
+    outcome_keys = {f.key for s in OUTCOME_SECTIONS for f in s.fields} - {"source"}
+    for m in range(1, count + 1):
+        p = more_prefix(m)
+        sub = {k[len(p):]: v for k, v in form.items() if k.startswith(p)}
+        sub["design"], sub["source"] = out.get("design", ""), "summary"
+        read = _read_sections(sub)
+        out.update({p + k: v for k, v in read.items() if k in outcome_keys})
+        out[p + "primary"] = (sub.get("primary") or "").strip()
+    return out
+
+
+def _read_sections(form: Mapping[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     plain = {k: (form.get(k) or "").strip() for k in EVALUATION_FIELDS}
     ordered = sorted(EVALUATION_SECTIONS, key=lambda s: not s.applies(plain))
@@ -733,6 +844,21 @@ def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
                     not ev.get("columns.treatment"):
                 problems["columns.treatment"] = ("Choose the value of the group column that "
                                                  "marks people who took part.")
+    problems.update(_summary_problems(ev))
+    for m in range(1, more_count(ev) + 1):
+        view = more_view(ev, m)
+        for _, f in more_fields(view):
+            try:
+                f.parse(view.get(f.key))
+            except AnswerError as exc:
+                problems[more_prefix(m) + f.key] = str(exc)
+        problems.update({more_prefix(m) + k: v for k, v in _summary_problems(view).items()})
+    return problems
+
+
+def _summary_problems(ev: Mapping[str, str]) -> dict[str, str]:
+    """Problems across the summary numbers of one outcome (counts, pretest pairs)."""
+    problems: dict[str, str] = {}
     for who in ("treatment", "control", "pre", "post"):
         n, events = ev.get(f"{who}.n", ""), ev.get(f"{who}.events", "")
         if ev.get("outcome.kind") == "binary" and n.strip() and events.strip():
@@ -760,6 +886,11 @@ def evaluation_warnings(ev: Mapping[str, str]) -> dict[str, list[str]]:
             for f in section.fields:
                 if f.applies(ev) and (w := f.warnings(ev.get(f.key))):
                     out[f.key] = w
+    for m in range(1, more_count(ev) + 1):
+        view = more_view(ev, m)
+        for _, f in more_fields(view):
+            if w := f.warnings(view.get(f.key)):
+                out[more_prefix(m) + f.key] = w
     return out
 
 
@@ -772,6 +903,13 @@ def programme_warnings(values: Mapping[str, str]) -> dict[str, list[str]]:
 _PLAIN_VALUES = {
     **{c.value: c.label.casefold() for c in DESIGN_CHOICES},
     "adjustment_required": "needs adjusting for", "not_satisfied": "not satisfied",
+}
+
+
+_PLAIN_QUOTED = {
+    "assigned": "the numbers at the start (“Programme group: people assigned at the start”)",
+    "pretest": "a column for the outcome before the programme",
+    "clusters": "the number of groups (such as schools)",
 }
 
 
@@ -791,6 +929,8 @@ def plain_words(text: str) -> str:
             EVALUATION_FIELDS.get(f"outcome.{name}")
         return f"the question “{f.label}”" if f else name.replace("_", " ")
 
+    for quoted, words in _PLAIN_QUOTED.items():
+        text = text.replace(f"'{quoted}'", words)
     text = re.sub(r"\b([a-z_]+\.[a-z_]+(?:\.[a-z_]+)*)\b", key, text)
     text = re.sub(r"\bfollow_up_months\b", key, text)
     return re.sub(r"\b[a-z]+_[a-z_]+\b",
@@ -888,7 +1028,30 @@ def evaluation_to_dict(ev: Mapping[str, str], eid: str) -> dict[str, Any]:
                     _put(summary, f.key, v)
         outcome["summary"] = summary
     out["outcomes"] = [outcome]
+    for m in range(1, more_count(ev) + 1):
+        out["outcomes"].append(_more_outcome(more_view(ev, m)))
     return out
+
+
+def _more_outcome(view: Mapping[str, str]) -> dict[str, Any]:
+    """Another outcome of an evaluation (typed-in summary numbers) for the submission."""
+    outcome: dict[str, Any] = {"name": EVALUATION_FIELDS["outcome.name"].parse(
+        view.get("outcome.name"))}
+    summary: dict[str, Any] = {}
+    for section, f in more_fields(view):
+        value = f.parse(view.get(f.key))
+        if value is None or f.key == "outcome.name":
+            continue
+        if f is MORE_PRIMARY:
+            outcome["primary"] = value
+        elif section.id == "outcome":
+            if value not in ("continuous", "higher_is_better"):
+                outcome[f.key.split(".", 1)[1]] = value
+        else:
+            _put(summary, f.key, value)
+    outcome.setdefault("primary", False)
+    outcome["summary"] = summary
+    return outcome
 
 
 def to_submission(answers: Answers) -> dict[str, Any]:
@@ -960,9 +1123,29 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
     """The form's answers for a submission's evaluation, or None when the form cannot show it
     without losing something (it is then kept unchanged)."""
     outcomes = e.get("outcomes") or []
-    if set(e) - _FORM_EVALUATION_KEYS or len(outcomes) != 1 or \
+    if set(e) - _FORM_EVALUATION_KEYS or not 1 <= len(outcomes) <= MAX_MORE_OUTCOMES + 1 or \
             e.get("design") not in (*TWO_GROUP, "pre_post", "post_only"):
         return None
+    more: dict[str, str] = {}
+    for m, extra in enumerate(outcomes[1:], 1):
+        if not isinstance(extra, Mapping) or set(extra) - (_FORM_OUTCOME_KEYS - {"data",
+                "columns"}) or not isinstance(extra.get("summary"), Mapping):
+            return None
+        flat_more: dict[str, Any] = {"outcome.name": extra.get("name"),
+                                     "outcome.kind": extra.get("kind", "continuous"),
+                                     "outcome.direction": extra.get("direction",
+                                                                    "higher_is_better")}
+        if extra.get("follow_up_months") is not None:
+            flat_more["outcome.follow_up_months"] = extra["follow_up_months"]
+        _flatten("", extra["summary"], flat_more)
+        for k, v in flat_more.items():
+            f = EVALUATION_FIELDS.get(k)
+            if f is None:
+                return None
+            more[more_prefix(m) + k] = f.show(v)
+        more[more_prefix(m) + "primary"] = "no" if extra.get("primary") is False else "yes"
+    if more:
+        more[MORE_COUNT] = str(len(outcomes) - 1)
     o = outcomes[0]
     if not isinstance(o, Mapping) or set(o) - _FORM_OUTCOME_KEYS or o.get("primary") is False:
         return None
@@ -998,6 +1181,7 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
         if f is None and not (k in ("id", "data") or k.startswith("columns.")):
             return None  # a summary key the form has no field for
         out[k] = f.show(v) if f is not None else str(v)
+    out.update(more)
     try:
         if evaluation_problems(out):
             return None
@@ -1052,11 +1236,11 @@ def from_submission(doc: Mapping[str, Any], rubric: str = "nesta") -> Answers:
 
 def to_yaml(doc: Mapping[str, Any], *, header: Sequence[str] = ()) -> str:
     """The submission as YAML, with comment lines on top."""
-    import yaml
+    from .load.document import dump_yaml  # quotes text YAML 1.2 would read as a number
 
     lines = [f"# {h}" if h else "#" for h in header]
-    body = yaml.safe_dump(dict(doc), sort_keys=False, allow_unicode=True, width=88,
-                          default_flow_style=False)
+    body = dump_yaml(dict(doc), sort_keys=False, allow_unicode=True, width=88,
+                     default_flow_style=False)
     return "\n".join([*lines, body]) if lines else body
 
 

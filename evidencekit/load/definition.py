@@ -330,6 +330,35 @@ def submission_fields() -> list[FieldInfo]:
     return field_list(SUBMISSION)
 
 
+def field_info(path: str) -> FieldInfo | None:
+    """The declaration of one key, given as a concrete path (list indices allowed), for a
+    questionnaire that checks an answer by the same range as the validator.
+
+    >>> f = field_info("evaluations[2].outcomes[0].summary.control.sd")
+    >>> f.kind, f.minimum, f.maximum
+    ('number', 0, 1000000000000.0)
+    >>> field_info("claims.nesta.L3.comparison.answer").kind
+    'yes/no'
+    >>> field_info("no.such.key") is None
+    True
+    """
+    import re
+
+    generic = re.sub(r"\[\d+\]", "[]", path)
+    by_path = _fields_by_path()
+    if generic in by_path:
+        return by_path[generic]
+    if generic.startswith("claims."):  # claim ids contain dots: claims.<id>.answer
+        head, _, last = generic.rpartition(".")
+        return by_path.get(f"claims.*.{last}") if head != "claims" else by_path.get("claims.*")
+    return None
+
+
+@cache
+def _fields_by_path() -> dict[str, FieldInfo]:
+    return {f.path: f for f in submission_fields()}
+
+
 def submission_keys_markdown() -> str:
     """The documentation page of submission keys (``docs/submission-keys.md``)."""
     parts = [

@@ -69,6 +69,28 @@ for _tag, _pattern, _first in _CORE:
     _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 _Loader: Any = _CoreLoader
+
+
+class _CoreDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper that also quotes every text the YAML 1.2 core schema would read
+    as something else (``1e3``, ``1.64e0``), so what is written reads back as written, by
+    this reader and by YAML 1.1 readers alike."""
+
+
+for _tag, _pattern, _first in _CORE:
+    _CoreDumper.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """YAML text for ``data`` that this module reads back unchanged.
+
+    >>> print(dump_yaml({"name": "1e3", "n": 5, "ratio": "1:20"}, sort_keys=False), end="")
+    name: '1e3'
+    n: 5
+    ratio: '1:20'
+    """
+    text: str = yaml.dump(data, Dumper=_CoreDumper, **options)
+    return text
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",

@@ -63,8 +63,10 @@ def load_submission(source: str | Path | Mapping[str, Any], *,
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         base = Path(base_dir) if base_dir is not None else path.resolve().parent
     else:
+        found = (describe(source) if source is None or isinstance(source, int | float | list)
+                 else f"a Python {type(source).__name__} object")
         raise SubmissionError.one(None, "a submission: a file path, a mapping or a Submission",
-                                  f"{describe(source)} ({type(source).__name__})")
+                                  found)
     return build_submission(doc, base_dir=base, sha256=digest)
 
 

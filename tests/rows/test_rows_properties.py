@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rows_helpers import Cli, evaluation, outcome_spec, write_submission
 
-import evidencekit.load.data as data_module
+import evidencekit.load.data.limits as data_module
 from evidencekit import stats
 from evidencekit.stats.clustered import cr2, icc_anova
 from evidencekit.stats.regression import ols
@@ -113,12 +113,12 @@ def test_rows_pipeline_equals_direct_computation(
     sub = write_submission(folder, [evaluation("e", "cluster_rct", outcome_spec(
         "d.csv", {"outcome": "post", "group": "arm", "treatment": "T", "pretest": "pre",
                   "cluster": "school"}))])
-    old = data_module._CSV_BLOCK
-    data_module._CSV_BLOCK = 64 * batch
+    old = data_module.CSV_BLOCK
+    data_module.CSV_BLOCK = 64 * batch
     try:
         code, out, err = Cli()("analyse", str(sub), "--format", "json")
     finally:
-        data_module._CSV_BLOCK = old
+        data_module.CSV_BLOCK = old
     y, t, x = d["post"], d["treated"], d["pre"]
     if np.ptp(y[t == 1]) + np.ptp(y[t == 0]) == 0 or np.ptp(x) == 0:
         assert code == 2
