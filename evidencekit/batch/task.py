@@ -110,10 +110,9 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
            base: dict[str, Any]) -> dict[str, Any]:
     from ..analysis import analyse_submission
     from ..assessment.engine import analysis_options, assess_submission
+    from ..errors import InputError
     from ..load import load_submission
     from ..load.model import DataSource
-
-    from ..errors import InputError
     from .inputs import _kind
 
     kind = _kind(app.path) if app.path.exists() else "a file"
