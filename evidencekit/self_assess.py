@@ -47,6 +47,12 @@ def _wrap(text: str, indent: str = "") -> str:
                                    break_on_hyphens=False)) or indent
 
 
+def _bad(message: str) -> click.BadParameter:
+    """A refused answer, its message wrapped to fit after click's "Error: "."""
+    return click.BadParameter(textwrap.fill(message, width() - 8, break_long_words=False,
+                                            break_on_hyphens=False))
+
+
 def _note(text: str) -> None:
     if text:
         click.echo(click.style(_wrap(text, "  "), dim=True))
@@ -81,7 +87,7 @@ def confirm(label: str, default: bool = False) -> bool:
             return True
         if low in q.NO:
             return False
-        raise click.BadParameter("Answer yes or no.")
+        raise _bad("Answer yes or no.")
 
     answer: bool = prompt(f"{label} (yes / no)", default="yes" if default else "no",
                           value_proc=check)
@@ -127,7 +133,7 @@ def ask(f: q.Field, current: str, values: dict[str, str] | None = None) -> str:
             else:
                 value = f.parse(text, separator=SEPARATOR)
         except q.AnswerError as exc:
-            raise click.BadParameter(str(exc)) from None
+            raise _bad(str(exc)) from None
         if f.kind == "lines":
             return "\n".join(value) if isinstance(value, list) else ""
         if f.kind == "yes_no":
@@ -137,7 +143,7 @@ def ask(f: q.Field, current: str, values: dict[str, str] | None = None) -> str:
         return text
 
     answer: str = prompt(label, default=shown, show_default=bool(shown), value_proc=check)
-    if f.kind == "choice" and answer and answer != current:
+    if f.kind in ("choice", "currency") and answer and answer != current:
         click.echo(click.style(f"  → {f.show_choice(answer)}", dim=True))
     for warning in f.warnings(answer):
         click.echo(_wrap(f"Check: {warning}", "  "))
@@ -364,15 +370,15 @@ def ask_data(run: Run, ev: dict[str, str]) -> None:
         text = raw.strip()
         path = q.safe_relative(text, folder)
         if path is None:
-            raise click.BadParameter("Give a .csv, .xlsx or .parquet file inside "
+            raise _bad("Give a .csv, .xlsx or .parquet file inside "
                                      f"{folder}, as a path relative to it (such as "
                                      f"{q.DATA_FOLDER}/outcomes.csv).")
         if not path.is_file():
-            raise click.BadParameter(f"There is no file {text!r} in {folder}.")
+            raise _bad(f"There is no file {text!r} in {folder}.")
         try:
             columns(path)
         except Exception as exc:
-            raise click.BadParameter(" ".join(describe_problem(exc, text))) from None
+            raise _bad(" ".join(describe_problem(exc, text))) from None
         return text
 
     current = ev.get("data", "")
@@ -454,7 +460,7 @@ def ask_evaluations(run: Run, resume: str = "") -> None:
             text = raw.strip().casefold()
             if text in ("", "a", "add") or (text.isdigit() and 1 <= int(text) <= n):
                 return text
-            raise click.BadParameter("Type a, " + (f"a number from 1 to {n}, " if n else "")
+            raise _bad("Type a, " + (f"a number from 1 to {n}, " if n else "")
                                      + "or press Enter.")
 
         pick = prompt(label, default="", show_default=False, value_proc=check)

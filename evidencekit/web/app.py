@@ -24,7 +24,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -144,6 +143,7 @@ class WebApp:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(steps=STEPS, q=q, max_upload=mb(config.max_upload_bytes),
                                 max_upload_bytes=config.max_upload_bytes)
+        self.env.filters["plain"] = q.plain_words
         self.env.filters["dom_id"] = lambda key: "f-" + "".join(
             c if c.isalnum() or c in "-_" else "-" for c in str(key))
 
@@ -415,7 +415,9 @@ class WebApp:
                 if form.upload is not None and form.upload.path is not None:
                     form.upload.path.unlink(missing_ok=True)
                 return self.forbidden()
-            ev = {**ev, **q.read_evaluation_form(form.fields)}
+            kept = {k: v for k, v in ev.items() if not k.startswith("more")}
+            ev = {**kept, **q.read_evaluation_form(form.fields)}
+            action = form.fields.get("outcome_action", "")
             if request.headers.get("x-autosave"):
                 s.answers.drafts[key] = ev  # kept as typed; saved only by the button
                 return Response(status_code=204)
@@ -438,12 +440,23 @@ class WebApp:
                         s.uploads[rel] = up.filename
                         ev = {k: v for k, v in ev.items() if not k.startswith("columns.")}
                         ev["data"] = rel
+            if action and not errors:  # add or remove an outcome; nothing is checked yet
+                count = q.more_count(ev)
+                if action == "add" and count < q.MAX_MORE_OUTCOMES:
+                    ev[q.MORE_COUNT] = str(count + 1)
+                elif action.startswith("remove:") and action[7:].isdigit():
+                    ev = q.remove_more(ev, int(action[7:]))
+                s.answers.drafts[key] = ev
+                self.prune_files(s)
+                return RedirectResponse(f"/evaluations/{key}#outcome-{q.more_count(ev) + 1}",
+                                        status_code=303)
             if not errors:
                 if ev.get("source") == "data" and not ev.get("data"):
                     errors["upload"] = "Choose the data file with one row per person."
                 else:
                     errors = {k: v for k, v in q.evaluation_problems(ev).items()
-                              if k in q.EVALUATION_FIELDS}
+                              if q.split_more(k)[1] in q.EVALUATION_FIELDS
+                              or q.split_more(k)[1] == "primary"}
             if not errors and ev.get("source") == "data":
                 s.answers.drafts[key] = ev  # saved once its columns are matched
                 self.prune_files(s)
@@ -621,19 +634,27 @@ class WebApp:
                          status=400 if errors else 200)
 
     async def result(self, request: Request) -> Response:
+        from .findings import findings
+
         s, new = self.session(request)
         out = await run_in_threadpool(self.outcome, s)
-        ladder = None
+        ladder: list[dict[str, Any]] = []
         missing: list[Any] = []
+        found: list[Any] = []
         if out.result is not None:
-            ladder = Markup(_ladder(out.result))
-            nxt = out.result.level + 1
-            if nxt <= len(out.result.levels):
-                missing = [c for c in out.result.levels[nxt - 1].criteria
-                           if c.status != "verified"]
+            r = out.result
+            found = findings(r)
+            for lv in reversed(r.levels):
+                status = ("verified" if lv.level <= r.level else
+                          "claimed" if lv.level <= r.claimed_level else "not_met")
+                ladder.append({"level": lv.level, "label": lv.label or str(lv.level),
+                               "title": lv.title, "status": status})
+            nxt = r.level + 1
+            if nxt <= len(r.levels):
+                missing = [c for c in r.levels[nxt - 1].criteria if c.status != "verified"]
         files = [(rel, s.uploads.get(rel, Path(rel).name)) for rel in q.data_files(out.doc or {})]
         return self.page(request, "result.html.j2", s, new, step="result", out=out,
-                         ladder=ladder, missing=missing, files=files)
+                         ladder=ladder, missing=missing, files=files, findings=found)
 
     async def download(self, request: Request) -> Response:
         s = self.store.get(request.cookies.get(COOKIE))
@@ -811,6 +832,10 @@ def _labelled(key: str, message: str) -> str:
 
 
 def _label(key: str) -> str:
+    m, plain = q.split_more(key)
+    if m:
+        inner = q.MORE_PRIMARY.label if plain == "primary" else _label(plain)
+        return f"Outcome {m + 1}, {inner[0].lower() + inner[1:]}"
     if key in q.PROGRAMME_FIELDS:
         return q.PROGRAMME_FIELDS[key].label
     if key in q.EVALUATION_FIELDS:
@@ -828,22 +853,6 @@ def _label(key: str) -> str:
 
 def _dom(key: str) -> str:
     return "f-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in key)
-
-
-def _ladder(result: Any) -> str:
-    from ..report import charts
-
-    steps = []
-    for lv in result.levels:
-        status = ("verified" if lv.level <= result.level else
-                  "claimed" if lv.level <= result.claimed_level else "not_met")
-        steps.append(charts.Step(lv.level, lv.title, status, lv.label))
-    alt = (f"Level ladder: level {result.level} of {len(steps)} is verified"
-           + (f"; level {result.claimed_level} is claimed"
-              if result.claimed_level != result.level else "") + ".")
-    desc = "; ".join(f"Level {st.level} ({st.title}): {st.status.replace('_', ' ')}"
-                     for st in steps)
-    return charts.level_ladder(steps, title=alt, desc=desc, ident="ladder")
 
 
 def create_app(config: WebConfig | None = None) -> Starlette:

@@ -61,7 +61,10 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     apps.mkdir()
     rows = []
     for i, payload in enumerate(OWASP_PAYLOADS + ILLEGAL):
-        (apps / f"a{i}.yaml").write_text(_submission(payload, OWASP_PAYLOADS[-1 - i % 5]),
+        # The loader refuses control characters in a submission's text (issue 12 item 4), so
+        # the XML-illegal payloads travel in the manifest; one refused application below.
+        name = payload if payload not in ILLEGAL else f"illegal {i}"
+        (apps / f"a{i}.yaml").write_text(_submission(name, OWASP_PAYLOADS[-1 - i % 5]),
                                         encoding="utf-8")
         aid = f"{payload} #{i}" if i < len(OWASP_PAYLOADS) else f"id{i}"
         rows.append({"application_id": aid,
@@ -75,6 +78,9 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
                                       encoding="utf-8")
     rows.append({"application_id": "-broken", "path": "apps/broken.yaml",
                  "=HYPERLINK(\"x\")": "=1", "amount": "2"})
+    (apps / "control.yaml").write_text(_submission("a\abell", "=org"), encoding="utf-8")
+    rows.append({"application_id": "@control", "path": "apps/control.yaml",
+                 "=HYPERLINK(\"x\")": "esc\x1b[31mred", "amount": "3"})
     manifest = root / "manifest.csv"
     with manifest.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -82,7 +88,7 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
         w.writerows(rows)
     out = root / "out"
     summary = run_batch(manifest, out, BatchOptions(workers=1, progress=False, portfolio=False))
-    assert summary.scored == len(rows) - 1 and summary.failed == 1
+    assert summary.scored == len(rows) - 2 and summary.failed == 2
     # And a folder round: ids come from the file names.
     folder_out = root / "folder-out"
     run_batch(apps, folder_out, BatchOptions(workers=1, progress=False, portfolio=False))
@@ -114,14 +120,15 @@ def test_csv_cells_never_start_a_formula(hostile_round: tuple[Path, Path]) -> No
     assert "'=HYPERLINK(\"x\")" in header
     ids = {r[header.index("application_id")] for r in scores[1:]}
     assert "'=2+3" in ids and "'=cmd|' /C calc'!A0 #0" in ids
-    names = {r[header.index("programme")] for r in scores[1:]}
-    assert "a\\x07bell" in names and "x\\uffffy" in names and "esc\\x1b[31mred" in names
+    column = {r[header.index("'=HYPERLINK(\"x\")")] for r in scores[1:]}
+    assert "a\\x07bell" in column and "x\\uffffy" in column and "esc\\x1b[31mred" in column
     # A number the funder typed, and a number we computed, stay numbers.
     assert {r[header.index("amount")] for r in scores[1:]} >= {"-500", "'@1", "+1"}
     folder = _csv_cells(hostile_round[1] / "scores.csv")
     assert "'=1+2" in {r[folder[0].index("application_id")] for r in folder[1:]}
     errors = _csv_cells(hostile_round[0] / "errors.csv")
-    assert errors[1][0] == "'-broken"
+    assert {r[0] for r in errors[1:]} == {"'-broken", "'@control"}
+    assert any("control character U+0007" in cell for r in errors[1:] for cell in r)
 
 
 def test_xlsx_cells_are_strings_or_our_numbers(hostile_round: tuple[Path, Path]) -> None:
