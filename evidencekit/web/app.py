@@ -278,7 +278,7 @@ class WebApp:
                 if problem.file == "<submission>":
                     problem = replace(problem, file=None)
                 msgs.extend(describe_problem(type(exc)([problem]), shown))
-            out = Outcome([(m, "/evaluations") for m in msgs], doc)
+            out = Outcome([(q.plain_words(m), "/evaluations") for m in msgs], doc)
         else:
             out = Outcome([], doc, result, sub, rubric)
         while len(s.cache) >= 4:
@@ -415,7 +415,9 @@ class WebApp:
                 if form.upload is not None and form.upload.path is not None:
                     form.upload.path.unlink(missing_ok=True)
                 return self.forbidden()
-            ev = {**ev, **q.read_evaluation_form(form.fields)}
+            kept = {k: v for k, v in ev.items() if not k.startswith("more")}
+            ev = {**kept, **q.read_evaluation_form(form.fields)}
+            action = form.fields.get("outcome_action", "")
             if request.headers.get("x-autosave"):
                 s.answers.drafts[key] = ev  # kept as typed; saved only by the button
                 return Response(status_code=204)
@@ -438,12 +440,23 @@ class WebApp:
                         s.uploads[rel] = up.filename
                         ev = {k: v for k, v in ev.items() if not k.startswith("columns.")}
                         ev["data"] = rel
+            if action and not errors:  # add or remove an outcome; nothing is checked yet
+                count = q.more_count(ev)
+                if action == "add" and count < q.MAX_MORE_OUTCOMES:
+                    ev[q.MORE_COUNT] = str(count + 1)
+                elif action.startswith("remove:") and action[7:].isdigit():
+                    ev = q.remove_more(ev, int(action[7:]))
+                s.answers.drafts[key] = ev
+                self.prune_files(s)
+                return RedirectResponse(f"/evaluations/{key}#outcome-{q.more_count(ev) + 1}",
+                                        status_code=303)
             if not errors:
                 if ev.get("source") == "data" and not ev.get("data"):
                     errors["upload"] = "Choose the data file with one row per person."
                 else:
                     errors = {k: v for k, v in q.evaluation_problems(ev).items()
-                              if k in q.EVALUATION_FIELDS}
+                              if q.split_more(k)[1] in q.EVALUATION_FIELDS
+                              or q.split_more(k)[1] == "primary"}
             if not errors and ev.get("source") == "data":
                 s.answers.drafts[key] = ev  # saved once its columns are matched
                 self.prune_files(s)
@@ -819,6 +832,10 @@ def _labelled(key: str, message: str) -> str:
 
 
 def _label(key: str) -> str:
+    m, plain = q.split_more(key)
+    if m:
+        inner = q.MORE_PRIMARY.label if plain == "primary" else _label(plain)
+        return f"Outcome {m + 1}, {inner[0].lower() + inner[1:]}"
     if key in q.PROGRAMME_FIELDS:
         return q.PROGRAMME_FIELDS[key].label
     if key in q.EVALUATION_FIELDS:

@@ -97,7 +97,7 @@ def outcome_sentences(o: Any, design: str = "") -> list[str]:
     """Sentences for one outcome of an evaluation."""
     design = design or o.design
     g = o.groups
-    name = o.name
+    name = o.name if o.primary else f"{o.name} (a secondary outcome)"
     out: list[str] = []
     cluster = design == "cluster_rct" or o.clustering is not None
     if o.kind == "binary":

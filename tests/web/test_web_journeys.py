@@ -300,6 +300,33 @@ def test_coming_back_with_a_saved_file(browser: Any, page: Any, server: Server,
         context.close()
 
 
+def test_several_outcomes_in_one_evaluation(page: Any, server: Server) -> None:
+    _programme(page, server)
+    page.goto(server.url + "evaluations/new")
+    _fill(page, PRE_POST_FORM)
+    page.get_by_role("button", name="Add another outcome to this evaluation").click()
+    page.wait_for_url("**/evaluations/new#outcome-2")
+    assert page.input_value("#f-title") == "Reading check 2023"  # nothing typed is lost
+    assert page.get_by_role("heading", name="Outcome 2").is_visible()
+    _fill(page, {"more1.outcome.name": "Enjoys reading", "more1.outcome.kind": "binary",
+                 "more1.pre.n": "80", "more1.pre.events": "30", "more1.post.n": "80",
+                 "more1.post.events": "52", "more1.primary": "no"})
+    assert page.locator("#f-more1-pre-mean").is_hidden()  # a yes/no outcome: counts only
+    check_page(page, "evaluation-two-outcomes")
+    page.get_by_role("button", name="Save this evaluation").click()
+    page.wait_for_url("**/evaluations")
+    page.goto(server.url + "result")
+    found = page.inner_text("section.findings")
+    assert "Enjoys reading (a secondary outcome): 38% before and 65% after (52 of 80), a " \
+        "change of +28 percentage points" in found
+    page.goto(server.url + "evaluations/0")
+    page.get_by_role("button", name="Remove outcome 2").click()
+    page.get_by_role("button", name="Save this evaluation").click()
+    page.wait_for_url("**/evaluations")
+    page.goto(server.url + "result")
+    assert "Enjoys reading" not in page.inner_text("section.findings")
+
+
 def test_deleting_everything_asks_first(page: Any, server: Server) -> None:
     _programme(page, server)
     page.get_by_role("link", name="Finish and delete my answers").click()
