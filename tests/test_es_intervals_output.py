@@ -49,3 +49,24 @@ def test_morris_d_ppc2_from_summaries(cli: Any) -> None:
     assert d["variance"] == pytest.approx(ref["var"], rel=1e-12)
     assert d["se"] == pytest.approx(ref["var"] ** 0.5, rel=1e-12)
     assert (d["correlation"], d["correlation_assumed"]) == (0.47, False)
+
+
+def test_morris_d_ppc2_from_rows(tmp_path: Path, cli: Any) -> None:
+    import shutil
+
+    import yaml
+
+    shutil.copy(Path(__file__).parent / "reference" / "rows_trial.csv", tmp_path / "t.csv")
+    doc = {"schema": "evidencekit/submission@1", "programme": {"name": "Rows"},
+           "evaluations": [{"id": "trial", "design": "rct", "outcomes": [{
+               "name": "Attainment", "data": "t.csv",
+               "columns": {"outcome": "post", "group": "arm", "treatment": "tutored",
+                           "pretest": "pre"}}]}]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    r = cli("analyse", str(tmp_path / "s.yaml"), "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    d = json.loads(r.stdout)["evaluations"][0]["outcomes"][0]["effects"]["d_ppc2"]
+    ref = GOLDEN["morris_rows"]  # es_intervals.R on rows_trial.csv
+    assert d["estimate"] == pytest.approx(ref["d"], rel=1e-9)
+    assert d["variance"] == pytest.approx(ref["var"], rel=1e-9)
+    assert d["correlation"] == pytest.approx(ref["r"], rel=1e-9)

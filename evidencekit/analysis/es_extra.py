@@ -4,7 +4,8 @@ Every standardised mean difference (Cohen's d, Hedges' g, Glass's Δ, d_z, d_av)
 noncentral-t interval as ``ci_noncentral`` (a two-element list in JSON); with the analysis
 option ``smd_ci = "noncentral"`` (rubric parameter ``smd_ci``) that interval becomes the
 effect's ``ci`` and ``ci_method`` says ``noncentral_t``. A two-group summary with pretest
-means and SDs also gets Morris's (2008) ``d_ppc2`` with its variance-based SE and normal CI.
+means and SDs also gets Morris's (2008) ``d_ppc2`` with its variance-based SE and normal CI
+(row-level data with a pretest get it from ``rows.py`` through ``morris_effect``).
 Headline effects (those pooled and charted) keep their normal SE-based intervals, which is
 what inverse-variance pooling uses.
 """
@@ -26,6 +27,21 @@ def _with_ci(effect: Effect, ci: tuple[float, float], options: AnalysisOptions) 
     if options.smd_ci == "noncentral":
         return replace(effect, ci=ci, ci_method="noncentral_t", extra=tuple(extra))
     return replace(effect, extra=tuple(extra))
+
+
+def morris_effect(means: list[float], sd_pre_t: float, sd_pre_c: float, n_t: int, n_c: int,
+                  correlation: float | None, level: float) -> Effect | None:
+    """Morris's d_ppc2 as an Effect; ``means`` = [pre_t, post_t, pre_c, post_c]. With row-level
+    data the correlation is the pooled within-group pre-post correlation. None when the
+    inputs cannot give it (e.g. 4 people or fewer, no pretest spread)."""
+    try:
+        m = es.morris_ppc2(means[0], means[1], means[2], means[3], sd_pre_t, sd_pre_c, n_t,
+                           n_c, correlation, level)
+    except stats.StatsError:
+        return None
+    return Effect(m.estimate, m.se, m.ci, ci_method="normal",
+                  extra=(("variance", m.variance), ("correlation", m.correlation),
+                         ("correlation_assumed", m.correlation_assumed)))
 
 
 def with_es_intervals(result: OutcomeResult, outcome: Outcome,
@@ -70,14 +86,11 @@ def with_es_intervals(result: OutcomeResult, outcome: Outcome,
                 and isinstance(src.control, ContinuousGroup) \
                 and src.treatment.pre_mean is not None and src.control.pre_mean is not None \
                 and src.treatment.pre_sd is not None and src.control.pre_sd is not None:
-            m = es.morris_ppc2(src.treatment.pre_mean, src.treatment.mean,
-                               src.control.pre_mean, src.control.mean, src.treatment.pre_sd,
-                               src.control.pre_sd, src.treatment.n, src.control.n,
-                               src.correlation, level)
-            effects["d_ppc2"] = Effect(m.estimate, m.se, m.ci, ci_method="normal",
-                                       extra=(("variance", m.variance),
-                                              ("correlation", m.correlation),
-                                              ("correlation_assumed", m.correlation_assumed)))
+            e = morris_effect([src.treatment.pre_mean, src.treatment.mean, src.control.pre_mean,
+                               src.control.mean], src.treatment.pre_sd, src.control.pre_sd,
+                              src.treatment.n, src.control.n, src.correlation, level)
+            if e is not None:
+                effects["d_ppc2"] = e
     except stats.StatsError:
         return result
     if effects == dict(result.effects):
