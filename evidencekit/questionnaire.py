@@ -1,7 +1,10 @@
 """The self-assessment questionnaire, shared by the web app and ``evidencekit self-assess``.
 
 One model, two front ends: the fields a grantee fills in (the programme, its theory of
-change, costs and scaling, and each evaluation), the yes/no questions generated from a rubric
+change, costs and scaling, and each evaluation — their wording, order and conditions are data,
+in ``questionnaire.yaml`` beside this module, and each answer's kind, range and allowed values
+come from the declarative submission model, :mod:`evidencekit.load.definition`), the yes/no
+questions generated from a rubric
 file (each criterion's ``question``, ``help`` and ``example``, grouped by level), and the
 conversion of the answers into a submission (SPEC §1) — and back, so a saved file can be
 resumed. Answers are kept as the text a person typed (``Answers.values``), so a half-finished
@@ -28,6 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from .load.model import TWO_GROUP_DESIGNS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .assessment.engine import AssessmentResult
@@ -85,6 +90,9 @@ class Field:
     choices: tuple[Choice, ...] = ()
     minimum: float | None = None
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The largest number, and the longest text, the submission model allows.
+    maximum: float | None = None
+    max_length: int | None = None
 
     @property
     def name(self) -> str:
@@ -111,8 +119,9 @@ class Field:
             return None
         kind = self.kind
         if kind in ("text", "long_text"):
-            if len(text) > 5000:
-                raise AnswerError("Keep this under 5,000 characters.")
+            limit = min(self.max_length or 5000, 5000)
+            if len(text) > limit:
+                raise AnswerError(f"Keep this under {limit:,} characters.")
             return text
         if kind == "lines":
             parts = [p.strip() for p in re.split(re.escape(separator) if separator != "\n"
@@ -148,6 +157,8 @@ class Field:
                 raise AnswerError("Enter a year between 1900 and 2100.")
             if self.minimum is not None and value < self.minimum:
                 raise AnswerError(f"Enter a whole number of at least {self.minimum:g}.")
+            if self.maximum is not None and value > self.maximum:
+                raise AnswerError(f"Enter a whole number of at most {self.maximum:,.0f}.")
             return value
         if number is None:
             raise AnswerError("Enter a number, such as 12.5 (use a full stop for decimals).")
@@ -155,6 +166,8 @@ class Field:
             raise AnswerError("Enter a correlation between -1 and 1, such as 0.6.")
         if self.minimum is not None and number < self.minimum:
             raise AnswerError(f"Enter a number of at least {self.minimum:g}.")
+        if self.maximum is not None and number > self.maximum:
+            raise AnswerError(f"Enter a number of at most {self.maximum:,g}.")
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
     def choose(self, text: str, values: Mapping[str, str] | None = None) -> str:
@@ -290,235 +303,109 @@ class Section:
         return all(answer_value(values, k) in allowed for k, allowed in self.when.items())
 
 
-# -- the programme ----------------------------------------------------------------------------
+# -- the field catalogue (evidencekit/questionnaire.yaml) ------------------------------------
 
-PROGRAMME_SECTIONS: tuple[Section, ...] = (
-    Section("programme", "About your programme", "The basics, so the report can name it.", (
-        Field("programme.name", "Programme name", required=True,
-              help="What the programme is called.", example="Peer support for type 2 diabetes"),
-        Field("programme.organisation", "Organisation that runs it",
-              help="Your organisation's name.", example="Diabetes UK"),
-        Field("programme.theme", "Theme", help="The area it works in, in a few words.",
-              example="long-term conditions"),
-        Field("programme.summary", "Short summary", "long_text",
-              help="One paragraph on what the programme does and for whom."),
-    )),
-    Section("theory_of_change", "What you do and why",
-            "This is your theory of change: the chain from a problem, through what you do, to "
-            "the change you expect, and why you expect it.", (
-        Field("theory_of_change.problem", "The problem or need you address", "long_text",
-              help="Who is affected and how, in plain words.",
-              example="Many pupils from low-income homes do not reach the grades universities "
-                      "ask for."),
-        Field("theory_of_change.activities", "What the programme does (its activities)",
-              "lines", example="Trained volunteer tutors meet each pupil weekly for a year."),
-        Field("theory_of_change.outcomes", "The changes you aim for (intended outcomes)",
-              "lines", example="Higher attainment at 16"),
-        Field("theory_of_change.rationale", "Why the activities should lead to those changes",
-              "long_text", help="Your reasoning, or what research says.",
-              example="Small-group tutoring raises attainment in several trials."),
-        Field("theory_of_change.references", "Research your approach draws on", "lines",
-              help="Author, year and title of each.",
-              example="Education Endowment Foundation (2021) Small group tuition"),
-        Field("theory_of_change.evaluation_plan", "How you plan to evaluate it", "long_text",
-              help="Optional: what you will measure, when, and against what comparison. Some "
-                   "frameworks (Project Oracle) ask for this at their first level.",
-              example="Termly attendance for every pupil; a matched comparison school from "
-                      "2025."),
-    )),
-    Section("costs", "Costs", "Optional. What it costs to deliver, per person who takes part.", (
-        Field("costs.per_participant", "Cost per participant", "number", minimum=0,
-              help="The full cost of delivering the programme to one person, including staff "
-                   "time, as a number.", example="320"),
-        Field("costs.currency", "Currency", "currency", help="A three-letter code.",
-              example="GBP"),
-        Field("costs.comparator_per_participant", "Cost per person of the usual alternative",
-              "number", minimum=0,
-              help="What people would otherwise receive (\"business as usual\"), if known.",
-              example="1200"),
-    )),
-    Section("scaling", "Delivering it elsewhere",
-            "Optional. How the programme could be, or is, delivered by others and in more "
-            "places (\"scaling up\").", (
-        Field("scaling.manual", "Is there a delivery manual others could follow?", "yes_no"),
-        Field("scaling.training", "Do the people who deliver it get training and quality "
-              "checks?", "yes_no"),
-        Field("scaling.fidelity_monitoring", "Do you check that delivery follows the model?",
-              "yes_no", help="This is called fidelity monitoring: for example observing "
-              "sessions against a checklist."),
-        Field("scaling.sites", "In how many places (sites) is it delivered?", "count",
-              minimum=0, example="8"),
-        Field("scaling.delivered_by_others", "Do organisations other than yours deliver it?",
-              "yes_no"),
-    )),
-)
-
-PROGRAMME_FIELDS: dict[str, Field] = {f.key: f for s in PROGRAMME_SECTIONS for f in s.fields}
-
-# -- evaluations -------------------------------------------------------------------------------
-
-TWO_GROUP = ("comparison_group", "rct", "cluster_rct")
+#: The catalogue: wording, order, grouping and conditions of every question, as data.
+CATALOGUE = Path(__file__).with_name("questionnaire.yaml")
+TWO_GROUP: tuple[str, ...] = TWO_GROUP_DESIGNS
 RANDOMISED = ("rct", "cluster_rct")
-
-DESIGN_CHOICES = (
-    Choice("pre_post", "Before and after",
-           "The same people measured before and after the programme, with no comparison "
-           "group."),
-    Choice("post_only", "After only",
-           "Measured once, after the programme: this shows where people ended up, not how "
-           "they changed."),
-    Choice("comparison_group", "Comparison group",
-           "People who took part compared with a similar group who did not, where chance did "
-           "not decide who took part."),
-    Choice("rct", "Randomised controlled trial (RCT)",
-           "Chance (like a coin toss) decided who took part and who formed the control group."),
-    Choice("cluster_rct", "Cluster randomised trial",
-           "Chance decided which whole groups, such as schools or GP practices, took part."),
-)
-_CG = ("comparison_group",)
-IDENTIFICATION_CHOICES = (
-    Choice("none", "A plain comparison", "Groups compared as they were, with no adjustment.",
-           _CG),
-    Choice("controls", "With control variables", "Differences such as age or prior scores "
-           "were allowed for in the analysis.", TWO_GROUP),
-    Choice("matching", "Matching", "Each participant was paired with similar non-participants.",
-           _CG),
-    Choice("difference_in_differences", "Difference in differences",
-           "The change over time in the programme group compared with the change in the "
-           "comparison group.", _CG),
-    Choice("instrumental_variables", "Instrumental variables",
-           "A factor that affects taking part but not the outcome itself was used.", _CG),
-    Choice("regression_discontinuity", "Regression discontinuity",
-           "People just either side of an eligibility cut-off were compared.", _CG),
-    Choice("randomisation", "Randomisation", "Chance decided who took part (a trial).",
-           RANDOMISED),
-)
-
-KIND_CHOICES = (
-    Choice("continuous", "A score or measurement",
-           "Such as a test score, a wellbeing scale or blood pressure."),
-    Choice("binary", "Yes or no for each person",
-           "Such as in work or not, or re-offended or not."),
-)
-DIRECTION_CHOICES = (
-    Choice("higher_is_better", "Higher is better", "Such as test scores or wellbeing."),
-    Choice("lower_is_better", "Lower is better", "Such as loneliness or blood pressure."),
-)
-SOURCE_CHOICES = (
-    Choice("summary", "I will type in summary numbers",
-           "Averages and spreads, or counts, for each group."),
-    Choice("data", "I have a data file with one row per person",
-           "A CSV, Excel (.xlsx) or Parquet file; you will match its columns next."),
-)
-
-_CONT = {"outcome.kind": ("continuous",)}
-_BIN = {"outcome.kind": ("binary",)}
-_SUMMARY = {"source": ("summary",)}
-_MEAN_HELP = "The average (mean) of the outcome."
-_SD_HELP = ("The standard deviation (SD): how spread out the values are. A spreadsheet's "
-            "STDEV function gives it.")
-_N_HELP = "How many people have a result (were analysed)."
-_EVENTS_HELP = "How many of them had the outcome (answered yes)."
+#: The first part of a summary key (``treatment.n``, ``correlation``).
+_SUMMARY_HEADS = ("treatment", "control", "pre", "post", "correlation")
 
 
-def _group_fields(prefix: str, who: str) -> tuple[Field, ...]:
-    return (
-        Field(f"{prefix}.n", f"{who}: people analysed", "count", help=_N_HELP,
-              required=True, minimum=2, example="120"),
-        Field(f"{prefix}.mean", f"{who}: average", "number", help=_MEAN_HELP, required=True,
-              when=_CONT, example="54.1"),
-        Field(f"{prefix}.sd", f"{who}: standard deviation (SD)", "number", help=_SD_HELP,
-              required=True, minimum=0, when=_CONT, example="10.2"),
-        Field(f"{prefix}.events", f"{who}: how many had the outcome", "count",
-              help=_EVENTS_HELP, required=True, minimum=0, when=_BIN, example="44"),
-    )
+def model_path(key: str, *, programme: bool) -> str | None:
+    """Where a questionnaire key sits in the submission model (None: a form-only question).
+
+    >>> model_path("costs.currency", programme=True), model_path("pre.n", programme=False)
+    ('costs.currency', 'evaluations[].outcomes[].summary.pre.n')
+    >>> model_path("outcome.kind", programme=False), model_path("source", programme=False)
+    ('evaluations[].outcomes[].kind', None)
+    """
+    if programme:
+        return key
+    if key == "source":
+        return None
+    if key.startswith("outcome."):
+        return "evaluations[].outcomes[]." + key[len("outcome."):]
+    if key.split(".")[0] in _SUMMARY_HEADS:
+        return "evaluations[].outcomes[].summary." + key
+    return "evaluations[]." + key
 
 
-def _pretest_fields(prefix: str, who: str) -> tuple[Field, ...]:
-    return (
-        Field(f"{prefix}.pre_mean", f"{who}: average before the programme", "number",
-              help="Optional: the same measure taken at the start (a pretest), which shows "
-                   "whether the groups were alike at the start.", when=_CONT),
-        Field(f"{prefix}.pre_sd", f"{who}: SD before the programme", "number", minimum=0,
-              help="Optional: the spread of that starting measure.", when=_CONT),
-        Field(f"{prefix}.pre_events", f"{who}: how many had the outcome at the start",
-              "count", minimum=0, help="Optional: shows whether the groups were alike at the "
-              "start.", when=_BIN),
-    )
+def _kind(raw: Mapping[str, Any], info: Any) -> FieldKind:
+    """A field's kind: as the catalogue says, else from the model's kind and range."""
+    if raw.get("kind"):
+        return raw["kind"]  # type: ignore[no-any-return]
+    if info is None:
+        raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} needs a kind (it is not in the "
+                         "submission model)")
+    if info.kind == "whole number":
+        return "year" if info.minimum == 1900 else "count"
+    if info.kind == "number":
+        return "correlation" if (info.minimum, info.maximum) == (-1, 1) else "number"
+    kinds: dict[str, FieldKind] = {"yes/no": "yes_no", "choice": "choice", "list": "lines",
+                                   "text": "long_text" if raw.get("long") else "text"}
+    if info.kind not in kinds:
+        raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} is a {info.kind} in the model, "
+                         "which the questionnaire cannot ask")
+    return kinds[info.kind]
 
 
-EVALUATION_SECTIONS: tuple[Section, ...] = (
-    Section("about", "About the evaluation", "", (
-        Field("title", "A short name for this evaluation", required=True,
-              example="Before-and-after survey 2023"),
-        Field("design", "How was it done?", "choice", required=True, choices=DESIGN_CHOICES,
-              help="The design of the evaluation."),
-        Field("site", "Where was it done?", help="The place or setting (the site). Evaluations "
-              "in different places count as replications.", example="Leeds"),
-        Field("year", "Year it finished", "year", example="2023"),
-        Field("independent", "Was it carried out independently of your organisation?",
-              "yes_no", help="Independent means by someone other than the organisation that "
-              "delivers the programme, such as a university."),
-        Field("delivered_by", "Who delivered the programme in this evaluation?",
-              help="Leave empty if it was your organisation."),
-        Field("identification", "How were the groups made comparable?", "choice",
-              choices=IDENTIFICATION_CHOICES, when={"design": TWO_GROUP},
-              help="Optional. The method that separates the programme's effect from other "
-                   "differences between the groups (frameworks such as the Maryland Scientific "
-                   "Methods Scale rate evaluations by it)."),
-        Field("comparison_justified", "Did the evaluators explain why the comparison group is "
-              "a fair one?", "yes_no", when={"design": TWO_GROUP},
-              help="Optional. For example, matched on prior attainment and background, with "
-                   "the reasons written down."),
-        Field("real_world", "Was it delivered in ordinary conditions, by the usual staff?",
-              "yes_no", help="Optional. \"Real world\" rather than a specially supported "
-                             "pilot (the Early Intervention Foundation asks this)."),
-    )),
-    Section("assigned", "Numbers at the start", "How many people were put into each group when "
-            "the trial began (randomised). Comparing this with the numbers analysed shows how "
-            "many dropped out (attrition).", (
-        Field("assigned.treatment", "Programme group: people assigned at the start", "count",
-              minimum=0, example="130"),
-        Field("assigned.control", "Control group: people assigned at the start", "count",
-              minimum=0, example="130"),
-        Field("clusters.treatment", "Programme group: number of groups (such as schools)",
-              "count", minimum=1, when={"design": ("cluster_rct",)}),
-        Field("clusters.control", "Control group: number of groups (such as schools)", "count",
-              minimum=1, when={"design": ("cluster_rct",)}),
-    ), when={"design": TWO_GROUP}),
-    Section("outcome", "The main outcome", "The main (primary) change the evaluation measured.", (
-        Field("outcome.name", "What was measured", required=True,
-              help="Name the measure and its units or scale.",
-              example="Loneliness (UCLA 3-item scale, 3-9)"),
-        Field("outcome.kind", "What kind of measure is it?", "choice", choices=KIND_CHOICES),
-        Field("outcome.direction", "Which direction is good?", "choice",
-              choices=DIRECTION_CHOICES),
-        Field("outcome.follow_up_months", "Months between the end of the programme and this "
-              "measurement", "count", minimum=0, example="12",
-              help="Optional. Whether an effect lasts a year or more matters to some "
-                   "frameworks (the Early Intervention Foundation's level 4)."),
-        Field("source", "How will you give the results?", "choice", choices=SOURCE_CHOICES),
-    )),
-    Section("two_groups", "Results: programme group and comparison group",
-            "Results at the end, for people who took part (the programme group) and for the "
-            "control or comparison group.",
-            _group_fields("treatment", "Programme group")
-            + _group_fields("control", "Comparison group")
-            + _pretest_fields("treatment", "Programme group")
-            + _pretest_fields("control", "Comparison group"),
-            when={"design": TWO_GROUP, **_SUMMARY}),
-    Section("before_after", "Results: before and after", "The same people, at the start and at "
-            "the end.",
-            _group_fields("pre", "Before") + _group_fields("post", "After") + (
-                Field("correlation", "Correlation between before and after", "correlation",
-                      help="Optional: how closely each person's before and after values go "
-                           "together, from -1 to 1 (a spreadsheet's CORREL gives it). Without "
-                           "it 0.5 is assumed.", when=_CONT, example="0.6"),),
-            when={"design": ("pre_post",), **_SUMMARY}),
-    Section("after_only", "Results: after the programme", "",
-            _group_fields("post", "After"), when={"design": ("post_only",), **_SUMMARY}),
-)
+def _when(raw: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    return {str(k): tuple(v) for k, v in (raw or {}).items()}
 
+
+def _load_catalogue() -> tuple[dict[str, tuple[Choice, ...]], tuple[Section, ...],
+                               tuple[Section, ...]]:
+    """The choice lists and the programme's and evaluations' sections, from the catalogue
+    file and the submission model (which gives each answer's kind, range and values)."""
+    import yaml
+
+    from .load.definition import submission_fields
+
+    model = {f.path: f for f in submission_fields()}
+    doc = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    choices = {name: tuple(Choice(str(c["value"]), str(c["label"]), str(c.get("explain", "")),
+                                  tuple(c.get("designs", ())))
+                           for c in items) for name, items in doc["choices"].items()}
+
+    def field_of(raw: Mapping[str, Any], programme: bool) -> Field:
+        path = model_path(raw["key"], programme=programme)
+        info = model.get(path) if path else None
+        if path is not None and info is None:
+            raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} has no place in the "
+                             f"submission model ({path})")
+        kind = _kind(raw, info)
+        options = choices[raw["choices"]] if raw.get("choices") else ()
+        if info is not None and info.choices is not None:
+            odd = [c.value for c in options if c.value not in info.choices]
+            if odd:
+                raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} offers {odd}, which the "
+                                 "submission model does not allow")
+        numeric = kind in ("number", "count", "year", "correlation")
+        return Field(raw["key"], raw["label"], kind, help=raw.get("help", ""),
+                     example=str(raw.get("example", "")), required=bool(raw.get("required")),
+                     choices=options, when=_when(raw.get("when")),
+                     minimum=info.minimum if info is not None and numeric else None,
+                     maximum=info.maximum if info is not None and numeric else None,
+                     max_length=info.max_length if info is not None else None)
+
+    def sections(part: str, programme: bool) -> tuple[Section, ...]:
+        return tuple(Section(s["id"], s["title"], s.get("intro", ""),
+                             tuple(field_of(f, programme) for f in s["fields"]),
+                             _when(s.get("when")))
+                     for s in doc[part])
+
+    return choices, sections("programme", True), sections("evaluation", False)
+
+
+_CHOICES, PROGRAMME_SECTIONS, EVALUATION_SECTIONS = _load_catalogue()
+DESIGN_CHOICES = _CHOICES["design"]
+IDENTIFICATION_CHOICES = _CHOICES["identification"]
+KIND_CHOICES = _CHOICES["outcome_kind"]
+DIRECTION_CHOICES = _CHOICES["direction"]
+SOURCE_CHOICES = _CHOICES["source"]
+PROGRAMME_FIELDS: dict[str, Field] = {f.key: f for s in PROGRAMME_SECTIONS for f in s.fields}
 EVALUATION_FIELDS: dict[str, Field] = {f.key: f for s in EVALUATION_SECTIONS for f in s.fields}
 
 # -- more outcomes of one evaluation -----------------------------------------------------------
@@ -922,19 +809,23 @@ def plain_words(text: str) -> str:
     'Give the cost per participant (the question “Cost per participant”).'
     >>> plain_words("design pre_post cannot show causality")
     'design before and after cannot show causality'
+    >>> plain_words("give follow_up_months")
+    'give the question “Months between the end of the programme and this measurement”'
+    >>> plain_words("my_scores.csv has no column pre_score")  # names of theirs stay
+    'my_scores.csv has no column pre_score'
     """
     def key(m: re.Match[str]) -> str:
         name = m.group(1)
         f = PROGRAMME_FIELDS.get(name) or EVALUATION_FIELDS.get(name) or \
             EVALUATION_FIELDS.get(f"outcome.{name}")
-        return f"the question “{f.label}”" if f else name.replace("_", " ")
+        return f"the question “{f.label}”" if f else name
 
     for quoted, words in _PLAIN_QUOTED.items():
         text = text.replace(f"'{quoted}'", words)
     text = re.sub(r"\b([a-z_]+\.[a-z_]+(?:\.[a-z_]+)*)\b", key, text)
-    text = re.sub(r"\bfollow_up_months\b", key, text)
-    return re.sub(r"\b[a-z]+_[a-z_]+\b",
-                  lambda m: _PLAIN_VALUES.get(m.group(0), m.group(0).replace("_", " ")), text)
+    text = re.sub(r"\b(follow_up_months)\b", key, text)
+    return re.sub(r"\b[a-z]+_[a-z_]+\b", lambda m: _PLAIN_VALUES.get(m.group(0), m.group(0)),
+                  text)
 
 
 def problems_of(answers: Answers) -> tuple[dict[str, str], dict[int, dict[str, str]]]:

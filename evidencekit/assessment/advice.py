@@ -37,6 +37,13 @@ def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
                 "change before evaluating again.")
     if effect is None or effect == 0 or not math.isfinite(effect):
         return None
+    from ..planning import sample_advice
+
+    have = facts.get("n_min")
+    had = f"; this evaluation analysed {have} in the smaller group" if have else ""
+    special_design = sample_advice(facts.get("_planning"), effect, alpha, target)
+    if special_design is not None:  # binary outcome (two proportions) or cluster trial
+        return f"{_where(facts)}, {special_design}{had}."
     try:
         n = math.ceil(stats.n_per_group_for(abs(effect), alpha, target))
     except stats.StatsError:

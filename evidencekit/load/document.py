@@ -163,7 +163,7 @@ def format_path(path: KeyPath) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + part
+            out += ("." if out else "") + (part if len(part) <= 60 else sanitise(part, 40))
     return out or "(top level)"
 
 

@@ -1058,10 +1058,13 @@ class _Builder:
         p = self.analysis.pooled
         if p is None or p.k < 2:
             return None
-        return (f"Random-effects pooled effect ({p.method}) of the headline primary outcome of "
+        pi = (f"; prediction interval {ci_text(p.prediction_interval)}"
+              if p.prediction_interval else "")
+        return (f"Pooled effect ({p.method_label}) of the headline primary outcome of "
                 f"{p.k} comparison-group evaluations: {n2(p.random)} {ci_text(p.ci_random)}, "
-                f"p {pval(p.p_value)}; I² = {n2(p.i2, 0)}%, τ² = {n2(p.tau2, 3)}; fixed effect "
-                f"{n2(p.fixed)} {ci_text(p.ci_fixed)}. Positive values favour the programme.")
+                f"p {pval(p.p_value)}{pi}; I² = {n2(p.i2, 0)}%, τ² = {n2(p.tau2, 3)}; fixed "
+                f"effect {n2(p.fixed)} {ci_text(p.ci_fixed)}. Positive values favour the "
+                f"programme.")
 
     # -- value for money ----------------------------------------------------------------
 

@@ -278,7 +278,7 @@ class WebApp:
                 if problem.file == "<submission>":
                     problem = replace(problem, file=None)
                 msgs.extend(describe_problem(type(exc)([problem]), shown))
-            out = Outcome([(m, "/evaluations") for m in msgs], doc)
+            out = Outcome([(q.plain_words(m), "/evaluations") for m in msgs], doc)
         else:
             out = Outcome([], doc, result, sub, rubric)
         while len(s.cache) >= 4:

@@ -292,3 +292,64 @@ def test_a_choice_by_number_or_words_and_nothing_else() -> None:
     assert currency.parse("pounds") == "GBP"
     with pytest.raises(q.AnswerError, match="three-letter currency code"):
         currency.parse("quid")
+
+
+def test_the_field_catalogue_is_data_checked_against_the_submission_model() -> None:
+    """Every question of evidencekit/questionnaire.yaml has its place in the declarative
+    submission model, which gives its kind, range and allowed values (#10 item 9)."""
+    from evidencekit import questionnaire as q
+    from evidencekit.load.definition import submission_fields
+
+    model = {f.path: f for f in submission_fields()}
+    fields = [*((f, True) for f in q.PROGRAMME_FIELDS.values()),
+              *((f, False) for f in q.EVALUATION_FIELDS.values())]
+    for f, programme in fields:
+        path = q.model_path(f.key, programme=programme)
+        if path is None:
+            assert f.key == "source"  # the one form-only question: numbers or a data file
+            continue
+        info = model[path]
+        if f.kind in ("number", "count", "year", "correlation"):
+            assert (f.minimum, f.maximum) == (info.minimum, info.maximum), f.key
+        if f.kind == "choice":
+            assert {c.value for c in f.choices} <= set(info.choices or ()), f.key
+    n = q.EVALUATION_FIELDS["treatment.n"]
+    assert (n.kind, n.minimum) == ("count", 2)
+    with pytest.raises(q.AnswerError, match="at most 1,000,000,000"):
+        n.parse("2000000000")  # the model's range, not one kept in the questionnaire
+
+
+def test_a_catalogue_question_outside_the_model_is_refused(tmp_path: Path,
+                                                           monkeypatch: Any) -> None:
+    from evidencekit import questionnaire as q
+
+    broken = q.CATALOGUE.read_text(encoding="utf-8").replace(
+        "key: programme.theme", "key: programme.colour", 1)
+    (tmp_path / "questionnaire.yaml").write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(q, "CATALOGUE", tmp_path / "questionnaire.yaml")
+    with pytest.raises(ValueError, match=r"'programme\.colour' has no place in the "
+                                         r"submission model"):
+        q._load_catalogue()
+
+
+def test_what_the_result_page_says_names_no_submission_key() -> None:
+    """The actions, reasons and notes of every example under every bundled framework, as the
+    web result page shows them, name the questions on the pages, never a YAML key."""
+    import re
+
+    from evidencekit import questionnaire as q
+    from evidencekit.assessment.rubric import bundled_rubrics
+
+    keys = re.compile(r"\b(?:theory_of_change|costs|scaling|programme)\.[a-z_]+"
+                      r"|\b(?:pre_post|post_only|comparison_group|cluster_rct|"
+                      r"follow_up_months)\b")
+    seen = 0
+    for example in sorted((REPO / "examples").glob("*.yaml")):
+        for rubric in bundled_rubrics():
+            result = evidencekit.assess(example, rubric=rubric)
+            texts = [*result.next_steps, *result.quality_notes,
+                     *(c.reason for lv in result.levels for c in lv.criteria)]
+            seen += sum(1 for t in texts if keys.search(t))
+            for text in texts:
+                assert not keys.search(q.plain_words(text)), text
+    assert seen > 0  # the assessment's own sentences do use keys: the test can fail
