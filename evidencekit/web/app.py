@@ -673,6 +673,11 @@ class WebApp:
                                 + " ".join(m for m, _ in out.problems[:3]), 409,
                                 link=("/result", "See what is missing"))
         stem = q.slug(str(out.doc.get("programme", {}).get("name", "")) or "my-programme")
+        if name == "submission.yaml" and out.result is None and \
+                (bad := q.submission_problems(out.doc, s.folder)):
+            return self.message("Not ready yet", "The answers cannot be saved as a submission "
+                                "file yet: " + q.plain_words(bad[0]), 409,
+                                link=("/result", "See what is missing"))
         if name == "submission.yaml":
             body: bytes = self.submission_yaml(out.doc, s).encode("utf-8")
             filename = f"{stem}.yaml"
