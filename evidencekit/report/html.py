@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 Medium = Literal["html", "pdf"]
 TEMPLATE = "report.html.j2"
 STYLESHEET = "report.css"
+#: Added to the HTML (never the PDF): one column and reflowed tables on narrow screens.
+NARROW_STYLESHEET = "report-narrow.css"
 
 
 def environment(resolver: AssetResolver, medium: Medium) -> jinja2.Environment:
@@ -56,9 +58,12 @@ def environment(resolver: AssetResolver, medium: Medium) -> jinja2.Environment:
     return env
 
 
-def stylesheet(resolver: AssetResolver) -> Markup:
-    """The bundled stylesheet, followed by the template folder's own, verbatim."""
+def stylesheet(resolver: AssetResolver, medium: Medium = "pdf") -> Markup:
+    """The bundled stylesheet (with its narrow-screen rules in HTML), followed by the
+    template folder's own, verbatim."""
     parts = [(resolver.bundled / STYLESHEET).read_text(encoding="utf-8")]
+    if medium == "html":
+        parts.append((resolver.bundled / NARROW_STYLESHEET).read_text(encoding="utf-8"))
     custom = resolver.template / STYLESHEET
     if resolver.template != resolver.bundled and custom.is_file():
         parts.append(f"/* {STYLESHEET} from the template folder */\n"
@@ -77,7 +82,7 @@ def render(context: ReportContext | Any, *, resolver: AssetResolver, medium: Med
     env = environment(resolver, medium)
     try:
         template = env.get_template(template_name)
-        text: str = template.render(r=context, stylesheet=stylesheet(resolver))
+        text: str = template.render(r=context, stylesheet=stylesheet(resolver, medium))
         return text
     except jinja2.TemplateSyntaxError as exc:
         where = Path(exc.filename).name if exc.filename else exc.name or TEMPLATE

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from report_helpers import Rendered, poppler_runner, render
+from report_helpers import EXAMPLES, Rendered, poppler_runner, render
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +19,14 @@ def access(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
 def poppler() -> Callable[..., str]:
     """Run a poppler tool on a file and return its standard output."""
     return poppler_runner()
+
+
+@pytest.fixture(scope="session")
+def every_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every bundled example scored as one batch: an HTML and a PDF report for each, and the
+    portfolio of the round (``reports/*.html``, ``reports/*.pdf``, ``portfolio.*``)."""
+    from evidencekit.batch.runner import BatchOptions, run_batch
+
+    out = tmp_path_factory.mktemp("examples")
+    run_batch(EXAMPLES, out, BatchOptions(pdf=True, html=True, workers=2, progress=False))
+    return out
