@@ -32,8 +32,8 @@ def test_the_layout_check_can_fail(tmp_path: Path) -> None:
     html = ("<html lang='en'><head><title>t</title></head><body>"
             "<p>First words here</p>"
             "<p style='margin-top:-1.4em'>Printed over them</p>"
-            "<div style='height:228mm'></div><h2>Stranded heading</h2>"
-            "<p>Its text on the next page.</p></body></html>")
+            "<h2>Stranded heading</h2>"
+            "<p style='break-before:page'>Its text on the next page.</p></body></html>")
     path = tmp_path / "bad.pdf"
     path.write_bytes(html_to_pdf(html, AssetResolver.for_template_dir(None)))
     problems = pdf_layout_problems(path)
