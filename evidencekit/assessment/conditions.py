@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem
+from ..frozen import freeze_fields
 from .facts import COLLECTIONS, FACTS
 
 Truth = bool | None
@@ -53,6 +54,9 @@ class Advice:
     facts: Mapping[str, Any]
     label: str | None
 
+    def __post_init__(self) -> None:
+        freeze_fields(self, "facts")
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -68,6 +72,9 @@ class Node:
     args: Any
     wording: Mapping[str, str] = field(default_factory=dict)
     scope: str = "programme"
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "args", "wording")
 
 
 class Compiler:

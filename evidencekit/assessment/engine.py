@@ -16,12 +16,14 @@ whose condition is verified replaces the verdict's label (the level numbers stay
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import stats
+from ..analysis.headline import HeadlineEffect, choose_headline
 from ..analysis.result import AnalysisOptions, AnalysisResult
 from ..analysis.value import ValueForMoney, value_for_money
+from ..frozen import freeze_fields
 from ..load.model import Submission
 from .advice import ADVICE
 from .conditions import Interpreter, Verdict
@@ -46,19 +48,51 @@ class CriterionResult:
                 "reason": self.reason, "advice": list(self.advice)}
 
 
+#: A level's cumulative status: ``reached`` (its gates and every level's below are
+#: verified: the level counts), ``claimed_only`` (reached once claims are counted too) or
+#: ``not_reached``. Every surface shows this, never the level's own gates alone.
+LEVEL_STATUSES = ("reached", "claimed_only", "not_reached")
+
+
 @dataclass(frozen=True)
 class LevelResult:
+    """One level of the ladder.
+
+    ``status`` is the cumulative verdict (see :data:`LEVEL_STATUSES`); ``own_gates_met`` /
+    ``own_gates_claimed`` say only whether *this* level's gating criteria hold (verified,
+    or verified-or-claimed), whatever the levels below say — a level whose own gates hold
+    is still ``not_reached`` when a level below it is not.
+    """
+
     level: int
     title: str
     statement: str
-    met: bool
-    claimed: bool
+    own_gates_met: bool
+    own_gates_claimed: bool
     criteria: tuple[CriterionResult, ...]
     label: str = ""  # the framework's name for the level ("3+", "SMS 4"); "" = its number
+    status: str = "not_reached"
+
+    @property
+    def met(self) -> bool:
+        """Deprecated alias of ``own_gates_met`` (this level's gates only; not cumulative)."""
+        return self.own_gates_met
+
+    @property
+    def claimed(self) -> bool:
+        """Deprecated alias of ``own_gates_claimed`` (not cumulative)."""
+        return self.own_gates_claimed
+
+    @property
+    def reached(self) -> bool:
+        return self.status == "reached"
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "title": self.title, "statement": self.statement,
-                "label": self.label or None, "met": self.met, "claimed": self.claimed,
+                "label": self.label or None, "status": self.status,
+                "own_gates_met": self.own_gates_met,
+                "own_gates_claimed": self.own_gates_claimed,
+                "met": self.own_gates_met, "claimed": self.own_gates_claimed,
                 "criteria": [c.to_dict() for c in self.criteria]}
 
 
@@ -123,9 +157,48 @@ class AssessmentResult:
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     #: Evaluation-scope rubrics: the id of the best-rated evaluation (whose levels these are).
     evaluation: str | None = None
+    #: The programme's headline effect (:mod:`evidencekit.analysis.headline`): the one effect
+    #: every surface names; None when no evaluation has one.
+    headline: HeadlineEffect | None = None
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "parameters", "levels", "next_steps", "quality_notes", "problems",
+                      "unknown_claims", "per_evaluation")
 
     def level_title(self, n: int) -> str:
         return self.level_zero if n == 0 else self.levels[n - 1].title
+
+    #: Columns of :meth:`rows` and :meth:`to_frame`.
+    COLUMNS = ("level", "level_status", "own_gates_met", "criterion", "title", "gate",
+               "status", "reason")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per criterion: its level, the level's cumulative status, its own status
+        and reason (plain values, no pandas needed)."""
+        return [{"level": lv.level, "level_status": lv.status,
+                 "own_gates_met": lv.own_gates_met, "criterion": c.id, "title": c.title,
+                 "gate": c.gate, "status": c.status, "reason": c.reason}
+                for lv in self.levels for c in lv.criteria]
+
+    def to_frame(self) -> Any:
+        """The criteria as a pandas DataFrame (see :meth:`rows`); needs pandas."""
+        from ..tabular import to_frame
+
+        return to_frame(self.rows(), self.COLUMNS)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from ..tabular import html_table
+
+        head = (f"<p><strong>{escape(self.programme)}</strong> — {escape(self.rubric_title)}: "
+                f"verified level {self.level}, claimed level {self.claimed_level}")
+        if self.headline is not None:
+            h = self.headline
+            interval = (f" [{h.ci[0]:.2f}, {h.ci[1]:.2f}]" if h.ci is not None else "")
+            head += (f"; headline effect {escape(h.symbol)} = {h.estimate:.2f}{interval} "
+                     f"({escape(h.source)})")
+        return head + "</p>" + html_table(self.rows(), self.COLUMNS)
 
     def to_dict(self) -> dict[str, Any]:
         evaluation_scope = self.scope == "evaluation"
@@ -138,6 +211,7 @@ class AssessmentResult:
             "level": self.level,
             "claimed_level": self.claimed_level,
             "level_label": self.level_title(self.level),
+            "headline": self.headline.to_dict() if self.headline is not None else None,
             "label": self.label,
             "claimed_label": self.claimed_label,
             "override": self.override.to_dict() if self.override else None,
@@ -207,6 +281,7 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
                                         analysis.options.ci_level),
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
+        headline=choose_headline(analysis),
     )
 
 
@@ -230,8 +305,9 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
             level_so_far = lv.level
         results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits),
                                    lv.label or ""))
-    level = _cumulative(r.met for r in results)
-    claimed_level = _cumulative(r.claimed for r in results)
+    level = _cumulative(r.own_gates_met for r in results)
+    claimed_level = _cumulative(r.own_gates_claimed for r in results)
+    results = [replace(r, status=level_status(r.level, level, claimed_level)) for r in results]
     override = None
     for ov in rubric.overrides:
         v = interpreter.evaluate(ov.check, facts)
@@ -258,6 +334,17 @@ def _unknown_claim(submission: Submission, rubric: Rubric, key: str,
             "expected": f"a criterion of rubric {rubric.id!r}", "found": repr(key) + hint,
             "message": f"{where}, claims.{key}: expected a criterion of rubric {rubric.id!r}, "
                        f"found {key!r}{hint}; the claim was ignored."}
+
+
+def level_status(n: int, level: int, claimed_level: int) -> str:
+    """The cumulative status of level ``n`` given the verified and claimed levels.
+
+    >>> [level_status(n, 1, 3) for n in (1, 2, 3, 4)]
+    ['reached', 'claimed_only', 'claimed_only', 'not_reached']
+    """
+    if n <= level:
+        return "reached"
+    return "claimed_only" if n <= claimed_level else "not_reached"
 
 
 def _cumulative(flags: Any) -> int:

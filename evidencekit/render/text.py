@@ -19,6 +19,14 @@ STATUS = {
 }
 
 
+#: The mark of a level's cumulative status (LevelResult.status).
+LEVEL_MARKS = {
+    "reached": ("✔", "green"),
+    "claimed_only": ("?", "yellow"),
+    "not_reached": ("·", "dim"),
+}
+
+
 def _pad(renderable: Any, indent: int) -> Any:
     from rich.padding import Padding
 
@@ -72,6 +80,12 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> N
                                 + _own_label(result.claimed_label, result.claimed_level,
                                              result.level_title(result.claimed_level))
                                 + (f"  ({gap} above what the evidence verifies)" if gap else "")))
+        h = result.headline
+        if h is not None:
+            con.print(Text.assemble(("Headline effect: ", "bold"),
+                                    f"{h.symbol} = {num(h.estimate)} {ci(h.ci)}".rstrip(" —")
+                                    + (f", p {pval(h.p_value)}" if h.p_value is not None
+                                       else "") + f"  ({h.source})"))
         if result.override is not None:
             con.print(Text.assemble(("Rated:          ", "bold"),
                                     (result.override.label, "bold red"),
@@ -90,10 +104,19 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> N
                 con.print(_pad(Text("No evaluation is given."), 2))
         con.print()
         for lv in reversed(result.levels):
-            mark = ("✔", "green") if lv.met else (("?", "yellow") if lv.claimed else ("·", "dim"))
+            # The mark is the level's cumulative status, decided by the assessment; that its
+            # own gates hold is said separately, never as a tick.
+            mark = LEVEL_MARKS[lv.status]
             here = "  ◀ verified" if lv.level == result.level else ""
+            own = ""
+            if lv.status == "not_reached" and (lv.own_gates_met or lv.own_gates_claimed):
+                own = (f"  (not reached: its own criteria are "
+                       f"{'shown' if lv.own_gates_met else 'claimed'}, but a level below is "
+                       "not)")
+            elif lv.status == "claimed_only" and lv.own_gates_met:
+                own = "  (claimed: its own criteria are shown, a level below is only claimed)"
             con.print(Text.assemble((f" {mark[0]} ", mark[1]), (f"Level {lv.level}", "bold"),
-                                    f"  {lv.title}", (here, "bold green")))
+                                    f"  {lv.title}", (here, "bold green"), (own, "dim")))
             for c in lv.criteria:
                 sym, colour, word = STATUS[c.status]
                 gate = "" if c.gate else " (not a gate)"

@@ -34,6 +34,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import __version__
+from ..analysis.headline import statistic_basis
 from ..analysis.result import (
     AnalysisResult,
     AttritionResult,
@@ -658,12 +659,9 @@ class _Builder:
     # -- page one -----------------------------------------------------------------------
 
     def status(self, lv: LevelResult) -> str:
-        """Levels are cumulative: a level counts only when every level below it does."""
-        if lv.level <= self.r.level:
-            return "verified"
-        if lv.level <= self.r.claimed_level:
-            return "claimed"
-        return "not_met"
+        """The assessment's cumulative status of the level, in the report's words."""
+        return {"reached": "verified", "claimed_only": "claimed",
+                "not_reached": "not_met"}[lv.status]
 
     def levels(self) -> tuple[LevelRow, ...]:
         rows = []
@@ -677,9 +675,9 @@ class _Builder:
 
     def verdict(self, lv: LevelResult, status: str) -> str:
         gates = [c for c in lv.criteria if c.gate]
-        if status == "not_met" and (lv.met or lv.claimed):
+        if status == "not_met" and (lv.own_gates_met or lv.own_gates_claimed):
             below = self.r.claimed_level + 1
-            word = "shown" if lv.met else "claimed"
+            word = "shown" if lv.own_gates_met else "claimed"
             return (f"Not reached: its own criteria are {word}, but levels are cumulative and "
                     f"level {below} is not met.")
         if status == "verified":
@@ -709,26 +707,11 @@ class _Builder:
         return Chart(Markup(svg), alt, "Levels verified and claimed")
 
     def strongest(self) -> tuple[EvaluationResult, OutcomeResult] | None:
-        """The outcome that stands for the programme (the same rule as value for money)."""
-        vfm = self.r.value_for_money
-        if vfm is not None and vfm.per_unit is not None:
-            for e in self.analysis.evaluations:
-                for o in e.outcomes:
-                    if e.id == vfm.per_unit.evaluation and o.name == vfm.per_unit.outcome:
-                        return e, o
-        rank = {"cluster_rct": 3, "rct": 3, "comparison_group": 2, "pre_post": 1}
-        best: tuple[tuple[int, int, int], EvaluationResult, OutcomeResult] | None = None
-        for e in self.analysis.evaluations:
-            for o in e.outcomes:
-                if not o.primary or e.design not in rank or o.problems:
-                    continue
-                if o.headline is None and e.design != "pre_post":
-                    continue
-                key = (rank[e.design], int(e.independent),
-                       (o.n_treatment or 0) + (o.n_control or 0))
-                if best is None or key > best[0]:
-                    best = (key, e, o)
-        return None if best is None else (best[1], best[2])
+        """The programme's headline outcome, as the assessment chose it (one rule:
+        :mod:`evidencekit.analysis.headline`)."""
+        from ..analysis.headline import find_outcome
+
+        return find_outcome(self.analysis, self.r.headline)
 
     def headline(self) -> tuple[str, ...]:
         out: list[str] = []
@@ -769,8 +752,11 @@ class _Builder:
                         f"with no comparison group, the change cannot be attributed to the "
                         f"programme.")
             word = "rose" if mc.estimate > 0 else "fell"
+            interval = (f", 95% CI {n2(min(mc.ci))} to {n2(max(mc.ci))}"
+                        if mc.ci is not None else "")
             return (f"‘{name}’ {word} by {n2(abs(mc.estimate))} from before to after "
-                    f"(d_av = {n2(dav.estimate if dav else None)}; p {_p_words(o.p_value)}). "
+                    f"(mean change {n2(mc.estimate)}{interval}; "
+                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(o.p_value)}). "
                     "With no comparison group, this change cannot be attributed to the "
                     "programme.")
         h = o.headline
@@ -969,6 +955,11 @@ class _Builder:
                 value = n2(eff.estimate, 0 if key == "nnt" else 2)
                 if eff.ci is not None:
                     value += " " + ci_text(eff.ci)
+                # Not the deciding statistic: say what it is (its interval may ignore the
+                # clustering the verdict corrects for).
+                basis = statistic_basis(o, key)
+                if basis:
+                    value += " (" + "; ".join(basis) + ")"
                 details.append(Detail(f"{m.label} ({m.symbol})", value))
         notes = tuple(self.free(n.text) for n in o.notes)
         return OutcomeView(
