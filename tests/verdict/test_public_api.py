@@ -73,7 +73,7 @@ def test_results_as_tables() -> None:
     analysis = evidencekit.analyse(REPO / "examples" / "goodgym.yaml")
     assert len(analysis.to_frame()) == 2 and "<table>" in analysis._repr_html_()
     cw = evidencekit.crosswalk(REPO / "examples" / "goodgym.yaml")
-    assert list(cw.to_frame()["rubric"])[0] == "nesta"
+    assert cw.to_frame()["rubric"].iloc[0] == "nesta"
 
 
 def test_repr_html_escapes_untrusted_text() -> None:
