@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install sysdeps demo test lint typecheck clean
+.PHONY: install sysdeps demo test lint typecheck clean web-screenshot
 
 # System packages (PDF tools, text layout, later a browser): installed with apt-get only
 # when missing, so a machine that has them is left alone.
@@ -37,6 +37,10 @@ typecheck: install
 
 test: install lint typecheck
 	$(BIN)/pytest
+
+# The README's pictures of the self-assessment web app (docs/web-app.png, docs/web-app-phone.png).
+web-screenshot: install
+	$(BIN)/python scripts/web_screenshot.py
 
 clean:
 	rm -rf $(VENV) node_modules out build dist .pytest_cache .mypy_cache .ruff_cache

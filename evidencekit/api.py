@@ -1,5 +1,14 @@
 """The Python API: the same calls the CLI, batch mode and the web app make.
 
+Errors: whatever is passed, these functions raise only :class:`~evidencekit.errors.InputError`
+subclasses for bad input — :class:`~evidencekit.errors.SubmissionError` (the submission: a
+path, a mapping or a Submission, checked by the same rules and limits as a file, so NaN,
+infinite or oversized numbers, non-text keys and control characters are refused),
+:class:`~evidencekit.errors.RubricError`, :class:`~evidencekit.errors.DataError` and
+:class:`~evidencekit.errors.UsageError` (a wrong argument, such as ``parameters={"alpha":
+"nan"}``) — each carrying ``problems``, the same :class:`~evidencekit.errors.Problem` objects
+the CLI prints.
+
 >>> import evidencekit
 >>> result = evidencekit.assess({"programme": {"name": "Demo"},
 ...                              "theory_of_change": {"problem": "p", "activities": ["a"],
@@ -23,6 +32,8 @@ from .assessment.engine import AssessmentResult, analysis_options, assess_submis
 from .assessment.rubric import Rubric, bundled_rubrics, load_rubric
 from .errors import UsageError
 from .load import Submission, load_submission
+from .load.parameters import check_parameters
+from .load.submission import check_submission_object
 
 SubmissionLike = str | Path | Mapping[str, Any] | Submission
 RubricLike = str | Path | Rubric
@@ -34,12 +45,21 @@ ALL_RUBRICS = "all"
 
 
 def _submission(source: SubmissionLike) -> Submission:
-    return source if isinstance(source, Submission) else load_submission(source)
+    """The API's input boundary: whatever is passed, the result is a checked Submission or
+    a :class:`SubmissionError` with the same problems the CLI prints."""
+    if isinstance(source, Submission):
+        check_submission_object(source)
+        return source
+    return load_submission(source)
 
 
 def _rubric(rubric: RubricLike, parameters: Mapping[str, str | float] | None) -> Rubric:
+    if not isinstance(rubric, str | Path | Rubric):
+        raise UsageError.one(None, "a rubric: a bundled rubric id, a file path or a Rubric",
+                             f"a Python {type(rubric).__name__}", key="rubric")
+    checked = check_parameters(parameters)
     r = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
-    return r.with_values(parameters) if parameters else r
+    return r.with_values(checked) if checked else r
 
 
 def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
@@ -47,6 +67,9 @@ def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
             options: AnalysisOptions | None = None) -> AnalysisResult:
     """Compute the statistics of a submission (SPEC §3); conventions from ``rubric`` if given."""
     sub = _submission(submission)
+    if options is not None and not isinstance(options, AnalysisOptions):
+        raise UsageError.one(None, "options as AnalysisOptions",
+                             f"a Python {type(options).__name__}", key="options")
     if options is None:
         options = (analysis_options(_rubric(rubric if rubric is not None else "nesta",
                                             parameters))
@@ -75,9 +98,17 @@ def crosswalk(submission: SubmissionLike, *, rubrics: Sequence[RubricLike] | Non
     verdicts side by side. A parameter in ``parameters`` applies to every rubric that
     declares it; naming one that no rubric declares is an error."""
     sub = _submission(submission)
+    if rubrics is not None and (isinstance(rubrics, str | bytes)
+                                or not isinstance(rubrics, Sequence)):
+        raise UsageError.one(None, "rubrics as a list of rubric ids, paths or Rubrics",
+                             f"a Python {type(rubrics).__name__}", key="rubrics")
+    for r in rubrics or ():
+        if not isinstance(r, str | Path | Rubric):
+            raise UsageError.one(None, "a rubric: a bundled rubric id, a file path or a Rubric",
+                                 f"a Python {type(r).__name__}", key="rubrics")
     loaded = [r if isinstance(r, Rubric) else load_rubric(r)
               for r in (rubrics if rubrics is not None else crosswalk_rubrics())]
-    overrides = dict(parameters or {})
+    overrides = check_parameters(parameters)
     for name in overrides:
         if not any(name in r.parameters for r in loaded):
             declared = sorted({p for r in loaded for p in r.parameters})

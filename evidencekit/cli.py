@@ -39,29 +39,38 @@ class _Group(click.Group):
         except Exception as exc:  # the one place errors become exit codes
             if ctx.meta.get("evidencekit.debug"):
                 raise
-            from .errors import InputError
+            from .errors import InputError, sanitise, shown_sentences
 
             if isinstance(exc, InputError):
-                for p in exc.problems:
-                    click.echo(p.sentence(), err=True)
+                for line in shown_sentences(exc.problems,
+                                            omitted=getattr(exc, "omitted", 0)):
+                    click.echo(line, err=True)
                 ctx.exit(2)
-            click.echo(f"evidencekit: internal error ({type(exc).__name__}: {exc}). "
+            click.echo(f"evidencekit: internal error ({type(exc).__name__}: "
+                       f"{sanitise(str(exc), 200)}). "
                        "Run again with --debug for the traceback, and please report it.",
                        err=True)
             ctx.exit(1)
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, str]:
-    from .errors import UsageError
+    from .load.parameters import parse_sets
 
-    out = {}
-    for v in values:
-        if "=" not in v:
-            raise UsageError.one(None, "--set NAME=VALUE (for example --set alpha=0.01)",
-                                 repr(v))
-        k, _, val = v.partition("=")
-        out[k.strip()] = val.strip()
-    return out
+    return parse_sets(values)
+
+
+def _json(data: Any) -> str:
+    """JSON for programs: never NaN or Infinity (a number that is not finite is null)."""
+    def clean(v: Any) -> Any:
+        if isinstance(v, float):
+            return v if v == v and v not in (float("inf"), float("-inf")) else None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(data), indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def _common(f: F) -> F:
@@ -140,7 +149,7 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
         else:
             cw = crosswalk(submission, parameters=_parse_sets(sets))
         if fmt == "json":
-            click.echo(json.dumps(cw.to_dict(), indent=2, ensure_ascii=False))
+            click.echo(_json(cw.to_dict()))
         else:
             from .render.text import print_crosswalk
 
@@ -155,7 +164,7 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
     else:
         result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(_json(result.to_dict()))
     else:
         from .render.text import print_assessment
 
@@ -171,7 +180,7 @@ def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> No
 
     result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(_json(result.to_dict()))
     else:
         from .render.text import print_analysis
 
@@ -286,6 +295,36 @@ def rubric_schema() -> None:
     click.echo(json.dumps(schema(), indent=2))
 
 
+@main.group()
+def schema() -> None:
+    """Print the published schemas of evidencekit's input formats."""
+
+
+@schema.command("submission")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
+              show_default=True,
+              help="The JSON Schema (json), or the documentation's table of keys (markdown).")
+def schema_submission(fmt: str) -> None:
+    """Print the JSON Schema of submission files (or their table of keys).
+
+    Both come from the one declaration of the format the validator uses.
+    """
+    from .load.definition import submission_json_schema, submission_keys_markdown
+
+    if fmt == "markdown":
+        click.echo(submission_keys_markdown(), nl=False)
+    else:
+        click.echo(json.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
+
+
+@schema.command("rubric")
+def schema_rubric() -> None:
+    """Print the JSON Schema of rubric files (the same as `evidencekit rubric schema`)."""
+    from .assessment.rubric import rubric_schema as rubric_json_schema
+
+    click.echo(json.dumps(rubric_json_schema(), indent=2))
+
+
 @main.command()
 @click.option("--n-per-group", "n_per_group", type=int, default=None, metavar="N",
               help="People per group: print the minimum detectable effect size (MDES).")
@@ -397,7 +436,7 @@ def power(n_per_group: int | None, target: float | None, clusters: int | None,
                       "limit (1e9 per group or 2^31 clusters)", f"{target:g}") from None
         raise bad(None, "options the power calculation can use", str(exc)) from None
     if fmt == "json":
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(_json(out))
     else:
         click.echo(text)
 
@@ -468,8 +507,7 @@ def self_assess(out: str, rubric: str) -> None:
     from .render.text import print_assessment
     from .self_assess import run
 
-    result = run(Path(out), rubric, assess=assess)
-    print_assessment(result)
+    run(Path(out), rubric, assess=assess, show=print_assessment)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,10 @@
 """The self-assessment questionnaire, shared by the web app and ``evidencekit self-assess``.
 
 One model, two front ends: the fields a grantee fills in (the programme, its theory of
-change, costs and scaling, and each evaluation), the yes/no questions generated from a rubric
+change, costs and scaling, and each evaluation — their wording, order and conditions are data,
+in ``questionnaire.yaml`` beside this module, and each answer's kind, range and allowed values
+come from the declarative submission model, :mod:`evidencekit.load.definition`), the yes/no
+questions generated from a rubric
 file (each criterion's ``question``, ``help`` and ``example``, grouped by level), and the
 conversion of the answers into a submission (SPEC §1) — and back, so a saved file can be
 resumed. Answers are kept as the text a person typed (``Answers.values``), so a half-finished
@@ -29,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .load.model import TWO_GROUP_DESIGNS
+
 if TYPE_CHECKING:  # pragma: no cover
     from .assessment.engine import AssessmentResult
     from .assessment.rubric import Rubric
@@ -39,7 +44,7 @@ DATA_FOLDER = "data"
 DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 FieldKind = Literal["text", "long_text", "lines", "number", "count", "year", "yes_no",
-                    "choice", "correlation"]
+                    "choice", "correlation", "currency"]
 Value = str | float | int | bool | list[str] | None
 
 
@@ -49,9 +54,23 @@ class AnswerError(ValueError):
 
 @dataclass(frozen=True)
 class Choice:
+    """One option of a choice field; ``designs`` limits it to evaluations of those designs
+    (an empty tuple: offered for every design)."""
+
     value: str
     label: str
     explain: str = ""
+    designs: tuple[str, ...] = ()
+
+    def fits(self, values: Mapping[str, str]) -> bool:
+        return not self.designs or values.get("design", "") in self.designs
+
+
+def _words(text: str) -> str:
+    """Text reduced to its words, for matching a typed choice ("Before & after" → "before
+    after")."""
+    text = text.casefold().replace("&", " and ").replace("_", " ").replace("-", " ")
+    return " ".join(w for w in re.findall(r"[a-z0-9]+", text) if w not in ("and", "a", "the"))
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,9 @@ class Field:
     choices: tuple[Choice, ...] = ()
     minimum: float | None = None
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The largest number, and the longest text, the submission model allows.
+    maximum: float | None = None
+    max_length: int | None = None
 
     @property
     def name(self) -> str:
@@ -78,7 +100,7 @@ class Field:
         return self.key
 
     def applies(self, values: Mapping[str, str]) -> bool:
-        return all(values.get(k, default_answer(k)) in allowed for k, allowed in self.when.items())
+        return all(answer_value(values, k) in allowed for k, allowed in self.when.items())
 
     def parse(self, raw: str | None, *, separator: str = "\n") -> Value:
         """The value of an answer (None when empty), or :class:`AnswerError`.
@@ -97,8 +119,9 @@ class Field:
             return None
         kind = self.kind
         if kind in ("text", "long_text"):
-            if len(text) > 5000:
-                raise AnswerError("Keep this under 5,000 characters.")
+            limit = min(self.max_length or 5000, 5000)
+            if len(text) > limit:
+                raise AnswerError(f"Keep this under {limit:,} characters.")
             return text
         if kind == "lines":
             parts = [p.strip() for p in re.split(re.escape(separator) if separator != "\n"
@@ -117,10 +140,13 @@ class Field:
                 return None
             raise AnswerError("Answer yes or no (or leave it empty if you are not sure).")
         if kind == "choice":
-            for c in self.choices:
-                if text == c.value or text.casefold() == c.label.casefold():
-                    return c.value
-            raise AnswerError("Choose one of: " + "; ".join(c.label for c in self.choices) + ".")
+            return self.choose(text)
+        if kind == "currency":
+            code = CURRENCY_WORDS.get(_words(text), text.strip().upper())
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise AnswerError("Enter a three-letter currency code, such as GBP (pounds "
+                                  "sterling), EUR or USD.")
+            return code
         number = _number(text)
         if kind == "count" or kind == "year":
             if number is None or not float(number).is_integer():
@@ -131,6 +157,8 @@ class Field:
                 raise AnswerError("Enter a year between 1900 and 2100.")
             if self.minimum is not None and value < self.minimum:
                 raise AnswerError(f"Enter a whole number of at least {self.minimum:g}.")
+            if self.maximum is not None and value > self.maximum:
+                raise AnswerError(f"Enter a whole number of at most {self.maximum:,.0f}.")
             return value
         if number is None:
             raise AnswerError("Enter a number, such as 12.5 (use a full stop for decimals).")
@@ -138,7 +166,81 @@ class Field:
             raise AnswerError("Enter a correlation between -1 and 1, such as 0.6.")
         if self.minimum is not None and number < self.minimum:
             raise AnswerError(f"Enter a number of at least {self.minimum:g}.")
+        if self.maximum is not None and number > self.maximum:
+            raise AnswerError(f"Enter a number of at most {self.maximum:,g}.")
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+    def choose(self, text: str, values: Mapping[str, str] | None = None) -> str:
+        """The value of a choice typed as its number (1, 2 ...), its words ("before and
+        after", "RCT") or its stored value; :class:`AnswerError` listing the choices
+        otherwise. With ``values`` (the other answers), only the choices that fit count.
+
+        >>> f = EVALUATION_FIELDS["design"]
+        >>> f.choose("before and after"), f.choose("4"), f.choose("RCT"), f.choose("pre_post")
+        ('pre_post', 'rct', 'rct', 'pre_post')
+        >>> f.choose("a survey")
+        Traceback (most recent call last):
+        ...
+        evidencekit.questionnaire.AnswerError: Choose one of: 1 Before and after; ...
+        """
+        options = self.options(values)
+        typed = text.strip()
+        if typed.isdigit() and 1 <= int(typed) <= len(options):
+            return options[int(typed) - 1].value
+        words = _words(typed)
+        for c in options:
+            short = re.findall(r"\(([^)]*)\)", c.label)
+            names = {_words(c.value), _words(c.label), _words(re.sub(r"\([^)]*\)", "", c.label)),
+                     *(_words(x) for x in short)}
+            if typed == c.value or (words and words in names):
+                return c.value
+        starts = [c for c in options if len(words) >= 4 and _words(c.label).startswith(words)]
+        if len(starts) == 1:
+            return starts[0].value
+        raise AnswerError("Choose one of: " + "; ".join(
+            f"{n} {c.label}" for n, c in enumerate(options, 1)) + " (type its number or its "
+            "words).")
+
+    def show_choice(self, value: str) -> str:
+        """The words of a choice's value (the value itself when it is not a choice)."""
+        return next((c.label for c in self.choices if c.value == value), value)
+
+    def options(self, values: Mapping[str, str] | None = None) -> tuple[Choice, ...]:
+        """The choices offered given the other answers (all of them without answers)."""
+        if values is None:
+            return self.choices
+        return tuple(c for c in self.choices if c.fits(values))
+
+    def warnings(self, raw: str | None) -> list[str]:
+        """Things worth a second look in an answer that can be used (never a reason to refuse
+        it): a currency symbol or a per cent sign in a number, a standard deviation of 0.
+
+        >>> [w[:40] for w in EVALUATION_FIELDS["post.sd"].warnings("0")]
+        ['An SD of 0 means every person had exactl']
+        >>> [w[:44] for w in PROGRAMME_FIELDS["costs.per_participant"].warnings("£450")]
+        ['This was read as 450: the currency symbol wa']
+        """
+        text = (raw or "").strip()
+        if not text or self.kind not in ("number", "count", "correlation"):
+            return []
+        try:
+            value = self.parse(text)
+        except AnswerError:
+            return []
+        out = []
+        if any(sym in text for sym in "£$€"):
+            out.append(f"This was read as {self.show(value)}: the currency symbol was left out "
+                       "(give the currency below, as a code such as GBP)."
+                       if self.key.startswith("costs.") else
+                       f"This was read as {self.show(value)}: the currency symbol was left "
+                       "out. Check it is the right number for this question.")
+        if text.endswith("%"):
+            out.append(f"This was read as {self.show(value)} (the % sign was left out): check "
+                       "the question asks for a percentage.")
+        if self.key.rsplit(".", 1)[-1] in ("sd", "pre_sd") and value == 0:
+            out.append("An SD of 0 means every person had exactly the same value: check it (it "
+                       "is usually larger than 0).")
+        return out
 
     def show(self, value: Any, *, separator: str = "\n") -> str:
         """An answer as the text a person would type (the inverse of :meth:`parse`)."""
@@ -156,6 +258,23 @@ class Field:
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
 UNSURE = frozenset({"not sure", "unsure", "skip", "?", "-", "don't know", "dont know"})
+#: Currency names typed in words, as their ISO 4217 codes.
+CURRENCY_WORDS = {"pound": "GBP", "pounds": "GBP", "pounds sterling": "GBP", "sterling": "GBP",
+                  "gbp": "GBP", "euro": "EUR", "euros": "EUR", "us dollars": "USD",
+                  "us dollar": "USD", "usd": "USD"}
+
+
+def answer_value(values: Mapping[str, str], key: str) -> str:
+    """The answer to ``key`` for deciding what else is asked: a choice typed as its number
+    or words counts as its value ("before and after" is ``pre_post``)."""
+    raw = values.get(key) or default_answer(key)
+    f = EVALUATION_FIELDS.get(key) or PROGRAMME_FIELDS.get(key)
+    if f is not None and f.kind == "choice" and raw:
+        try:
+            return f.choose(raw)
+        except AnswerError:
+            return raw
+    return raw
 
 
 def _number(text: str) -> float | None:
@@ -181,234 +300,191 @@ class Section:
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def applies(self, values: Mapping[str, str]) -> bool:
-        return all(values.get(k, default_answer(k)) in allowed for k, allowed in self.when.items())
+        return all(answer_value(values, k) in allowed for k, allowed in self.when.items())
 
 
-# -- the programme ----------------------------------------------------------------------------
+# -- the field catalogue (evidencekit/questionnaire.yaml) ------------------------------------
 
-PROGRAMME_SECTIONS: tuple[Section, ...] = (
-    Section("programme", "About your programme", "The basics, so the report can name it.", (
-        Field("programme.name", "Programme name", required=True,
-              help="What the programme is called.", example="Peer support for type 2 diabetes"),
-        Field("programme.organisation", "Organisation that runs it",
-              help="Your organisation's name.", example="Diabetes UK"),
-        Field("programme.theme", "Theme", help="The area it works in, in a few words.",
-              example="long-term conditions"),
-        Field("programme.summary", "Short summary", "long_text",
-              help="One paragraph on what the programme does and for whom."),
-    )),
-    Section("theory_of_change", "What you do and why",
-            "This is your theory of change: the chain from a problem, through what you do, to "
-            "the change you expect, and why you expect it.", (
-        Field("theory_of_change.problem", "The problem or need you address", "long_text",
-              help="Who is affected and how, in plain words.",
-              example="Many pupils from low-income homes do not reach the grades universities "
-                      "ask for."),
-        Field("theory_of_change.activities", "What the programme does (its activities)",
-              "lines", example="Trained volunteer tutors meet each pupil weekly for a year."),
-        Field("theory_of_change.outcomes", "The changes you aim for (intended outcomes)",
-              "lines", example="Higher attainment at 16"),
-        Field("theory_of_change.rationale", "Why the activities should lead to those changes",
-              "long_text", help="Your reasoning, or what research says.",
-              example="Small-group tutoring raises attainment in several trials."),
-        Field("theory_of_change.references", "Research your approach draws on", "lines",
-              help="Author, year and title of each.",
-              example="Education Endowment Foundation (2021) Small group tuition"),
-        Field("theory_of_change.evaluation_plan", "How you plan to evaluate it", "long_text",
-              help="Optional: what you will measure, when, and against what comparison. Some "
-                   "frameworks (Project Oracle) ask for this at their first level.",
-              example="Termly attendance for every pupil; a matched comparison school from "
-                      "2025."),
-    )),
-    Section("costs", "Costs", "Optional. What it costs to deliver, per person who takes part.", (
-        Field("costs.per_participant", "Cost per participant", "number", minimum=0,
-              help="The full cost of delivering the programme to one person, including staff "
-                   "time, as a number.", example="320"),
-        Field("costs.currency", "Currency", help="A three-letter code.", example="GBP"),
-        Field("costs.comparator_per_participant", "Cost per person of the usual alternative",
-              "number", minimum=0,
-              help="What people would otherwise receive (\"business as usual\"), if known.",
-              example="1200"),
-    )),
-    Section("scaling", "Delivering it elsewhere",
-            "Optional. How the programme could be, or is, delivered by others and in more "
-            "places (\"scaling up\").", (
-        Field("scaling.manual", "Is there a delivery manual others could follow?", "yes_no"),
-        Field("scaling.training", "Do the people who deliver it get training and quality "
-              "checks?", "yes_no"),
-        Field("scaling.fidelity_monitoring", "Do you check that delivery follows the model?",
-              "yes_no", help="This is called fidelity monitoring: for example observing "
-              "sessions against a checklist."),
-        Field("scaling.sites", "In how many places (sites) is it delivered?", "count",
-              minimum=0, example="8"),
-        Field("scaling.delivered_by_others", "Do organisations other than yours deliver it?",
-              "yes_no"),
-    )),
-)
-
-PROGRAMME_FIELDS: dict[str, Field] = {f.key: f for s in PROGRAMME_SECTIONS for f in s.fields}
-
-# -- evaluations -------------------------------------------------------------------------------
-
-TWO_GROUP = ("comparison_group", "rct", "cluster_rct")
+#: The catalogue: wording, order, grouping and conditions of every question, as data.
+CATALOGUE = Path(__file__).with_name("questionnaire.yaml")
+TWO_GROUP: tuple[str, ...] = TWO_GROUP_DESIGNS
 RANDOMISED = ("rct", "cluster_rct")
-
-DESIGN_CHOICES = (
-    Choice("pre_post", "Before and after",
-           "The same people measured before and after the programme, with no comparison "
-           "group."),
-    Choice("post_only", "After only",
-           "Measured once, after the programme: this shows where people ended up, not how "
-           "they changed."),
-    Choice("comparison_group", "Comparison group",
-           "People who took part compared with a similar group who did not, where chance did "
-           "not decide who took part."),
-    Choice("rct", "Randomised controlled trial (RCT)",
-           "Chance (like a coin toss) decided who took part and who formed the control group."),
-    Choice("cluster_rct", "Cluster randomised trial",
-           "Chance decided which whole groups, such as schools or GP practices, took part."),
-)
-IDENTIFICATION_CHOICES = (
-    Choice("none", "A plain comparison", "Groups compared as they were, with no adjustment."),
-    Choice("controls", "With control variables", "Differences such as age or prior scores "
-           "were allowed for in the analysis."),
-    Choice("matching", "Matching", "Each participant was paired with similar non-participants."),
-    Choice("difference_in_differences", "Difference in differences",
-           "The change over time in the programme group compared with the change in the "
-           "comparison group."),
-    Choice("instrumental_variables", "Instrumental variables",
-           "A factor that affects taking part but not the outcome itself was used."),
-    Choice("regression_discontinuity", "Regression discontinuity",
-           "People just either side of an eligibility cut-off were compared."),
-    Choice("randomisation", "Randomisation", "Chance decided who took part (a trial)."),
-)
-
-KIND_CHOICES = (
-    Choice("continuous", "A score or measurement",
-           "Such as a test score, a wellbeing scale or blood pressure."),
-    Choice("binary", "Yes or no for each person",
-           "Such as in work or not, or re-offended or not."),
-)
-DIRECTION_CHOICES = (
-    Choice("higher_is_better", "Higher is better", "Such as test scores or wellbeing."),
-    Choice("lower_is_better", "Lower is better", "Such as loneliness or blood pressure."),
-)
-SOURCE_CHOICES = (
-    Choice("summary", "I will type in summary numbers",
-           "Averages and spreads, or counts, for each group."),
-    Choice("data", "I have a data file with one row per person",
-           "A CSV, Excel (.xlsx) or Parquet file; you will match its columns next."),
-)
-
-_CONT = {"outcome.kind": ("continuous",)}
-_BIN = {"outcome.kind": ("binary",)}
-_SUMMARY = {"source": ("summary",)}
-_MEAN_HELP = "The average (mean) of the outcome."
-_SD_HELP = ("The standard deviation (SD): how spread out the values are. A spreadsheet's "
-            "STDEV function gives it.")
-_N_HELP = "How many people have a result (were analysed)."
-_EVENTS_HELP = "How many of them had the outcome (answered yes)."
+#: The first part of a summary key (``treatment.n``, ``correlation``).
+_SUMMARY_HEADS = ("treatment", "control", "pre", "post", "correlation")
 
 
-def _group_fields(prefix: str, who: str) -> tuple[Field, ...]:
-    return (
-        Field(f"{prefix}.n", f"{who}: people analysed", "count", help=_N_HELP,
-              required=True, minimum=2, example="120"),
-        Field(f"{prefix}.mean", f"{who}: average", "number", help=_MEAN_HELP, required=True,
-              when=_CONT, example="54.1"),
-        Field(f"{prefix}.sd", f"{who}: standard deviation (SD)", "number", help=_SD_HELP,
-              required=True, minimum=0, when=_CONT, example="10.2"),
-        Field(f"{prefix}.events", f"{who}: how many had the outcome", "count",
-              help=_EVENTS_HELP, required=True, minimum=0, when=_BIN, example="44"),
-    )
+def model_path(key: str, *, programme: bool) -> str | None:
+    """Where a questionnaire key sits in the submission model (None: a form-only question).
+
+    >>> model_path("costs.currency", programme=True), model_path("pre.n", programme=False)
+    ('costs.currency', 'evaluations[].outcomes[].summary.pre.n')
+    >>> model_path("outcome.kind", programme=False), model_path("source", programme=False)
+    ('evaluations[].outcomes[].kind', None)
+    """
+    if programme:
+        return key
+    if key == "source":
+        return None
+    if key.startswith("outcome."):
+        return "evaluations[].outcomes[]." + key[len("outcome."):]
+    if key.split(".")[0] in _SUMMARY_HEADS:
+        return "evaluations[].outcomes[].summary." + key
+    return "evaluations[]." + key
 
 
-def _pretest_fields(prefix: str, who: str) -> tuple[Field, ...]:
-    return (
-        Field(f"{prefix}.pre_mean", f"{who}: average before the programme", "number",
-              help="Optional: the same measure taken at the start (a pretest), which shows "
-                   "whether the groups were alike at the start.", when=_CONT),
-        Field(f"{prefix}.pre_sd", f"{who}: SD before the programme", "number", minimum=0,
-              help="Optional: the spread of that starting measure.", when=_CONT),
-        Field(f"{prefix}.pre_events", f"{who}: how many had the outcome at the start",
-              "count", minimum=0, help="Optional: shows whether the groups were alike at the "
-              "start.", when=_BIN),
-    )
+def _kind(raw: Mapping[str, Any], info: Any) -> FieldKind:
+    """A field's kind: as the catalogue says, else from the model's kind and range."""
+    if raw.get("kind"):
+        return raw["kind"]  # type: ignore[no-any-return]
+    if info is None:
+        raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} needs a kind (it is not in the "
+                         "submission model)")
+    if info.kind == "whole number":
+        return "year" if info.minimum == 1900 else "count"
+    if info.kind == "number":
+        return "correlation" if (info.minimum, info.maximum) == (-1, 1) else "number"
+    kinds: dict[str, FieldKind] = {"yes/no": "yes_no", "choice": "choice", "list": "lines",
+                                   "text": "long_text" if raw.get("long") else "text"}
+    if info.kind not in kinds:
+        raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} is a {info.kind} in the model, "
+                         "which the questionnaire cannot ask")
+    return kinds[info.kind]
 
 
-EVALUATION_SECTIONS: tuple[Section, ...] = (
-    Section("about", "About the evaluation", "", (
-        Field("title", "A short name for this evaluation", required=True,
-              example="Before-and-after survey 2023"),
-        Field("design", "How was it done?", "choice", required=True, choices=DESIGN_CHOICES,
-              help="The design of the evaluation."),
-        Field("site", "Where was it done?", help="The place or setting (the site). Evaluations "
-              "in different places count as replications.", example="Leeds"),
-        Field("year", "Year it finished", "year", example="2023"),
-        Field("independent", "Was it carried out independently of your organisation?",
-              "yes_no", help="Independent means by someone other than the organisation that "
-              "delivers the programme, such as a university."),
-        Field("delivered_by", "Who delivered the programme in this evaluation?",
-              help="Leave empty if it was your organisation."),
-        Field("identification", "How were the groups made comparable?", "choice",
-              choices=IDENTIFICATION_CHOICES, when={"design": TWO_GROUP},
-              help="Optional. The method that separates the programme's effect from other "
-                   "differences between the groups (frameworks such as the Maryland Scientific "
-                   "Methods Scale rate evaluations by it)."),
-        Field("comparison_justified", "Did the evaluators explain why the comparison group is "
-              "a fair one?", "yes_no", when={"design": TWO_GROUP},
-              help="Optional. For example, matched on prior attainment and background, with "
-                   "the reasons written down."),
-        Field("real_world", "Was it delivered in ordinary conditions, by the usual staff?",
-              "yes_no", help="Optional. \"Real world\" rather than a specially supported "
-                             "pilot (the Early Intervention Foundation asks this)."),
-    )),
-    Section("assigned", "Numbers at the start", "How many people were put into each group when "
-            "the trial began (randomised). Comparing this with the numbers analysed shows how "
-            "many dropped out (attrition).", (
-        Field("assigned.treatment", "Programme group: people assigned at the start", "count",
-              minimum=0, example="130"),
-        Field("assigned.control", "Control group: people assigned at the start", "count",
-              minimum=0, example="130"),
-        Field("clusters.treatment", "Programme group: number of groups (such as schools)",
-              "count", minimum=1, when={"design": ("cluster_rct",)}),
-        Field("clusters.control", "Control group: number of groups (such as schools)", "count",
-              minimum=1, when={"design": ("cluster_rct",)}),
-    ), when={"design": TWO_GROUP}),
-    Section("outcome", "The main outcome", "The main (primary) change the evaluation measured.", (
-        Field("outcome.name", "What was measured", required=True,
-              help="Name the measure and its units or scale.",
-              example="Loneliness (UCLA 3-item scale, 3-9)"),
-        Field("outcome.kind", "What kind of measure is it?", "choice", choices=KIND_CHOICES),
-        Field("outcome.direction", "Which direction is good?", "choice",
-              choices=DIRECTION_CHOICES),
-        Field("outcome.follow_up_months", "Months between the end of the programme and this "
-              "measurement", "count", minimum=0, example="12",
-              help="Optional. Whether an effect lasts a year or more matters to some "
-                   "frameworks (the Early Intervention Foundation's level 4)."),
-        Field("source", "How will you give the results?", "choice", choices=SOURCE_CHOICES),
-    )),
-    Section("two_groups", "Results: programme group and comparison group",
-            "Results at the end, for people who took part (the programme group) and for the "
-            "control or comparison group.",
-            _group_fields("treatment", "Programme group")
-            + _group_fields("control", "Comparison group")
-            + _pretest_fields("treatment", "Programme group")
-            + _pretest_fields("control", "Comparison group"),
-            when={"design": TWO_GROUP, **_SUMMARY}),
-    Section("before_after", "Results: before and after", "The same people, at the start and at "
-            "the end.",
-            _group_fields("pre", "Before") + _group_fields("post", "After") + (
-                Field("correlation", "Correlation between before and after", "correlation",
-                      help="Optional: how closely each person's before and after values go "
-                           "together, from -1 to 1 (a spreadsheet's CORREL gives it). Without "
-                           "it 0.5 is assumed.", when=_CONT, example="0.6"),),
-            when={"design": ("pre_post",), **_SUMMARY}),
-    Section("after_only", "Results: after the programme", "",
-            _group_fields("post", "After"), when={"design": ("post_only",), **_SUMMARY}),
-)
+def _when(raw: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    return {str(k): tuple(v) for k, v in (raw or {}).items()}
 
+
+def _load_catalogue() -> tuple[dict[str, tuple[Choice, ...]], tuple[Section, ...],
+                               tuple[Section, ...]]:
+    """The choice lists and the programme's and evaluations' sections, from the catalogue
+    file and the submission model (which gives each answer's kind, range and values)."""
+    import yaml
+
+    from .load.definition import submission_fields
+
+    model = {f.path: f for f in submission_fields()}
+    doc = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    choices = {name: tuple(Choice(str(c["value"]), str(c["label"]), str(c.get("explain", "")),
+                                  tuple(c.get("designs", ())))
+                           for c in items) for name, items in doc["choices"].items()}
+
+    def field_of(raw: Mapping[str, Any], programme: bool) -> Field:
+        path = model_path(raw["key"], programme=programme)
+        info = model.get(path) if path else None
+        if path is not None and info is None:
+            raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} has no place in the "
+                             f"submission model ({path})")
+        kind = _kind(raw, info)
+        options = choices[raw["choices"]] if raw.get("choices") else ()
+        if info is not None and info.choices is not None:
+            odd = [c.value for c in options if c.value not in info.choices]
+            if odd:
+                raise ValueError(f"{CATALOGUE.name}: {raw['key']!r} offers {odd}, which the "
+                                 "submission model does not allow")
+        numeric = kind in ("number", "count", "year", "correlation")
+        return Field(raw["key"], raw["label"], kind, help=raw.get("help", ""),
+                     example=str(raw.get("example", "")), required=bool(raw.get("required")),
+                     choices=options, when=_when(raw.get("when")),
+                     minimum=info.minimum if info is not None and numeric else None,
+                     maximum=info.maximum if info is not None and numeric else None,
+                     max_length=info.max_length if info is not None else None)
+
+    def sections(part: str, programme: bool) -> tuple[Section, ...]:
+        return tuple(Section(s["id"], s["title"], s.get("intro", ""),
+                             tuple(field_of(f, programme) for f in s["fields"]),
+                             _when(s.get("when")))
+                     for s in doc[part])
+
+    return choices, sections("programme", True), sections("evaluation", False)
+
+
+_CHOICES, PROGRAMME_SECTIONS, EVALUATION_SECTIONS = _load_catalogue()
+DESIGN_CHOICES = _CHOICES["design"]
+IDENTIFICATION_CHOICES = _CHOICES["identification"]
+KIND_CHOICES = _CHOICES["outcome_kind"]
+DIRECTION_CHOICES = _CHOICES["direction"]
+SOURCE_CHOICES = _CHOICES["source"]
+PROGRAMME_FIELDS: dict[str, Field] = {f.key: f for s in PROGRAMME_SECTIONS for f in s.fields}
 EVALUATION_FIELDS: dict[str, Field] = {f.key: f for s in EVALUATION_SECTIONS for f in s.fields}
+
+# -- more outcomes of one evaluation -----------------------------------------------------------
+#: The sections that describe one outcome (the first outcome uses them with plain keys; the
+#: others with the prefix of :func:`more_prefix`, and always as typed-in summary numbers).
+OUTCOME_SECTION_IDS = ("outcome", "two_groups", "before_after", "after_only")
+OUTCOME_SECTIONS = tuple(s for s in EVALUATION_SECTIONS if s.id in OUTCOME_SECTION_IDS)
+MORE_COUNT = "outcomes.more"
+MORE_PRIMARY = Field("primary", "Is this also a main (primary) outcome the evaluation set out "
+                     "to change?", "yes_no", help="Say no for a secondary outcome: the "
+                     "assessment weighs the main ones.")
+MAX_MORE_OUTCOMES = 20
+
+
+def more_prefix(n: int) -> str:
+    """The key prefix of an evaluation's outcome number ``n + 1`` (``n`` from 1).
+
+    >>> more_prefix(1)
+    'more1.'
+    """
+    return f"more{n}."
+
+
+def more_count(ev: Mapping[str, str]) -> int:
+    """How many outcomes an evaluation has besides its first one."""
+    raw = str(ev.get(MORE_COUNT, "") or "")
+    return min(int(raw), MAX_MORE_OUTCOMES) if raw.isdigit() else 0
+
+
+def more_view(ev: Mapping[str, str], n: int) -> dict[str, str]:
+    """Outcome ``n + 1`` of an evaluation as plain keys (with the evaluation's design)."""
+    p = more_prefix(n)
+    view = {k[len(p):]: v for k, v in ev.items() if k.startswith(p)}
+    view["design"] = ev.get("design", "")
+    view["source"] = "summary"
+    return view
+
+
+def more_fields(view: Mapping[str, str]) -> list[tuple[Section, Field]]:
+    """The (section, field) pairs asked for another outcome, given its answers."""
+    out: list[tuple[Section, Field]] = []
+    for section in OUTCOME_SECTIONS:
+        if section.applies(view):
+            out.extend((section, f) for f in section.fields
+                       if f.key != "source" and f.applies(view))
+            if section.id == "outcome":
+                out.append((section, MORE_PRIMARY))
+    return out
+
+
+def more_when(when: Mapping[str, Sequence[str]], n: int) -> dict[str, list[str]]:
+    """A field's or section's condition for outcome ``n + 1`` (its own kind of measure; its
+    numbers always typed in)."""
+    return {(more_prefix(n) + k if k.startswith("outcome.") else k): list(v)
+            for k, v in when.items() if k != "source"}
+
+
+def split_more(key: str) -> tuple[int, str]:
+    """(outcome number from 1, plain key) of a prefixed key; (0, key) for the first outcome.
+
+    >>> split_more("more2.pre.n"), split_more("pre.n")
+    ((2, 'pre.n'), (0, 'pre.n'))
+    """
+    m = re.fullmatch(r"more(\d+)\.(.+)", key)
+    return (int(m.group(1)), m.group(2)) if m else (0, key)
+
+
+def remove_more(ev: Mapping[str, str], n: int) -> dict[str, str]:
+    """The evaluation without its outcome ``n + 1`` (the later ones move up)."""
+    count = more_count(ev)
+    out = {k: v for k, v in ev.items() if not k.startswith("more")}
+    for m in range(1, count + 1):
+        if m == n:
+            continue
+        target = more_prefix(m if m < n else m - 1)
+        out.update({target + k[len(more_prefix(m)):]: v for k, v in ev.items()
+                    if k.startswith(more_prefix(m))})
+    out[MORE_COUNT] = str(max(count - 1, 0))
+    return out
 
 
 def form_name(section: str, key: str) -> str:
@@ -423,6 +499,9 @@ def form_name(section: str, key: str) -> str:
 
 def evaluation_form_name(ev: Mapping[str, str], key: str) -> str:
     """The form name of an evaluation field as shown for these answers (for links to it)."""
+    m, plain = split_more(key)
+    if m:
+        return more_prefix(m) + evaluation_form_name(more_view(ev, m), plain)
     for section in EVALUATION_SECTIONS:
         if section.applies(ev) and any(f.key == key for f in section.fields):
             return form_name(section.id, key)
@@ -431,7 +510,24 @@ def evaluation_form_name(ev: Mapping[str, str], key: str) -> str:
 
 def read_evaluation_form(form: Mapping[str, str]) -> dict[str, str]:
     """The answers of a posted evaluation form: a field asked in several sections takes its
-    value from the section that applies to the answers."""
+    value from the section that applies to the answers; the other outcomes' fields come
+    with their prefix (:func:`more_prefix`)."""
+    out = _read_sections(form)
+    count = more_count(form)
+    if count:
+        out[MORE_COUNT] = str(count)
+    outcome_keys = {f.key for s in OUTCOME_SECTIONS for f in s.fields} - {"source"}
+    for m in range(1, count + 1):
+        p = more_prefix(m)
+        sub = {k[len(p):]: v for k, v in form.items() if k.startswith(p)}
+        sub["design"], sub["source"] = out.get("design", ""), "summary"
+        read = _read_sections(sub)
+        out.update({p + k: v for k, v in read.items() if k in outcome_keys})
+        out[p + "primary"] = (sub.get("primary") or "").strip()
+    return out
+
+
+def _read_sections(form: Mapping[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     plain = {k: (form.get(k) or "").strip() for k in EVALUATION_FIELDS}
     ordered = sorted(EVALUATION_SECTIONS, key=lambda s: not s.applies(plain))
@@ -554,8 +650,10 @@ class Answers:
     ``values`` holds the programme fields (by :data:`PROGRAMME_FIELDS` key) and the rubric
     answers (:func:`claim_keys`); ``evaluations`` one dict of typed text per evaluation (by
     :data:`EVALUATION_FIELDS` key, plus ``data`` and ``columns.ROLE`` for a data file);
-    ``kept`` evaluations of a resumed file that the form cannot show (several outcomes,
-    published statistics ...), written back unchanged; ``extra`` the rest of a resumed file.
+    ``kept`` evaluations of a resumed file that the form cannot show (published statistics
+    ...), written back unchanged; ``extra`` the rest of a resumed file. ``drafts`` holds
+    evaluations being typed but not yet saved, by where they will go (``"new"`` or the
+    index of the evaluation being changed): they are never part of the submission.
     """
 
     rubric: str = "nesta"
@@ -563,11 +661,26 @@ class Answers:
     evaluations: list[dict[str, str]] = field(default_factory=list)
     kept: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    drafts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_state(self) -> dict[str, Any]:
         return {"rubric": self.rubric, "values": dict(self.values),
                 "evaluations": [dict(e) for e in self.evaluations],
-                "kept": copy.deepcopy(self.kept), "extra": copy.deepcopy(self.extra)}
+                "kept": copy.deepcopy(self.kept), "extra": copy.deepcopy(self.extra),
+                "drafts": {k: dict(v) for k, v in self.drafts.items()}}
+
+
+def submission_problems(doc: Mapping[str, Any], base_dir: Path) -> list[str]:
+    """Why ``doc`` is not a valid submission (one sentence each), or ``[]``: checked by the
+    same loader as ``evidencekit assess``, before any front end writes the file."""
+    from .errors import InputError
+    from .load import load_submission
+
+    try:
+        load_submission(dict(doc), base_dir=base_dir)
+    except InputError as exc:
+        return [p.sentence() for p in exc.problems]
+    return []
 
 
 def programme_problems(values: Mapping[str, str]) -> dict[str, str]:
@@ -597,9 +710,15 @@ def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
             if not f.applies(ev):
                 continue
             try:
-                f.parse(ev.get(f.key))
+                value = f.parse(ev.get(f.key))
             except AnswerError as exc:
                 problems[f.key] = str(exc)
+                continue
+            if f.kind == "choice" and value is not None and f.options(ev) != f.choices and \
+                    value not in {c.value for c in f.options(ev)}:
+                design = EVALUATION_FIELDS["design"].show_choice(ev.get("design", ""))
+                problems[f.key] = (f"That does not fit a {design.casefold()}: choose one of "
+                                   + "; ".join(c.label for c in f.options(ev)) + ".")
     if ev.get("source", "summary") == "data" and ev.get("design") in (
             *TWO_GROUP, "pre_post", "post_only"):
         if not ev.get("data"):
@@ -612,6 +731,21 @@ def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
                     not ev.get("columns.treatment"):
                 problems["columns.treatment"] = ("Choose the value of the group column that "
                                                  "marks people who took part.")
+    problems.update(_summary_problems(ev))
+    for m in range(1, more_count(ev) + 1):
+        view = more_view(ev, m)
+        for _, f in more_fields(view):
+            try:
+                f.parse(view.get(f.key))
+            except AnswerError as exc:
+                problems[more_prefix(m) + f.key] = str(exc)
+        problems.update({more_prefix(m) + k: v for k, v in _summary_problems(view).items()})
+    return problems
+
+
+def _summary_problems(ev: Mapping[str, str]) -> dict[str, str]:
+    """Problems across the summary numbers of one outcome (counts, pretest pairs)."""
+    problems: dict[str, str] = {}
     for who in ("treatment", "control", "pre", "post"):
         n, events = ev.get(f"{who}.n", ""), ev.get(f"{who}.events", "")
         if ev.get("outcome.kind") == "binary" and n.strip() and events.strip():
@@ -629,6 +763,65 @@ def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
                 problems.setdefault(key, "Give the average and the SD before the programme "
                                          "together, or neither.")
     return problems
+
+
+def evaluation_warnings(ev: Mapping[str, str]) -> dict[str, list[str]]:
+    """Field key → things worth a second look in one evaluation's usable answers."""
+    out: dict[str, list[str]] = {}
+    for section in EVALUATION_SECTIONS:
+        if section.applies(ev):
+            for f in section.fields:
+                if f.applies(ev) and (w := f.warnings(ev.get(f.key))):
+                    out[f.key] = w
+    for m in range(1, more_count(ev) + 1):
+        view = more_view(ev, m)
+        for _, f in more_fields(view):
+            if w := f.warnings(view.get(f.key)):
+                out[more_prefix(m) + f.key] = w
+    return out
+
+
+def programme_warnings(values: Mapping[str, str]) -> dict[str, list[str]]:
+    """Field key → things worth a second look in the programme's usable answers."""
+    return {f.key: w for f in PROGRAMME_FIELDS.values() if (w := f.warnings(values.get(f.key)))}
+
+
+#: Words for the values and names of a submission that the assessment's sentences may use.
+_PLAIN_VALUES = {
+    **{c.value: c.label.casefold() for c in DESIGN_CHOICES},
+    "adjustment_required": "needs adjusting for", "not_satisfied": "not satisfied",
+}
+
+
+_PLAIN_QUOTED = {
+    "assigned": "the numbers at the start (“Programme group: people assigned at the start”)",
+    "pretest": "a column for the outcome before the programme",
+    "clusters": "the number of groups (such as schools)",
+}
+
+
+def plain_words(text: str) -> str:
+    """A sentence of the assessment with the submission's keys and values replaced by the
+    questions and choices a person answered (the web result page and the terminal speak to
+    grantees, who never saw the file).
+
+    >>> plain_words("Give the cost per participant (costs.per_participant).")
+    'Give the cost per participant (the question “Cost per participant”).'
+    >>> plain_words("design pre_post cannot show causality")
+    'design before and after cannot show causality'
+    """
+    def key(m: re.Match[str]) -> str:
+        name = m.group(1)
+        f = PROGRAMME_FIELDS.get(name) or EVALUATION_FIELDS.get(name) or \
+            EVALUATION_FIELDS.get(f"outcome.{name}")
+        return f"the question “{f.label}”" if f else name.replace("_", " ")
+
+    for quoted, words in _PLAIN_QUOTED.items():
+        text = text.replace(f"'{quoted}'", words)
+    text = re.sub(r"\b([a-z_]+\.[a-z_]+(?:\.[a-z_]+)*)\b", key, text)
+    text = re.sub(r"\bfollow_up_months\b", key, text)
+    return re.sub(r"\b[a-z]+_[a-z_]+\b",
+                  lambda m: _PLAIN_VALUES.get(m.group(0), m.group(0).replace("_", " ")), text)
 
 
 def problems_of(answers: Answers) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
@@ -722,7 +915,30 @@ def evaluation_to_dict(ev: Mapping[str, str], eid: str) -> dict[str, Any]:
                     _put(summary, f.key, v)
         outcome["summary"] = summary
     out["outcomes"] = [outcome]
+    for m in range(1, more_count(ev) + 1):
+        out["outcomes"].append(_more_outcome(more_view(ev, m)))
     return out
+
+
+def _more_outcome(view: Mapping[str, str]) -> dict[str, Any]:
+    """Another outcome of an evaluation (typed-in summary numbers) for the submission."""
+    outcome: dict[str, Any] = {"name": EVALUATION_FIELDS["outcome.name"].parse(
+        view.get("outcome.name"))}
+    summary: dict[str, Any] = {}
+    for section, f in more_fields(view):
+        value = f.parse(view.get(f.key))
+        if value is None or f.key == "outcome.name":
+            continue
+        if f is MORE_PRIMARY:
+            outcome["primary"] = value
+        elif section.id == "outcome":
+            if value not in ("continuous", "higher_is_better"):
+                outcome[f.key.split(".", 1)[1]] = value
+        else:
+            _put(summary, f.key, value)
+    outcome.setdefault("primary", False)
+    outcome["summary"] = summary
+    return outcome
 
 
 def to_submission(answers: Answers) -> dict[str, Any]:
@@ -794,9 +1010,29 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
     """The form's answers for a submission's evaluation, or None when the form cannot show it
     without losing something (it is then kept unchanged)."""
     outcomes = e.get("outcomes") or []
-    if set(e) - _FORM_EVALUATION_KEYS or len(outcomes) != 1 or \
+    if set(e) - _FORM_EVALUATION_KEYS or not 1 <= len(outcomes) <= MAX_MORE_OUTCOMES + 1 or \
             e.get("design") not in (*TWO_GROUP, "pre_post", "post_only"):
         return None
+    more: dict[str, str] = {}
+    for m, extra in enumerate(outcomes[1:], 1):
+        if not isinstance(extra, Mapping) or set(extra) - (_FORM_OUTCOME_KEYS - {"data",
+                "columns"}) or not isinstance(extra.get("summary"), Mapping):
+            return None
+        flat_more: dict[str, Any] = {"outcome.name": extra.get("name"),
+                                     "outcome.kind": extra.get("kind", "continuous"),
+                                     "outcome.direction": extra.get("direction",
+                                                                    "higher_is_better")}
+        if extra.get("follow_up_months") is not None:
+            flat_more["outcome.follow_up_months"] = extra["follow_up_months"]
+        _flatten("", extra["summary"], flat_more)
+        for k, v in flat_more.items():
+            f = EVALUATION_FIELDS.get(k)
+            if f is None:
+                return None
+            more[more_prefix(m) + k] = f.show(v)
+        more[more_prefix(m) + "primary"] = "no" if extra.get("primary") is False else "yes"
+    if more:
+        more[MORE_COUNT] = str(len(outcomes) - 1)
     o = outcomes[0]
     if not isinstance(o, Mapping) or set(o) - _FORM_OUTCOME_KEYS or o.get("primary") is False:
         return None
@@ -832,6 +1068,7 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
         if f is None and not (k in ("id", "data") or k.startswith("columns.")):
             return None  # a summary key the form has no field for
         out[k] = f.show(v) if f is not None else str(v)
+    out.update(more)
     try:
         if evaluation_problems(out):
             return None
@@ -886,11 +1123,11 @@ def from_submission(doc: Mapping[str, Any], rubric: str = "nesta") -> Answers:
 
 def to_yaml(doc: Mapping[str, Any], *, header: Sequence[str] = ()) -> str:
     """The submission as YAML, with comment lines on top."""
-    import yaml
+    from .load.document import dump_yaml  # quotes text YAML 1.2 would read as a number
 
     lines = [f"# {h}" if h else "#" for h in header]
-    body = yaml.safe_dump(dict(doc), sort_keys=False, allow_unicode=True, width=88,
-                          default_flow_style=False)
+    body = dump_yaml(dict(doc), sort_keys=False, allow_unicode=True, width=88,
+                     default_flow_style=False)
     return "\n".join([*lines, body]) if lines else body
 
 

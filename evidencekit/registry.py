@@ -69,6 +69,12 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
 TESTS: dict[str, Test] = {t.key: t for t in (
     Test("student_t", "Student's t-test",
          "Two-sample t-test with pooled variance on n_t + n_c − 2 degrees of freedom."),
+    Test("welch_t", "Welch's t-test",
+         "Two-sample t-test with separate variances and Welch–Satterthwaite degrees of "
+         "freedom (R's t.test default); Student's p is reported beside it."),
+    Test("fisher_exact", "Fisher's exact test",
+         "Two-sided exact test of the 2×2 table (R's fisher.test), used when any expected "
+         "cell count is below 5."),
     Test("difference_in_differences", "Difference in differences (z)",
          "Normal test of g_post − g_pre with the WWC variance."),
     Test("ancova", "ANCOVA",

@@ -10,6 +10,8 @@
 #   chromium             the browser the web app's end-to-end tests drive headless through
 #                        Playwright (tests/web/test_web_browser.py), at /usr/bin/chromium;
 #                        Playwright's own browser download is never used.
+#   libreoffice-calc-nogui  headless LibreOffice: tests/hostile/ opens scores.xlsx and
+#                        scores.csv with it and checks that no cell became a formula.
 #   npm                  installs axe-core (package.json), the accessibility checker the
 #                        report and web tests inject into pages.
 #
@@ -38,6 +40,10 @@ fi
 # The browser for the web app's end-to-end tests.
 if [ ! -x /usr/bin/chromium ]; then
     packages="$packages chromium"
+fi
+# LibreOffice opens the batch's spreadsheets in the tests (no formula may come alive).
+if ! command -v libreoffice >/dev/null 2>&1 && ! command -v soffice >/dev/null 2>&1; then
+    packages="$packages libreoffice-calc-nogui"
 fi
 # npm installs the outside checkers the tests run (axe-core, pinned in package-lock.json).
 if ! command -v npm >/dev/null 2>&1; then

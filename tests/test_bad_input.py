@@ -58,8 +58,8 @@ CASES: list[tuple[str, str, str | bytes, list[str]]] = [
       "theory_of_change, evaluations, costs, scaling, claims, found the unknown key "
       "'evaluation' (did you mean 'evaluations'?)."]),
     ("text-for-number", "text.yaml", THEORY + "costs:\n  per_participant: three hundred\n",
-     ["text.yaml, line 4, costs.per_participant: expected a number at least 0, found the "
-      "text 'three hundred'."]),
+     ["text.yaml, line 4, costs.per_participant: expected an amount from 0 to 10^12, "
+      "found the text 'three hundred'."]),
     ("empty-file", "empty.yaml", "",
      ["empty.yaml: expected a submission (YAML or JSON), found an empty file."]),
     ("blank-file", "blank.yaml", "\n   \n",
@@ -74,8 +74,8 @@ CASES: list[tuple[str, str, str | bytes, list[str]]] = [
      ["list.yaml, line 1, (top level): expected a submission (a mapping with at least "
       "'programme'), found a list of 2 items."]),
     ("missing-required-key", "noname.yaml", "programme:\n  organisation: Y\n",
-     ["noname.yaml, line 1, programme.name: expected the required key 'name' (text), found "
-      "it missing."]),
+     ["noname.yaml, line 1, programme.name: expected the required key 'name' (non-empty "
+      "text), found it missing."]),
     ("wrong-schema-id", "schema.yaml", "schema: evidencekit/submission@2\nprogramme: {name: X}\n",
      ["schema.yaml, line 1, schema: expected one of evidencekit/submission@1, found the text "
       "'evidencekit/submission@2'."]),
@@ -87,11 +87,11 @@ CASES: list[tuple[str, str, str | bytes, list[str]]] = [
     ("negative-sd", "sd.yaml",
      evaluations(TRIAL + GROUPS.replace("mean: 5.1, sd: 2", "mean: 5.1, sd: -2")),
      [f"sd.yaml, line 9, {EVAL0}.summary.treatment.sd: expected a standard deviation "
-      "(a number, 0 or more), found the number -2."]),
+      "from 0 to 10^12, found the number -2."]),
     ("n-below-2", "n.yaml", evaluations(TRIAL + GROUPS.replace("n: 30, mean: 4.2", "n: 1, "
                                                                "mean: 4.2")),
-     [f"n.yaml, line 10, {EVAL0}.summary.control.n: expected a whole number of people, at "
-      "least 2, found the number 1."]),
+     [f"n.yaml, line 10, {EVAL0}.summary.control.n: expected a whole number of people from "
+      "2 to 1,000,000,000, found the number 1."]),
     ("events-above-n", "events.yaml",
      evaluations("  - id: a\n    design: rct\n    outcomes:\n      - name: In work\n"
                  "        kind: binary\n        summary:\n"
@@ -103,7 +103,7 @@ CASES: list[tuple[str, str, str | bytes, list[str]]] = [
      evaluations("  - id: a\n    design: pre_post\n    outcomes:\n      - name: Score\n"
                  "        summary:\n          pre: {n: 30, mean: 4.2, sd: 2}\n"
                  "          post: {n: 30, mean: 5.1, sd: 2}\n          correlation: 1.2\n"),
-     [f"r.yaml, line 11, {EVAL0}.summary.correlation: expected a correlation between -1 and "
+     [f"r.yaml, line 11, {EVAL0}.summary.correlation: expected a correlation from -1 to "
       "1, found the number 1.2."]),
     ("duplicate-evaluation-ids", "dupid.yaml",
      evaluations("  - id: trial\n    design: none\n  - id: trial\n    design: none\n"),
@@ -139,7 +139,7 @@ CASES: list[tuple[str, str, str | bytes, list[str]]] = [
     ("p-zero", "p0.yaml",
      evaluations(TRIAL + "        reported: {p: 0, sign: 1, n_treatment: 30, n_control: 30}\n"),
      [f"p0.yaml, line 8, {EVAL0}.reported.p: expected a p-value above 0 and at most 1, found "
-      "the number 0.0."]),
+      "the number 0."]),
     ("p-without-sign", "sign.yaml",
      evaluations(TRIAL + "        reported: {p: 0.01, n_treatment: 30, n_control: 30}\n"),
      [f"sign.yaml, line 8, {EVAL0}.reported.sign: expected 'sign' with a published 'p', "
@@ -308,18 +308,18 @@ costs:
     assert _problem_lines(result.stderr) == [
         "many.yaml, line 3, programme.organisaton: expected one of the keys name, organisation, "
         "theme, summary, found the unknown key 'organisaton' (did you mean 'organisation'?).",
-        s.format(11, 0) + ".summary.treatment.sd: expected a standard deviation (a number, "
-        "0 or more), found the number -2.",
-        s.format(12, 0) + ".summary.control.n: expected a whole number of people, at least 2, "
-        "found the number 1.",
-        s.format(12, 0) + ".summary.control.mean: expected a number (the mean), found the text "
-        "'high'.",
+        s.format(11, 0) + ".summary.treatment.sd: expected a standard deviation from 0 to "
+        "10^12, found the number -2.",
+        s.format(12, 0) + ".summary.control.n: expected a whole number of people from 2 to "
+        "1,000,000,000, found the number 1.",
+        s.format(12, 0) + ".summary.control.mean: expected a number (the mean) from "
+        "-10^12 to 10^12, found the text 'high'.",
         s.format(14, 1) + ".reported.p: expected a p-value above 0 and at most 1, found the "
         "number 1.5.",
         "many.yaml, line 15, evaluations[1].id: expected a unique evaluation id, found 'a', "
         "already used by evaluations[0].",
-        "many.yaml, line 18, costs.per_participant: expected a number at least 0, found the "
-        "number -5.",
+        "many.yaml, line 18, costs.per_participant: expected an amount from 0 to 10^12, found "
+        "the number -5.",
     ]  # in file order
 
 

@@ -286,7 +286,8 @@ def test_absent_quantities_are_null_not_omitted(analyse_json: dict[str, Any]) ->
     assert "baseline" in o and o["baseline"] is None  # no pretest
     assert "clustering" in o and o["clustering"] is None
     assert o["effects"]["cohens_d"] == {"estimate": o["effects"]["cohens_d"]["estimate"],
-                                        "se": None, "ci": None, "p_value": None}
+                                        "se": None, "ci": None, "p_value": None,
+                                        "test": None, "ci_method": None}
     survey = analyse_json["city-year.yaml"]["evaluations"][1]
     assert survey["design"] == "post_only"
     for o in survey["outcomes"]:
@@ -307,9 +308,11 @@ def test_numbers_are_the_unrounded_statistics() -> None:
     assert o["effects"]["hedges_g"]["estimate"] == expected.g
     assert o["effects"]["hedges_g"]["se"] == expected.se_g
     assert o["effects"]["cohens_d"]["estimate"] == expected.d
-    assert o["effects"]["mean_difference"]["p_value"] == expected.p_value
+    # Welch decides (SPEC 3.3, amended 2026-12); Student's p is reported beside it.
+    assert o["effects"]["mean_difference"]["p_value"] == expected.p_value_welch
     assert o["effects"]["mean_difference"]["p_value_welch"] == expected.p_value_welch
-    assert o["p_value"] == expected.p_value
+    assert o["effects"]["mean_difference"]["p_value_student"] == expected.p_value
+    assert o["p_value"] == expected.p_value_welch
     # Not rounded to a few places: the estimate has more digits than any rendering shows.
     assert round(o["effects"]["hedges_g"]["estimate"], 6) != o["effects"]["hedges_g"]["estimate"]
 

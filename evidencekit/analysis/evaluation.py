@@ -7,16 +7,20 @@ significant when its (adjusted) p ≤ α. Secondary outcomes are judged on their
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import replace
+from typing import Any
 
 from .. import stats
-from ..load.model import Evaluation
+from ..errors import Problem
+from ..load.model import Evaluation, Outcome
 from .outcome import analyse_outcome
 from .result import AnalysisOptions, AttritionResult, EvaluationResult, Note, OutcomeResult
 
 
 def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> EvaluationResult:
-    outcomes = [analyse_outcome(o, evaluation, options) for o in evaluation.outcomes]
+    outcomes = [_analyse_outcome_bounded(o, evaluation, options) for o in evaluation.outcomes]
     outcomes = [_with_attrition(o, evaluation, options) for o in outcomes]
     outcomes = _significance(outcomes, options.alpha)
     primary_attrition = [o.attrition for o in outcomes if o.primary and o.attrition is not None]
@@ -63,3 +67,46 @@ def _significance(outcomes: list[OutcomeResult], alpha: float) -> list[OutcomeRe
         p = p_adj.get(i, o.p_value)
         out.append(replace(o, p_value_adjusted=p, significant=p <= alpha))
     return out
+
+
+def _analyse_outcome_bounded(outcome: Outcome, evaluation: Evaluation,
+                             options: AnalysisOptions) -> OutcomeResult:
+    """The arithmetic boundary: an outcome whose numbers (each within the submission's
+    documented ranges) still overflow, divide by zero or come out infinite or NaN is reported
+    as a plain "cannot be computed" problem for that outcome, never as an internal error, a
+    numpy warning on stderr or an Infinity in the output."""
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = analyse_outcome(outcome, evaluation, options)
+    except (ArithmeticError, stats.StatsError) as exc:
+        return _uncomputable(outcome, evaluation, f"a calculation that fails ({exc})")
+    if not _finite(result.to_dict()):
+        return _uncomputable(outcome, evaluation, "numbers too large or too small to compute "
+                             "with (a result came out infinite or undefined)")
+    return result
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def _uncomputable(outcome: Outcome, evaluation: Evaluation, why: str) -> OutcomeResult:
+    from ..load.document import format_path
+
+    where = format_path(outcome.path) if outcome.path else outcome.name
+    source = type(outcome.source).__name__
+    kind = {"Reported": "reported", "DataSource": "data"}.get(source, "summary")
+    return OutcomeResult(
+        name=outcome.name, kind=outcome.kind, primary=outcome.primary,
+        direction=outcome.direction, domain=outcome.domain, design=evaluation.design,
+        source=kind, self_reported=outcome.self_reported,
+        problems=(Problem(None, None, where, "statistics that can be computed", why),))

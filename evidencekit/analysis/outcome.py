@@ -36,6 +36,27 @@ from .result import (
 )
 
 WWC_CLUSTER_METHOD = "WWC clustering correction of t and df (Hedges 2007; WWC Handbook 5.0)"
+NO_CLUSTER_TEST_METHOD = ("no valid test: fewer than 2 clusters in an arm, so treatment is "
+                          "confounded with the cluster (WWC n = 1 confound; SPEC 3.9)")
+MIN_CLUSTERS_FOR_TEST = 2
+"""With fewer clusters than this in either arm no valid test exists (SPEC 3.9)."""
+
+CI_METHODS: dict[str, str] = {
+    "welch_t": "difference ± t(Welch–Satterthwaite df)·SE_Welch, as R t.test()",
+    "student_t": "estimate ± t(n_t + n_c − 2 df)·SE, pooled variance",
+    "ols_t": "coefficient ± t(residual df)·SE from the OLS (ANCOVA) model",
+    "normal": "estimate ± z·SE (Wald, normal)",
+    "normal_log": "Wald interval on the log scale, back-transformed",
+    "newcombe_hybrid_score": "Newcombe's (1998) hybrid score interval, method 10 (Wilson limits)",
+    "altman_nnt": "reciprocal of the Newcombe RD interval limits (Altman 1998); through "
+                  "infinity when the RD interval includes 0",
+    "wwc_cluster_corrected": "estimate ± t(h)·SE·t/t_A: widened to match the WWC clustering "
+                             "correction (Hedges 2007)",
+    "cr2_satterthwaite": "estimate ± t(Satterthwaite df)·SE_CR2 (clubSandwich CR2)",
+    "logistic_wald": "coefficient ± z·SE from the logistic model",
+    "reported": "the interval as published",
+}
+"""Keys of ``ci_method`` in the JSON output and what each interval is (README, SPEC §3)."""
 
 
 @dataclass
@@ -127,18 +148,55 @@ def default_icc(outcome: Outcome, options: AnalysisOptions) -> float:
     return options.icc_achievement if outcome.domain == "achievement" else options.icc_other
 
 
+def no_cluster_test(draft: _Draft, per_arm: tuple[int, int], icc: float | None,
+                    icc_source: str, source: str) -> None:
+    """Fewer than 2 clusters in an arm: no valid test (SPEC §3.9), p null with a note.
+
+    The outcome keeps its effect sizes but has no p, so it cannot pass the causal test;
+    the headline interval (which would ignore clustering) is withdrawn.
+    """
+    draft.p_value, draft.test = None, None
+    if draft.headline is not None:
+        h = draft.headline
+        draft.headline = Headline(h.measure, h.estimate, h.se, None, None)
+    draft.clustering = Clustering(icc, icc_source, per_arm[0] + per_arm[1],
+                                  NO_CLUSTER_TEST_METHOD, None)
+    draft.note("single_cluster_arm", f"{source} has {per_arm[0]} treatment and {per_arm[1]} "
+               f"control cluster(s). With fewer than {MIN_CLUSTERS_FOR_TEST} clusters in an "
+               "arm the programme's effect cannot be separated from the difference between "
+               "the clusters, so no valid significance test exists and this outcome cannot "
+               "show causality.")
+
+
 def _cluster_correct(draft: _Draft, g: float, se_g: float, n_t: int, n_c: int,
-                     outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions) -> None:
-    """Apply the WWC correction when the design is clustered (SPEC §3.9, summaries)."""
-    if evaluation.clusters is None:
+                     outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions,
+                     *, icc_estimated: float | None = None,
+                     clusters: tuple[int, int] | None = None) -> None:
+    """Apply the WWC correction when the design is clustered (SPEC §3.9, summaries).
+
+    ``icc_estimated`` and ``clusters`` come from row-level data when the clustered logistic
+    fit cannot be estimated (separation); otherwise the evaluation's ICC (or the default)
+    and cluster counts are used.
+    """
+    per_arm = clusters if clusters is not None else evaluation.clusters
+    if per_arm is None:
         draft.p_value = None
         draft.test = None
         draft.note("clusters_unknown", "This is a cluster design but the number of clusters is "
                    "not given, so significance cannot be corrected for clustering; add "
                    "'clusters: {treatment: J1, control: J2}' to the evaluation.")
         return
-    icc = evaluation.icc if evaluation.icc is not None else default_icc(outcome, options)
-    m = sum(evaluation.clusters)
+    if icc_estimated is not None:
+        icc, icc_source = icc_estimated, "estimated"
+    elif evaluation.icc is not None:
+        icc, icc_source = evaluation.icc, "given"
+    else:
+        icc, icc_source = default_icc(outcome, options), "default"
+    if min(per_arm) < MIN_CLUSTERS_FOR_TEST:
+        no_cluster_test(draft, (per_arm[0], per_arm[1]), icc, icc_source,
+                        "The data" if clusters is not None else "The evaluation")
+        return
+    m = sum(per_arm)
     cc = stats.wwc_cluster_correction(g, se_g, n_t, n_c, m, icc)
     draft.p_value = cc.p_value
     draft.test = "wwc_cluster_corrected"
@@ -146,15 +204,17 @@ def _cluster_correct(draft: _Draft, g: float, se_g: float, n_t: int, n_c: int,
         # Widen the interval to match the corrected test: SE·t/t_A on the corrected df.
         se_adj = se_g * cc.t / cc.t_adjusted
         half = stats.t_quantile((1 + options.ci_level) / 2, cc.df) * se_adj
-        draft.headline = Headline(draft.headline.measure, g, se_adj, (g - half, g + half))
+        draft.headline = Headline(draft.headline.measure, g, se_adj, (g - half, g + half),
+                                  "wwc_cluster_corrected")
     g_adj = stats.hedges_2007_g_cluster(g, n_t + n_c, (n_t + n_c) / m, icc)
-    draft.clustering = Clustering(icc, "given" if evaluation.icc is not None else "default",
-                                  m, WWC_CLUSTER_METHOD, g_adj)
+    draft.clustering = Clustering(icc, icc_source, m, WWC_CLUSTER_METHOD, g_adj)
+    if clusters is not None:
+        return
     if evaluation.icc is None:
         draft.note("icc_default", f"No ICC was given; the WWC default of {icc:g} for "
                    f"{'achievement' if outcome.domain == 'achievement' else 'other'} outcomes "
                    "was used.")
-    if min(evaluation.clusters) < options.min_clusters_per_arm:
+    if min(per_arm) < options.min_clusters_per_arm:
         draft.note("few_clusters", f"Fewer than {options.min_clusters_per_arm} clusters in an "
                    "arm: the clustering correction is approximate and the effect is "
                    "imprecise.")
@@ -196,14 +256,18 @@ def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: 
                                          options.baseline_adjustable)
         draft.baseline = Baseline(pre.g, "hedges_g", verdict)
         did = stats.difference_in_differences(pre, r, s.correlation, level=level)
-        draft.effects["did_hedges_g"] = Effect(did.g_did, did.se, did.ci, did.p_value)
+        draft.effects["did_hedges_g"] = Effect(did.g_did, did.se, did.ci, did.p_value,
+                                               test="difference_in_differences",
+                                               ci_method="normal")
         if verdict != "satisfied":
-            # SPEC §3.4: adjustment required → the difference-in-differences result decides.
+            # SPEC §3.4: once baseline equivalence is not satisfied, the
+            # difference-in-differences result is the outcome's effect for every purpose:
+            # its sign is `favourable`, its p decides, it is the headline.
             draft.p_value, draft.test = did.p_value, "difference_in_differences"
             draft.adjusted = True
             draft.favourable = _favourable(did.g_did, outcome)
             g_used, se_used = did.g_did, did.se
-            draft.headline = Headline("did_hedges_g", did.g_did, did.se, did.ci)
+            draft.headline = Headline("did_hedges_g", did.g_did, did.se, did.ci, "normal")
             if did.r_assumed:
                 draft.note("correlation_assumed", "No pre-post correlation was given; r = 0.5 "
                            "was assumed for the difference-in-differences variance (WWC).")
@@ -213,17 +277,24 @@ def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: 
 
 
 def record_two_group(draft: _Draft, r: stats.TwoGroupContinuous, outcome: Outcome) -> None:
-    """The unadjusted two-group results (SPEC §3.2-3.3), from summaries or from rows."""
+    """The unadjusted two-group results (SPEC §3.2-3.3), from summaries or from rows.
+
+    Welch's t-test decides (SPEC §3.3, amended 2026-12): the mean difference carries
+    Welch's SE, df, p and interval, with Student's pooled-variance SE, df and p beside them.
+    """
     draft.groups = {"treatment": GroupStats(r.n_t, r.mean_t, r.sd_t),
                     "control": GroupStats(r.n_c, r.mean_c, r.sd_c)}
     draft.effects["mean_difference"] = Effect(
-        r.mean_difference, r.se, r.ci, r.p_value, (("p_value_welch", r.p_value_welch),))
+        r.mean_difference, r.se_welch, r.ci_welch, r.p_value_welch,
+        (("df", r.df_welch), ("p_value_welch", r.p_value_welch), ("se_student", r.se),
+         ("df_student", float(r.df)), ("p_value_student", r.p_value)),
+        test="welch_t", ci_method="welch_t")
     draft.effects["cohens_d"] = Effect(r.d)
-    draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g)
+    draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g, ci_method="normal")
     draft.effects["glass_delta"] = Effect(r.glass_delta)
     draft.favourable = _favourable(r.mean_difference, outcome)
-    draft.p_value, draft.test = r.p_value, "student_t"
-    draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g)
+    draft.p_value, draft.test = r.p_value_welch, "welch_t"
+    draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g, "normal")
 
 
 def _two_group_binary(draft: _Draft, t: BinaryGroup, c: BinaryGroup, outcome: Outcome,
@@ -231,13 +302,7 @@ def _two_group_binary(draft: _Draft, t: BinaryGroup, c: BinaryGroup, outcome: Ou
     b = stats.two_group_binary(t.n, t.events, c.n, c.events, level=options.ci_level)
     draft.groups = {"treatment": GroupStats(t.n, events=t.events),
                     "control": GroupStats(c.n, events=c.events)}
-    draft.effects.update(_binary_effects(b))
-    draft.favourable = _favourable(b.risk_difference, outcome)
-    draft.p_value, draft.test = b.p_value, "log_odds_ratio_z"
-    draft.headline = Headline("cox_index", b.cox_index, b.se_cox, b.ci_cox)
-    if b.corrected:
-        draft.note("zero_cell", "A group had no (or only) events, so 0.5 was added to every "
-                   "cell for the ratio measures.")
+    record_binary(draft, b, outcome)
     if t.pre_events is not None and c.pre_events is not None:
         base = stats.cox_index_from_counts(t.n, t.pre_events, c.n, c.pre_events)
         verdict = stats.baseline_verdict(base, options.baseline_satisfied,
@@ -251,14 +316,41 @@ def _two_group_binary(draft: _Draft, t: BinaryGroup, c: BinaryGroup, outcome: Ou
     _power_note(draft, t.n, c.n, options)
 
 
-def _binary_effects(b: Any) -> dict[str, Effect]:
+def record_binary(draft: _Draft, b: stats.TwoGroupBinary, outcome: Outcome) -> None:
+    """The 2×2 results of SPEC §3.6 (summaries or rows): effects, test, headline, notes."""
+    draft.effects.update(_binary_effects(b, outcome))
+    draft.favourable = _favourable(b.risk_difference, outcome)
+    draft.p_value, draft.test = b.p_value, b.test
+    draft.headline = Headline("cox_index", b.cox_index, b.se_cox, b.ci_cox, "normal")
+    if b.corrected:
+        draft.note("zero_cell", "A group had no (or only) events, so 0.5 was added to every "
+                   "cell for the ratio measures.")
+    if b.test == "fisher_exact":
+        draft.note("fisher_exact", f"The smallest expected cell count is "
+                   f"{b.expected_min:.2g} (below {stats.FISHER_EXPECTED_MIN:g}), so "
+                   "significance comes from Fisher's exact test rather than the normal "
+                   f"approximation (which gives p = {b.p_value_wald:.2g}).")
+
+
+def _binary_effects(b: stats.TwoGroupBinary, outcome: Outcome) -> dict[str, Effect]:
+    nn = stats.number_needed(b.risk_difference, b.ci_rd, outcome.sign)
+    nn_extra: tuple[tuple[str, float | str | bool | None], ...] = (
+        ("label", nn.label), ("through_infinity", nn.through_infinity),
+        ("nnt_limit", nn.nnt_limit), ("nnh_limit", nn.nnh_limit))
     return {
-        "risk_difference": Effect(b.risk_difference, b.se_rd, b.ci_rd),
-        "risk_ratio": Effect(b.risk_ratio, b.se_log_rr, b.ci_rr),
-        "odds_ratio": Effect(b.odds_ratio, b.se_log_or, b.ci_or),
-        "log_odds_ratio": Effect(b.log_odds_ratio, b.se_log_or, b.ci_log_or, b.p_value),
-        "cox_index": Effect(b.cox_index, b.se_cox, b.ci_cox),
-        "nnt": Effect(b.nnt if math.isfinite(b.nnt) else None),
+        "risk_difference": Effect(b.risk_difference, b.se_rd, b.ci_rd,
+                                  ci_method="newcombe_hybrid_score"),
+        "risk_ratio": Effect(b.risk_ratio, b.se_log_rr, b.ci_rr, ci_method="normal_log"),
+        "odds_ratio": Effect(b.odds_ratio, b.se_log_or, b.ci_or, ci_method="normal_log"),
+        "log_odds_ratio": Effect(b.log_odds_ratio, b.se_log_or, b.ci_log_or, b.p_value,
+                                 (("p_value_wald", b.p_value_wald),
+                                  ("p_value_fisher", b.p_value_fisher),
+                                  ("expected_min", b.expected_min)),
+                                 test=b.test, ci_method="normal"),
+        "cox_index": Effect(b.cox_index, b.se_cox, b.ci_cox, ci_method="normal"),
+        "nnt": Effect(nn.estimate if math.isfinite(nn.estimate) else None, None, nn.ci,
+                      extra=nn_extra,
+                      ci_method="altman_nnt" if nn.label is not None else None),
     }
 
 
@@ -292,7 +384,8 @@ def _one_group(draft: _Draft, s: OneGroupSummary, outcome: Outcome) -> None:
     r = stats.pre_post_summary(n, pre.mean, pre.sd, post.mean, post.sd, s.correlation)
     draft.groups = {"pre": GroupStats(pre.n, pre.mean, pre.sd),
                     "post": GroupStats(post.n, post.mean, post.sd)}
-    draft.effects["mean_change"] = Effect(r.mean_change, r.se, r.ci, r.p_value)
+    draft.effects["mean_change"] = Effect(r.mean_change, r.se, r.ci, r.p_value,
+                                          test="paired_t", ci_method="student_t")
     draft.effects["d_z"] = Effect(r.d_z)
     draft.effects["d_av"] = Effect(r.d_av)
     draft.favourable = _favourable(r.mean_change, outcome)
@@ -320,31 +413,34 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
             ft = stats.from_f(r.value, r.sign, r.n_treatment, r.n_control)
         g, se = ft.g, ft.se_g
         draft.effects["cohens_d"] = Effect(ft.d)
-        draft.effects["hedges_g"] = Effect(ft.g, ft.se_g, ft.ci_g)
-        draft.headline = Headline("hedges_g", ft.g, ft.se_g, ft.ci_g)
-        draft.favourable = _favourable(ft.g, outcome)
         if stat == "z":
             draft.p_value, draft.test = _normal_p(r.value), "reported_z"
         else:
             draft.p_value, draft.test = ft.p_value, f"reported_{stat}"
+        draft.effects["hedges_g"] = Effect(ft.g, ft.se_g, ft.ci_g, draft.p_value,
+                                           test=draft.test, ci_method="normal")
+        draft.headline = Headline("hedges_g", ft.g, ft.se_g, ft.ci_g, "normal")
+        draft.favourable = _favourable(ft.g, outcome)
     elif stat == "hedges_g":
         assert r.se is not None
         fe = stats.from_g_se(r.value, r.se)
         g, se = r.value, r.se
-        draft.effects["hedges_g"] = Effect(r.value, r.se, fe.ci, fe.p_value)
-        draft.headline = Headline("hedges_g", r.value, r.se, fe.ci)
+        draft.effects["hedges_g"] = Effect(r.value, r.se, fe.ci, fe.p_value, test="normal_z",
+                                           ci_method="normal")
+        draft.headline = Headline("hedges_g", r.value, r.se, fe.ci, "normal")
         draft.favourable = _favourable(r.value, outcome)
         draft.p_value, draft.test = fe.p_value, "normal_z"
     elif stat == "mean_difference":
         assert r.ci is not None
         fm = stats.from_mean_difference_ci(r.value, r.ci[0], r.ci[1], r.sd,
                                            r.n_treatment, r.n_control)
-        draft.effects["mean_difference"] = Effect(r.value, fm.se, r.ci, fm.p_value)
+        draft.effects["mean_difference"] = Effect(r.value, fm.se, r.ci, fm.p_value,
+                                                  test="normal_z", ci_method="reported")
         if fm.g is not None:
             g, se = fm.g, fm.se_g
             draft.effects["cohens_d"] = Effect(fm.d)
-            draft.effects["hedges_g"] = Effect(fm.g, fm.se_g, fm.ci_g)
-            draft.headline = Headline("hedges_g", fm.g, fm.se_g, fm.ci_g)
+            draft.effects["hedges_g"] = Effect(fm.g, fm.se_g, fm.ci_g, ci_method="normal")
+            draft.headline = Headline("hedges_g", fm.g, fm.se_g, fm.ci_g, "normal")
         else:
             draft.note("no_sd", "No standard deviation was given with the mean difference, so "
                        "no standardised effect size can be computed; add the outcome's 'sd'.")
@@ -353,15 +449,22 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
     else:  # odds_ratio
         assert r.ci is not None
         fo = stats.from_odds_ratio_ci(r.value, r.ci[0], r.ci[1])
-        draft.effects["odds_ratio"] = Effect(r.value, fo.se_log_or, r.ci)
+        draft.effects["odds_ratio"] = Effect(r.value, fo.se_log_or, r.ci, ci_method="reported")
         draft.effects["log_odds_ratio"] = Effect(fo.log_odds_ratio, fo.se_log_or, None,
-                                                 fo.p_value)
+                                                 fo.p_value, test="normal_z")
         draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox)
         g, se = fo.cox_index, fo.se_cox
         draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, None)
         draft.favourable = _favourable(fo.log_odds_ratio, outcome)
         draft.p_value, draft.test = fo.p_value, "normal_z"
-    if (_is_clustered(evaluation) and r.cluster_adjusted is False and g is not None
+    if (_is_clustered(evaluation) and evaluation.clusters is not None
+            and min(evaluation.clusters) < MIN_CLUSTERS_FOR_TEST):
+        # SPEC §3.9: no valid test with < 2 clusters in an arm, whatever the authors did.
+        icc = evaluation.icc if evaluation.icc is not None else default_icc(outcome, options)
+        no_cluster_test(draft, (evaluation.clusters[0], evaluation.clusters[1]), icc,
+                        "given" if evaluation.icc is not None else "default",
+                        "The evaluation")
+    elif (_is_clustered(evaluation) and r.cluster_adjusted is False and g is not None
             and se is not None):
         if r.n_treatment is None or r.n_control is None:
             draft.p_value, draft.test = None, None

@@ -32,13 +32,20 @@ class AnalysisOptions:
 
 @dataclass(frozen=True, slots=True)
 class Effect:
-    """One effect estimate; ``extra`` carries measure-specific fields (e.g. Welch's p)."""
+    """One effect estimate; ``extra`` carries measure-specific fields (e.g. Welch's p).
+
+    ``test`` names the test behind ``p_value`` (a key of ``evidencekit.registry.TESTS``)
+    and ``ci_method`` the method behind ``ci`` (a key of
+    ``evidencekit.analysis.outcome.CI_METHODS``); both are None when there is no p or CI.
+    """
 
     estimate: float | None
     se: float | None = None
     ci: tuple[float, float] | None = None
     p_value: float | None = None
-    extra: tuple[tuple[str, float | None], ...] = ()
+    extra: tuple[tuple[str, float | str | bool | None], ...] = ()
+    test: str | None = None
+    ci_method: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -46,6 +53,8 @@ class Effect:
             "se": self.se,
             "ci": list(self.ci) if self.ci is not None else None,
             "p_value": self.p_value,
+            "test": self.test,
+            "ci_method": self.ci_method,
         }
         out.update(self.extra)
         return out
@@ -97,7 +106,7 @@ class AttritionResult:
 
 @dataclass(frozen=True, slots=True)
 class Clustering:
-    icc: float
+    icc: float | None  # None when it cannot be estimated (e.g. one cluster per arm)
     icc_source: str  # "given", "default" or "estimated"
     clusters: int
     method: str
@@ -132,10 +141,12 @@ class Headline:
     estimate: float
     se: float | None
     ci: tuple[float, float] | None
+    ci_method: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"measure": self.measure, "estimate": self.estimate, "se": self.se,
-                "ci": list(self.ci) if self.ci is not None else None}
+                "ci": list(self.ci) if self.ci is not None else None,
+                "ci_method": self.ci_method}
 
 
 @dataclass(frozen=True)

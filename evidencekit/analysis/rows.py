@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,14 +26,15 @@ from numpy.typing import NDArray
 from .. import stats
 from ..load.data import Batch, ColumnKind, ColumnRequest, DataFile
 from ..load.model import TWO_GROUP_DESIGNS, DataSource, Evaluation, Outcome
-from ..stats.clustered import ClusterRobust, cr2, icc_anova
+from ..stats.clustered import GLM_DENSE_LIMIT, ClusterRobust, cr2, icc_anova
 from ..stats.regression import LinearFit, logistic, ols
 from .outcome import (
-    _binary_effects,
     _cluster_correct,
     _favourable,
     _is_clustered,
     _power_note,
+    no_cluster_test,
+    record_binary,
     record_two_group,
 )
 from .result import AnalysisOptions, Baseline, Clustering, Effect, GroupStats, Headline
@@ -40,14 +42,21 @@ from .result import AnalysisOptions, Baseline, Clustering, Effect, GroupStats, H
 if TYPE_CHECKING:
     from .outcome import _Draft
 
-__all__ = ["CR2_METHOD", "CR2_METHOD_LOGISTIC", "analyse_rows"]
+__all__ = ["CR2_METHOD", "CR2_METHOD_LOGISTIC", "SEPARATION_METHOD", "analyse_rows"]
 
 CR2_METHOD = ("cluster-robust standard errors (CR2, Bell & McCaffrey 2002) with Satterthwaite "
               "degrees of freedom (Pustejovsky & Tipton 2018), as R clubSandwich "
               "coef_test(vcov = \"CR2\"); ICC by one-way ANOVA")
-CR2_METHOD_LOGISTIC = ("logistic regression with cluster-robust standard errors (CR2 on the "
-                       "working model) and Satterthwaite degrees of freedom; ICC by one-way "
-                       "ANOVA")
+CR2_METHOD_LOGISTIC = ("logistic regression with cluster-robust standard errors (CR2 with "
+                       "working-model weights, Pustejovsky & Tipton 2018, as R clubSandwich "
+                       "coef_test(vcov = \"CR2\") for glm) and Satterthwaite degrees of "
+                       "freedom; ICC by one-way ANOVA")
+CR2_METHOD_LOGISTIC_APPROX = (CR2_METHOD_LOGISTIC + "; clusters of more than "
+                              f"{GLM_DENSE_LIMIT:,} rows with varying weights use the "
+                              "whitened working model")
+SEPARATION_METHOD = ("WWC clustering correction of the 2×2 test (Hedges 2007; WWC Handbook "
+                     "5.0) with the ICC estimated from the data by one-way ANOVA: the "
+                     "clustered logistic fit has no finite estimate (separation)")
 _TINY = 1e-12
 
 
@@ -312,7 +321,8 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
         did = stats.difference_in_differences(pre, r, max(-1.0, min(1.0, r_within)),
                                               level=level)
         draft.effects["did_hedges_g"] = Effect(did.g_did, did.se, did.ci, did.p_value,
-                                               (("r", did.r),))
+                                               (("r", did.r),), test="difference_in_differences",
+                                               ci_method="normal")
     else:
         draft.note("no_pretest", "No pretest column is mapped, so baseline equivalence "
                    "cannot be checked; add 'pretest' to the columns.")
@@ -328,14 +338,19 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
     j = stats.hedges_j(n["treatment"] + n["control"] - 2)
     if adjusted_model:
         g_anc = j * b / r.s_pooled
-        se_g = j * se_b / r.s_pooled
-        ci_g = (j * fit.ci[1][0] / r.s_pooled, j * fit.ci[1][1] / r.s_pooled)
+        # SE with the g²/(2N) term, as every other g's SE (stats.ancova_g_se); the interval
+        # is g ± z·SE like the other g intervals.
+        se_g = stats.ancova_g_se(g_anc, se_b, r.s_pooled, n["treatment"], n["control"])
+        z = stats.t_quantile((1 + level) / 2, math.inf)
+        ci_g = (g_anc - z * se_g, g_anc + z * se_g)
         draft.effects["ancova"] = Effect(b, se_b, fit.ci[1], fit.p_value[1],
-                                         (("hedges_g", g_anc), ("df", float(fit.df))))
+                                         (("hedges_g", g_anc), ("se_hedges_g", se_g),
+                                          ("df", float(fit.df))),
+                                         test="ancova", ci_method="ols_t")
         draft.favourable = _favourable(b, outcome)
         draft.p_value, draft.test = fit.p_value[1], "ancova"
         draft.adjusted = x_name is not None
-        draft.headline = Headline("ancova_hedges_g", g_anc, se_g, ci_g)
+        draft.headline = Headline("ancova_hedges_g", g_anc, se_g, ci_g, "normal")
         g_used, se_used = g_anc, se_g
         if not x_name:
             draft.note("covariates_only", "The regression adjusts for covariates but not for a "
@@ -353,11 +368,17 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
 
 
 def _with_robust(effect: Effect, robust: ClusterRobust, i: int) -> Effect:
-    """The effect with the cluster-robust SE, df and p of coefficient ``i`` beside it."""
+    """The effect with the cluster-robust SE, df, p and interval of coefficient ``i`` beside
+    its model-based ones (``test``/``ci_method`` name the model-based ones)."""
     return Effect(effect.estimate, effect.se, effect.ci, effect.p_value,
                   (*effect.extra, ("se_cluster_robust", robust.se[i]),
                    ("df_cluster_robust", robust.df[i]),
-                   ("p_value_cluster_robust", robust.p_value[i])))
+                   ("p_value_cluster_robust", robust.p_value[i]),
+                   ("ci_cluster_robust_lower", robust.ci[i][0]),
+                   ("ci_cluster_robust_upper", robust.ci[i][1]),
+                   ("test_cluster_robust", "cr2"),
+                   ("ci_method_cluster_robust", "cr2_satterthwaite")),
+                  test=effect.test, ci_method=effect.ci_method)
 
 
 def _with_indicator(cells: NDArray[np.float64], tc: int) -> NDArray[np.float64]:
@@ -391,28 +412,34 @@ def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[n
     control_cells = cell_n[:, 1 - tc] > 0
     nested = bool(np.all(treated_cells != control_cells))
     per_arm = (int(np.count_nonzero(treated_cells)), int(np.count_nonzero(control_cells)))
-    if min(per_arm) < 2:
-        raise stats.StatsError(
-            "cluster-robust inference needs at least 2 clusters in each group, but there are "
-            f"{per_arm[0]} with treated and {per_arm[1]} with control members")
-    robust = cr2(b, np.sum(g_blocks, axis=0), g_blocks, scores, level=options.ci_level)
     # ICC of the outcome, clusters within arms (SPEC 3.9).
     y = k
-    if nested:
-        sums_y = per_cluster[:, 0, y]
-        icc = icc_anova(size[present], sums_y / size[present],
-                        float(np.sum(per_cluster[:, y, y] - sums_y**2 / size[present])),
-                        group=treated_cells.astype(np.int64))
-    else:
-        # Arm means removed first, so the treatment effect is not between-cluster variation.
-        arm_n = expand[:, 0, 0].reshape(n_cl, 2)[present]
-        arm_sy = expand[:, 0, y].reshape(n_cl, 2)[present]
-        arm_syy = expand[:, y, y].reshape(n_cl, 2)[present]
-        arm_mean = arm_sy.sum(axis=0) / arm_n.sum(axis=0)
-        e_sum = (arm_sy - arm_n * arm_mean).sum(axis=1)
-        e_sq = (arm_syy - 2 * arm_mean * arm_sy + arm_n * arm_mean**2).sum(axis=1)
-        icc = icc_anova(size[present], e_sum / size[present],
-                        float(np.sum(e_sq - e_sum**2 / size[present])))
+    try:
+        if nested:
+            sums_y = per_cluster[:, 0, y]
+            icc = icc_anova(size[present], sums_y / size[present],
+                            float(np.sum(per_cluster[:, y, y] - sums_y**2 / size[present])),
+                            group=treated_cells.astype(np.int64))
+        else:
+            # Arm means removed first, so the treatment effect is not between-cluster variation.
+            arm_n = expand[:, 0, 0].reshape(n_cl, 2)[present]
+            arm_sy = expand[:, 0, y].reshape(n_cl, 2)[present]
+            arm_syy = expand[:, y, y].reshape(n_cl, 2)[present]
+            arm_mean = arm_sy.sum(axis=0) / arm_n.sum(axis=0)
+            e_sum = (arm_sy - arm_n * arm_mean).sum(axis=1)
+            e_sq = (arm_syy - 2 * arm_mean * arm_sy + arm_n * arm_mean**2).sum(axis=1)
+            icc = icc_anova(size[present], e_sum / size[present],
+                            float(np.sum(e_sq - e_sum**2 / size[present])))
+    except stats.StatsError:
+        if min(per_arm) >= 2:
+            raise
+        icc = None  # e.g. one cluster per arm, nested: no between-cluster df left
+    if min(per_arm) < 2:
+        no_cluster_test(draft, per_arm, icc.icc if icc is not None else None, "estimated",
+                        "The data")
+        return
+    assert icc is not None
+    robust = cr2(b, np.sum(g_blocks, axis=0), g_blocks, scores, level=options.ci_level)
     i = 1  # the treatment coefficient
     ratio = robust.se[i] / se_b
     se_head = (draft.headline.se or 0.0) * ratio if draft.headline else 0.0
@@ -421,7 +448,7 @@ def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[n
     if draft.headline is not None:
         est = draft.headline.estimate
         draft.headline = Headline(draft.headline.measure, est, se_head,
-                                  (est - half, est + half))
+                                  (est - half, est + half), "cr2_satterthwaite")
     key = "ancova" if "ancova" in draft.effects else "mean_difference"
     draft.effects[key] = _with_robust(draft.effects[key], robust, i)
     draft.p_value, draft.test = robust.p_value[i], "cr2"
@@ -433,8 +460,9 @@ def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[n
 
 
 def _cluster_notes(draft: _Draft, evaluation: Evaluation, icc: float, clusters: int,
-                   per_arm: tuple[int, int], nested: bool, options: AnalysisOptions) -> None:
-    if evaluation.icc is not None and abs(evaluation.icc - icc) > 1e-12:
+                   per_arm: tuple[int, int], nested: bool, options: AnalysisOptions, *,
+                   icc_known: bool = True) -> None:
+    if icc_known and evaluation.icc is not None and abs(evaluation.icc - icc) > 1e-12:
         draft.note("icc_estimated", f"The ICC was estimated from the data ({icc:.3f}); the "
                    f"value given for the evaluation ({evaluation.icc:g}) was not used.")
     if evaluation.clusters is not None and tuple(evaluation.clusters) != per_arm:
@@ -492,13 +520,7 @@ def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
     bres = stats.two_group_binary(n_t, e_t, n_c, e_c, level=options.ci_level)
     draft.groups = {"treatment": GroupStats(n_t, events=e_t),
                     "control": GroupStats(n_c, events=e_c)}
-    draft.effects.update(_binary_effects(bres))
-    draft.favourable = _favourable(bres.risk_difference, outcome)
-    draft.p_value, draft.test = bres.p_value, "log_odds_ratio_z"
-    draft.headline = Headline("cox_index", bres.cox_index, bres.se_cox, bres.ci_cox)
-    if bres.corrected:
-        draft.note("zero_cell", "A group had no (or only) events, so 0.5 was added to every "
-                   "cell for the ratio measures.")
+    record_binary(draft, bres, outcome)
     regressors = [t]
     names = ["treatment"]
     if x_name:
@@ -533,44 +555,57 @@ def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
                              evaluation, options)
         _power_note(draft, n_t, n_c, options)
         return
-    fit = logistic(y, regressors, names=names, clusters=clusters, level=options.ci_level)
+    layout = _binary_clusters(clusters, t, y, e_t, e_c, n_t, n_c) if clusters is not None \
+        else None
+    if layout is not None and min(layout.per_arm) < 2:
+        no_cluster_test(draft, layout.per_arm, layout.icc, "estimated", "The data")
+        _cluster_notes(draft, evaluation, layout.icc or 0.0, layout.n_cl, layout.per_arm,
+                       layout.nested, options, icc_known=layout.icc is not None)
+        _power_note(draft, n_t, n_c, options)
+        return
+    try:
+        fit = logistic(y, regressors, names=names, clusters=clusters, level=options.ci_level)
+    except stats.StatsError:
+        if layout is None:
+            # No clustering: the unadjusted 2×2 test stands; the adjustment is lost.
+            draft.note("separation", "The logistic regression on the pretest or covariates "
+                       "has no finite estimate (the outcome is perfectly predicted in part of "
+                       "the data, 'separation'), so the unadjusted 2×2 result is used.")
+            if _is_clustered(evaluation):
+                _cluster_correct(draft, bres.cox_index, bres.se_cox, n_t, n_c, outcome,
+                                 evaluation, options)
+            _power_note(draft, n_t, n_c, options)
+            return
+        _binary_separation(draft, bres, layout, n_t, n_c, outcome, evaluation, options)
+        _power_note(draft, n_t, n_c, options)
+        return
     b, se, ci = fit.estimates[1], fit.se[1], fit.ci[1]
     cox = stats.COX_DIVISOR
     if len(regressors) > 1:
         draft.effects["logistic"] = Effect(b, se, ci, fit.p_value[1],
                                            (("odds_ratio", math.exp(b)),
-                                            ("cox_index", b / cox)))
+                                            ("cox_index", b / cox)),
+                                           test="logistic", ci_method="logistic_wald")
         draft.favourable = _favourable(b, outcome)
         draft.p_value, draft.test = fit.p_value[1], "logistic"
         draft.adjusted = x_name is not None
-        draft.headline = Headline("cox_index", b / cox, se / cox, (ci[0] / cox, ci[1] / cox))
-    if fit.robust is not None and clusters is not None:
+        draft.headline = Headline("cox_index", b / cox, se / cox, (ci[0] / cox, ci[1] / cox),
+                                  "logistic_wald")
+    if fit.robust is not None and layout is not None:
         rb = fit.robust
         draft.p_value, draft.test = rb.p_value[1], "cr2"
         name = "logistic" if "logistic" in draft.effects else "log_odds_ratio"
         draft.effects[name] = _with_robust(draft.effects[name], rb, 1)
         head = b / cox
         draft.headline = Headline("cox_index", head, rb.se[1] / cox,
-                                  (rb.ci[1][0] / cox, rb.ci[1][1] / cox))
-        codes = np.unique(clusters, return_inverse=True)[1].reshape(-1)
-        n_cl = int(codes.max()) + 1
-        size = np.bincount(codes, minlength=n_cl).astype(np.float64)
-        treated = np.bincount(codes, weights=t, minlength=n_cl)
-        nested = bool(np.all((treated == 0) | (treated == size)))
-        per_arm = (int(np.count_nonzero(treated > 0)), int(np.count_nonzero(treated < size)))
-        sums = np.bincount(codes, weights=y, minlength=n_cl)
-        if nested:
-            icc = icc_anova(size, sums / size, float(np.sum(sums - sums**2 / size)),
-                            group=(treated > 0).astype(np.int64))
-        else:
-            arm_mean = np.where(t == 1, e_t / n_t, e_c / n_c)
-            e = y - arm_mean
-            es = np.bincount(codes, weights=e, minlength=n_cl)
-            icc = icc_anova(size, es / size, float(np.sum(e * e) - np.sum(es**2 / size)))
-        g_adj = (stats.hedges_2007_g_cluster(head, n_t + n_c, (n_t + n_c) / n_cl, icc.icc)
-                 if nested else None)
-        draft.clustering = Clustering(icc.icc, "estimated", n_cl, CR2_METHOD_LOGISTIC, g_adj)
-        _cluster_notes(draft, evaluation, icc.icc, n_cl, per_arm, nested, options)
+                                  (rb.ci[1][0] / cox, rb.ci[1][1] / cox), "cr2_satterthwaite")
+        assert layout.icc is not None
+        g_adj = (stats.hedges_2007_g_cluster(head, n_t + n_c, (n_t + n_c) / layout.n_cl,
+                                             layout.icc) if layout.nested else None)
+        method = CR2_METHOD_LOGISTIC if fit.robust_exact else CR2_METHOD_LOGISTIC_APPROX
+        draft.clustering = Clustering(layout.icc, "estimated", layout.n_cl, method, g_adj)
+        _cluster_notes(draft, evaluation, layout.icc, layout.n_cl, layout.per_arm,
+                       layout.nested, options)
     elif _is_clustered(evaluation) and draft.headline is not None:
         draft.note("no_cluster_column", "This is a cluster design but no cluster column is "
                    "mapped; add 'cluster' to the columns so that the ICC is estimated from "
@@ -578,6 +613,63 @@ def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
         _cluster_correct(draft, draft.headline.estimate, draft.headline.se or 0.0, n_t, n_c,
                          outcome, evaluation, options)
     _power_note(draft, n_t, n_c, options)
+
+
+@dataclass(frozen=True, slots=True)
+class _BinaryClusters:
+    n_cl: int
+    per_arm: tuple[int, int]
+    nested: bool
+    icc: float | None
+
+
+def _binary_clusters(clusters: NDArray[np.int64], t: NDArray[np.float64],
+                     y: NDArray[np.float64], e_t: int, e_c: int, n_t: int,
+                     n_c: int) -> _BinaryClusters:
+    """Clusters per arm, nesting and the one-way ANOVA ICC of a 0/1 outcome (SPEC 3.9)."""
+    codes = np.unique(clusters, return_inverse=True)[1].reshape(-1)
+    n_cl = int(codes.max()) + 1
+    size = np.bincount(codes, minlength=n_cl).astype(np.float64)
+    treated = np.bincount(codes, weights=t, minlength=n_cl)
+    nested = bool(np.all((treated == 0) | (treated == size)))
+    per_arm = (int(np.count_nonzero(treated > 0)), int(np.count_nonzero(treated < size)))
+    sums = np.bincount(codes, weights=y, minlength=n_cl)
+    icc: float | None
+    try:
+        if nested:
+            icc = icc_anova(size, sums / size, float(np.sum(sums - sums**2 / size)),
+                            group=(treated > 0).astype(np.int64)).icc
+        else:
+            arm_mean = np.where(t == 1, e_t / n_t, e_c / n_c)
+            e = y - arm_mean
+            es = np.bincount(codes, weights=e, minlength=n_cl)
+            icc = icc_anova(size, es / size, float(np.sum(e * e) - np.sum(es**2 / size))).icc
+    except stats.StatsError:
+        if min(per_arm) >= 2:
+            raise
+        icc = None
+    return _BinaryClusters(n_cl, per_arm, nested, icc)
+
+
+def _binary_separation(draft: _Draft, bres: stats.TwoGroupBinary, layout: _BinaryClusters,
+                       n_t: int, n_c: int, outcome: Outcome, evaluation: Evaluation,
+                       options: AnalysisOptions) -> None:
+    """Separation in the clustered logistic fit: 2×2 results, WWC-corrected (SPEC 3.9)."""
+    assert layout.icc is not None
+    draft.adjusted = False
+    _cluster_correct(draft, bres.cox_index, bres.se_cox, n_t, n_c, outcome, evaluation,
+                     options, icc_estimated=layout.icc, clusters=layout.per_arm)
+    if draft.clustering is not None:
+        c = draft.clustering
+        draft.clustering = Clustering(c.icc, c.icc_source, c.clusters, SEPARATION_METHOD,
+                                      c.hedges_g_cluster_adjusted if layout.nested else None)
+    draft.note("separation", "The clustered logistic regression has no finite estimate (the "
+               "outcome is perfectly predicted in part of the data, 'separation', e.g. no "
+               "events in one group), so the 2×2 results are kept and significance comes "
+               "from the WWC clustering correction with the ICC estimated from the data "
+               f"({layout.icc:.3f}).")
+    _cluster_notes(draft, evaluation, layout.icc, layout.n_cl, layout.per_arm, layout.nested,
+                   options)
 
 
 def _baseline_g(data: DataFile, name: str, x: NDArray[np.float64], t: NDArray[np.float64],
@@ -661,7 +753,8 @@ def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: Analysi
     draft.groups = {"pre": GroupStats(n, float(mean[0]), float(sd[0])),
                     "post": GroupStats(n, float(mean[1]), float(sd[1]))}
     draft.effects["mean_change"] = Effect(res.mean_change, res.se, res.ci, res.p_value,
-                                          (("r", res.r),))
+                                          (("r", res.r),), test="paired_t",
+                                          ci_method="student_t")
     draft.effects["d_z"] = Effect(res.d_z)
     draft.effects["d_av"] = Effect(res.d_av)
     draft.favourable = _favourable(res.mean_change, outcome)
@@ -706,7 +799,8 @@ def _binary_pre_post(draft: _Draft, outcome: Outcome, table: NDArray[np.float64]
                     "post": GroupStats(n, events=post_events)}
     draft.effects["change_in_proportion"] = Effect(change, se, (change - half, change + half),
                                                    p, (("changed_to_yes", float(n01)),
-                                                       ("changed_to_no", float(n10))))
+                                                       ("changed_to_no", float(n10))),
+                                                   test="mcnemar", ci_method="normal")
     draft.favourable = _favourable(change, outcome)
     draft.p_value, draft.test = p, "mcnemar"
 

@@ -33,6 +33,7 @@ unrounded; the report rounds.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any, Literal
@@ -164,11 +165,13 @@ def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult,
         a, b = ci[0] * o.sign, ci[1] * o.sign
         fci = (min(a, b), max(a, b))
     estimate = net * scale / effect if effect > 0 else None
+    if estimate is not None and not math.isfinite(estimate):
+        estimate = None  # an effect so small that cost/effect overflows: no finite cost
     low, high = _cost_range(net * scale, fci)
     bounded = low is not None and high is not None
     nnt = nnt_ci = None
     if per == "additional_positive_outcome" and effect > 0:
-        nnt = 1.0 / effect
+        nnt = 1.0 / effect if math.isfinite(1.0 / effect) else None
         if fci is not None and fci[1] > 0:
             nnt_ci = (1.0 / fci[1], 1.0 / fci[0] if fci[0] > 0 else None)
     return CostPerUnit(e.id, o.name, o.kind, per, measure, effect, fci, estimate, low, high,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def _read_csv(p: Path) -> tuple[list[dict[str, str]], list[int]]:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError.one(str(p), "a UTF-8 CSV manifest", "bytes that are not UTF-8") from exc
-    reader = csv.DictReader(text.splitlines())
+    # Not str.splitlines(): it also splits at \v, \x85 and U+2028 and inside quoted cells.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
             for row in reader]
     return rows, [i + 2 for i in range(len(rows))]

@@ -32,8 +32,15 @@ def input_sha256(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
     h.update(f"evidencekit {__version__}\n{spec.rubric}\n{rubric_sha}\n".encode())
     h.update(repr(sorted(spec.parameters.items())).encode())
     h.update(f"pdf={spec.pdf} html={spec.html}\n".encode())
-    for p in (submission_path, *sorted(data_paths)):
+    from ..load.data import sha256_inside
+
+    root = submission_path.resolve().parent  # data files are read only from inside it
+    for i, p in enumerate((submission_path, *sorted(data_paths))):
         h.update(str(p.name).encode())
+        if i > 0:  # a link out, a device or a FIFO is refused, never read
+            digest = sha256_inside(p, root)
+            h.update(bytes.fromhex(digest) if digest is not None else b"<unreadable>")
+            continue
         try:
             h.update(hashlib.sha256(p.read_bytes()).digest())
         except OSError:

@@ -6,6 +6,16 @@ null, timestamps, which become text) are accepted, so no object is ever construc
 tag. Aliases are followed but the total number of values is capped, which defuses
 "billion laughs" documents. Files are size-limited before they are parsed.
 
+YAML rules: plain scalars are resolved by the **YAML 1.2 core schema** (not PyYAML's YAML
+1.1 rules), restricted to decimal numbers: ``1e-3`` and ``1.64e0`` are numbers; ``1:20``,
+``0x1F``, ``0o17``, ``1_000``, ``yes``/``no``/``on``/``off`` and dates are text;
+``true``/``false`` (any case form of the core schema) are yes/no; ``~``, ``null`` and an empty
+value are nothing. ``.inf`` and ``.nan`` are refused (every number must be finite).
+
+Limits (the same for YAML, JSON and mappings given to the Python API): :data:`MAX_DOCUMENT_BYTES`,
+:data:`MAX_VALUES`, :data:`MAX_DEPTH`, :data:`MAX_NUMBER_CHARS`; every text is valid Unicode
+without control characters (tab and line breaks allowed), lone surrogates or non-characters.
+
 Line numbers: every key path (``("evaluations", 0, "outcomes")``) maps to the 1-based line on
 which its value starts, so validation messages can say where a problem is.
 """
@@ -13,14 +23,16 @@ which its value starts, so validation messages can say where a problem is.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, quote, sanitise
 
 KeyPath = tuple[str | int, ...]
 
@@ -28,8 +40,57 @@ KeyPath = tuple[str | int, ...]
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 #: Largest number of values a document may expand to (aliases included).
 MAX_VALUES = 200_000
+#: Deepest nesting of mappings and lists (a submission needs 7).
+MAX_DEPTH = 32
+#: Longest number literal, in characters (a whole number of at most this many digits).
+MAX_NUMBER_CHARS = 40
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CoreLoader(_Base):  # type: ignore[misc]
+    """PyYAML's safe loader with the YAML 1.2 core schema's scalar rules (decimal only)."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+
+
+_INT_RE = re.compile(r"[-+]?[0-9]+")
+_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_NONFINITE_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_CORE = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+.0123456789")),
+]
+for _tag, _pattern, _first in _CORE:
+    _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+_Loader: Any = _CoreLoader
+
+
+class _CoreDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper that also quotes every text the YAML 1.2 core schema would read
+    as something else (``1e3``, ``1.64e0``), so what is written reads back as written, by
+    this reader and by YAML 1.1 readers alike."""
+
+
+for _tag, _pattern, _first in _CORE:
+    _CoreDumper.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """YAML text for ``data`` that this module reads back unchanged.
+
+    >>> print(dump_yaml({"name": "1e3", "n": 5, "ratio": "1:20"}, sort_keys=False), end="")
+    name: '1e3'
+    n: 5
+    ratio: '1:20'
+    """
+    text: str = yaml.dump(data, Dumper=_CoreDumper, **options)
+    return text
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -39,6 +100,54 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _NODE_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not acceptable text, or None. Tab, CR and LF are allowed.
+
+    >>> text_problem("Café ☕") is None
+    True
+    >>> text_problem("bell" + chr(7))
+    'the control character U+0007 at position 5'
+    >>> text_problem(chr(0xD800))
+    'a lone surrogate U+D800 (not valid Unicode) at position 1'
+    """
+    for i, ch in enumerate(text):
+        code = ord(ch)
+        if 0x20 <= code < 0x7F or 0x9F < code < 0x2028 or 0x2029 < code < 0xD800:
+            continue
+        if ch in "\t\n\r":
+            continue
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            return f"the control character U+{code:04X} at position {i + 1}"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"a lone surrogate U+{code:04X} (not valid Unicode) at position {i + 1}"
+        if code in (0x2028, 0x2029):
+            return f"the line separator U+{code:04X} at position {i + 1}"
+        if (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+            return f"the non-character U+{code:04X} at position {i + 1}"
+    return None
+
+
+def number_problem(value: object) -> str | None:
+    """Why a parsed number is unusable (not finite, or too long a whole number), or None.
+
+    >>> number_problem(float("nan"))
+    'nan, not a finite number'
+    >>> number_problem(10 ** 50)
+    'a whole number of 51 digits'
+    >>> number_problem(3) is None
+    True
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value}, not a finite number"
+    if isinstance(value, int) and (value >= 10 ** MAX_NUMBER_CHARS
+                                   or value <= -10 ** MAX_NUMBER_CHARS):
+        digits = len(str(abs(value))) if abs(value) < 10 ** 4000 else "thousands of"
+        return f"a whole number of {digits} digits"
+    return None
 
 
 def format_path(path: KeyPath) -> str:
@@ -54,7 +163,7 @@ def format_path(path: KeyPath) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + part
+            out += ("." if out else "") + (part if len(part) <= 60 else sanitise(part, 40))
     return out or "(top level)"
 
 
@@ -78,7 +187,8 @@ class Document:
 
 
 def describe(value: object) -> str:
-    """A short, plain description of a found value, for error messages.
+    """A short, plain description of a found value, for error messages (values are quoted
+    only as a short excerpt with control characters escaped).
 
     >>> describe("abc")
     "the text 'abc'"
@@ -86,21 +196,25 @@ def describe(value: object) -> str:
     'the number 3.5'
     >>> describe(None)
     'nothing (null)'
+    >>> describe(10 ** 60)
+    'a whole number of 61 digits'
     """
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (yes/no)"
-    if isinstance(value, int | float):
-        return f"the number {value}"
+    if isinstance(value, int):
+        problem = number_problem(value)
+        return problem if problem else f"the number {value}"
+    if isinstance(value, float):
+        return f"the number {value:.6g}" if abs(value) >= 1e15 else f"the number {value}"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
-    if isinstance(value, list):
+        return f"the text {quote(value, 40)}"
+    if isinstance(value, list | tuple):
         return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
     if isinstance(value, dict):
         return "a mapping of keys to values"
-    return type(value).__name__
+    return sanitise(type(value).__name__)
 
 
 def read_text(path: Path, *, what: str = "a submission",
@@ -141,7 +255,8 @@ def decode_text(raw: bytes, name: str, *, what: str = "a submission") -> str:
 
 def parse(text: str, source: str, *, json_syntax: bool = False) -> Document:
     """Parse YAML (or strict JSON when ``json_syntax``) into a :class:`Document`."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
+    if len(text) > MAX_DOCUMENT_BYTES or len(text.encode("utf-8", "surrogatepass")) > \
+            MAX_DOCUMENT_BYTES:
         raise InputError.one(source, "a document of at most 5 MB", "a larger one")
     if json_syntax:
         return _parse_json(text, source)
@@ -151,11 +266,16 @@ def parse(text: str, source: str, *, json_syntax: bool = False) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = _yaml_found((exc.problem or exc.context or "a syntax error").strip())
+        if "maximum nesting depth" in problem:
+            problem = f"values nested more than {MAX_DEPTH} deep"
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             problem = "a tab character (YAML is indented with spaces)"
         raise InputError([Problem(source, line, None, "valid YAML", problem)]) from exc
     except yaml.YAMLError as exc:
         raise InputError.one(source, "valid YAML", str(exc).splitlines()[0]) from exc
+    except RecursionError as exc:
+        raise InputError.one(source, f"values nested at most {MAX_DEPTH} deep",
+                             "a deeper document") from exc
     if node is None:
         raise InputError.one(source, "a YAML mapping", "an empty document")
     converter = _Converter(source)
@@ -188,15 +308,44 @@ def _yaml_found(problem: str) -> str:
     return problem
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in JSON text (strings ignored), found
+    without recursion so that any depth can be measured.
+
+    >>> json_depth('{"a": [[1], "]]]"]}')
+    3
+    """
+    depth = deepest = 0
+    for m in re.finditer(r"[\[\]{}]", _JSON_STRING.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def _parse_json(text: str, source: str) -> Document:
+    if (depth := json_depth(text)) > MAX_DEPTH:
+        raise InputError.one(source, f"values nested at most {MAX_DEPTH} deep",
+                             f"values nested {depth:,} deep")
+
     def bad_constant(name: str) -> float:
         raise ValueError(name)
 
     def finite(literal: str) -> float:
         value = float(literal)
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(literal)
+        if not math.isfinite(value):
+            raise ValueError(sanitise(literal, 40))
         return value
+
+    def whole(literal: str) -> int:
+        if len(literal.lstrip("-")) > MAX_NUMBER_CHARS:
+            raise ValueError(f"a whole number of {len(literal.lstrip('-')):,} digits")
+        return int(literal)
 
     repeated: list[str] = []
 
@@ -210,11 +359,14 @@ def _parse_json(text: str, source: str) -> Document:
 
     try:
         value = json.loads(text, parse_constant=bad_constant, parse_float=finite,
-                           object_pairs_hook=mapping)
+                           parse_int=whole, object_pairs_hook=mapping)
     except json.JSONDecodeError as exc:
         raise InputError.one(source, "valid JSON", exc.msg.lower(), line=exc.lineno) from exc
     except ValueError as exc:
         raise InputError.one(source, "a finite number", str(exc)) from exc
+    except RecursionError as exc:  # pragma: no cover - the depth check comes first
+        raise InputError.one(source, f"values nested at most {MAX_DEPTH} deep",
+                             "a deeper document") from exc
     lines: Mapping[KeyPath, int] = {}
     located: list[Problem] = []
     try:  # JSON is (almost always) YAML: reuse the composer purely to learn lines
@@ -224,12 +376,89 @@ def _parse_json(text: str, source: str) -> Document:
             conv.convert(node, ())
             lines = conv.lines
             located = [p for p in conv.problems if p.expected == "each key once"]
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         pass
     if repeated:  # json.loads keeps the last of a repeated key; a typo must not pass silently
         raise InputError(located or [Problem(source, None, None, "each key once",
-                                             f"the key {k!r} repeated") for k in repeated])
-    return Document(value, source, lines)
+                                             f"the key {quote(k)} repeated")
+                                     for k in repeated])
+    checked = plain_value(value, source, lines)
+    return Document(checked, source, lines)
+
+
+def plain_value(value: Any, source: str, lines: Mapping[KeyPath, int] | None = None) -> Any:
+    """Check a value built outside the YAML reader (parsed JSON, or a mapping given to the
+    Python API) by the same rules: only mappings with text keys, lists, text, finite numbers,
+    yes/no and nothing; text valid and without control characters; the same depth and size
+    limits. Returns a plain copy (tuples become lists); raises :class:`InputError`."""
+    problems: list[Problem] = []
+    count = 0
+    where = lines or {}
+
+    def add(path: KeyPath, expected: str, found: str) -> None:
+        if len(problems) < 1000:
+            problems.append(Problem(source, _line_in(where, path),
+                                    format_path(path) if path else None, expected, found))
+
+    def walk(v: Any, path: KeyPath, depth: int) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_VALUES:
+            if count == MAX_VALUES + 1:
+                add(path, f"at most {MAX_VALUES:,} values", "more")
+            return None
+        if depth > MAX_DEPTH:
+            add(path, f"values nested at most {MAX_DEPTH} deep", "deeper nesting")
+            return None
+        if v is None or isinstance(v, bool):
+            return v
+        if isinstance(v, int | float):
+            if (problem := number_problem(v)) is not None:
+                add(path, "a finite number" if isinstance(v, float) else
+                    f"a whole number of at most {MAX_NUMBER_CHARS} digits", problem)
+                return None
+            return v
+        if isinstance(v, str):
+            if (problem := text_problem(v)) is not None:
+                add(path, "text without control characters", problem)
+                return None
+            return v
+        if isinstance(v, Mapping):
+            out: dict[str, Any] = {}
+            for k, item in v.items():
+                if not isinstance(k, str):
+                    add(path, "text keys", f"the key {sanitise(repr(k), 40)} "
+                        f"({type(k).__name__})")
+                    continue
+                if (problem := text_problem(k)) is not None:
+                    add(path, "keys without control characters", problem)
+                    continue
+                out[k] = walk(item, (*path, k), depth + 1)
+            return out
+        if isinstance(v, list | tuple):
+            return [walk(item, (*path, i), depth + 1) for i, item in enumerate(v)]
+        add(path, "text, a number, yes/no, a list or a mapping",
+            f"a Python {sanitise(type(v).__name__, 40)} object")
+        return None
+
+    try:
+        result = walk(value, (), 0)
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        add((), f"values nested at most {MAX_DEPTH} deep", "a deeper value")
+        result = None
+    if problems:
+        raise InputError(problems)
+    return result
+
+
+def _line_in(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
+    p = tuple(path)
+    while True:
+        if p in lines:
+            return lines[p]
+        if not p:
+            return None
+        p = p[:-1]
 
 
 class _Converter:
@@ -238,15 +467,15 @@ class _Converter:
         self.lines: dict[KeyPath, int] = {}
         self.problems: list[Problem] = []
         self.count = 0
-        self._scalar = yaml.constructor.SafeConstructor()
 
     def _problem(self, node: yaml.Node, path: KeyPath, expected: str, found: str) -> None:
-        self.problems.append(
-            Problem(self.source, node.start_mark.line + 1, format_path(path) if path else None,
-                    expected, found)
-        )
+        if len(self.problems) < 1000:
+            self.problems.append(
+                Problem(self.source, node.start_mark.line + 1,
+                        format_path(path) if path else None, expected, found)
+            )
 
-    def convert(self, node: yaml.Node, path: KeyPath) -> Any:
+    def convert(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
             if self.count == MAX_VALUES + 1:
@@ -254,9 +483,13 @@ class _Converter:
                               "more (a document that expands through aliases?)")
             return None
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            self._problem(node, path, f"values nested at most {MAX_DEPTH} deep",
+                          "deeper nesting")
+            return None
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _NODE_TAGS:
             self._problem(node, path, "a plain mapping or list",
-                          f"the YAML tag {node.tag!r}, which is not allowed")
+                          f"the YAML tag {quote(node.tag)}, which is not allowed")
             return None
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
@@ -271,30 +504,68 @@ class _Converter:
                 if key == "<<":
                     self._problem(key_node, path, "plain keys", "a YAML merge key ('<<')")
                     continue
+                if (problem := text_problem(key)) is not None:
+                    self._problem(key_node, path, "keys without control characters", problem)
+                    continue
                 if key in out:
                     self._problem(key_node, (*path, key), "each key once", "this key repeated")
                     continue
                 self.lines[(*path, key)] = key_node.start_mark.line + 1
-                out[key] = self.convert(value_node, (*path, key))
+                out[key] = self.convert(value_node, (*path, key), depth + 1)
                 self.lines[(*path, key)] = key_node.start_mark.line + 1
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.convert(item, (*path, i), depth + 1)
+                    for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         if node.tag not in _SCALAR_TAGS:
             self._problem(node, path, "a plain value (text, number, yes/no)",
-                          f"the YAML tag {node.tag!r}, which is not allowed")
+                          f"the YAML tag {quote(node.tag)}, which is not allowed")
             return None
-        try:
-            value = self._scalar.construct_object(node, deep=True)
-        except (yaml.constructor.ConstructorError, ValueError):
-            return str(node.value)
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            return str(node.value)
-        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-            self._problem(node, path, "a finite number", f"{node.value!r}")
-            return None
-        return value
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        """A scalar by the YAML 1.2 core schema, decimal numbers only (see the module doc)."""
+        raw = str(node.value)
+        tag = node.tag
+        if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+            if (problem := text_problem(raw)) is not None:
+                self._problem(node, path, "text without control characters", problem)
+                return None
+            return raw
+        if tag == "tag:yaml.org,2002:null":
+            if raw in ("", "~", "null", "Null", "NULL"):
+                return None
+        elif tag == "tag:yaml.org,2002:bool":
+            if raw in ("true", "True", "TRUE", "false", "False", "FALSE"):
+                return raw.lower() == "true"
+        elif tag == "tag:yaml.org,2002:int":
+            if _INT_RE.fullmatch(raw):
+                if len(raw.lstrip("+-")) > MAX_NUMBER_CHARS:
+                    self._problem(node, path,
+                                  f"a whole number of at most {MAX_NUMBER_CHARS} digits",
+                                  f"a whole number of {len(raw.lstrip('+-')):,} digits")
+                    return None
+                return int(raw)
+        elif tag == "tag:yaml.org,2002:float":
+            if _NONFINITE_RE.fullmatch(raw):
+                self._problem(node, path, "a finite number", quote(raw, 40))
+                return None
+            if _FLOAT_RE.fullmatch(raw) or _INT_RE.fullmatch(raw):
+                if len(raw) > 4 * MAX_NUMBER_CHARS:
+                    self._problem(node, path, "a number written in at most "
+                                  f"{4 * MAX_NUMBER_CHARS} characters",
+                                  f"one of {len(raw):,} characters")
+                    return None
+                value = float(raw)
+                if not math.isfinite(value):
+                    self._problem(node, path, "a finite number", quote(raw, 40))
+                    return None
+                return value
+        # An explicit tag (``!!int 0x1F``) on a value that does not fit it.
+        self._problem(node, path, "a value that fits its YAML tag",
+                      f"{quote(raw, 40)} tagged {quote(tag, 40)}")
+        return None
 
 
 def load_document(path: str | Path) -> Document:

@@ -92,12 +92,14 @@ class OneGroupSummary:
 
 @dataclass(frozen=True, slots=True)
 class DataSource:
-    """A row-level outcome file and how its columns map to roles."""
+    """A row-level outcome file and how its columns map to roles. ``root`` is the folder the
+    file must stay inside (the submission's folder; None: the folder ``path`` names)."""
 
     path: Path
     columns: Mapping[str, str]
     sheet: str | None = None
     covariates: tuple[str, ...] = ()
+    root: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

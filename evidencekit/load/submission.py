@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem, SubmissionError
-from .document import Document, KeyPath, describe, format_path, parse, read_text
+from ..errors import InputError, Problem, SubmissionError, quote
+from .definition import (
+    MAX_OUTCOMES,
+    REPORTED_STATISTICS,
+    SCHEMA_ID,
+    SUBMISSION,
+)
+from .document import Document, KeyPath, describe, format_path, parse, plain_value, read_text
 from .model import (
     COMPARISON_IDENTIFICATIONS,
-    DESIGNS,
-    IDENTIFICATIONS,
     TWO_GROUP_DESIGNS,
     BinaryGroup,
     Claim,
@@ -31,121 +34,9 @@ from .model import (
     TheoryOfChange,
     TwoGroupSummary,
 )
-from .schema import (
-    Choice,
-    Context,
-    Fields,
-    Flag,
-    Invalid,
-    Key,
-    Label,
-    ListOf,
-    MapOf,
-    Number,
-    Text,
-)
+from .schema import Context, Invalid
 
-SCHEMA_ID = "evidencekit/submission@1"
-DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
-REPORTED_STATISTICS = ("t", "z", "p", "f", "hedges_g", "mean_difference", "odds_ratio")
-COLUMN_ROLES = ("outcome", "group", "treatment", "pretest", "cluster", "pre", "post", "id")
-
-_count = Number(integer=True, minimum=0, what="a whole number of people (0 or more)")
-_n = Number(integer=True, minimum=2, what="a whole number of people, at least 2")
-_sd = Number(minimum=0, what="a standard deviation (a number, 0 or more)")
-_mean = Number(what="a number (the mean)")
-_r = Number(minimum=-1, maximum=1, what="a correlation between -1 and 1")
-_text = Text()
-_name = Text(nonempty=True, max_length=500)
-
-_GROUP_KEYS = {"n": _n, "mean": _mean, "sd": _sd, "pre_mean": _mean, "pre_sd": _sd,
-               "events": _count, "pre_events": _count}
-_group = Fields(_GROUP_KEYS, name="a group summary (n with mean and sd, or n with events)")
-_pair = Fields({"treatment": Key(_count, required=True), "control": Key(_count, required=True)},
-               name="counts for treatment and control")
-_columns = MapOf(Label(), key_pattern=lambda k: k in COLUMN_ROLES,
-                 key_expected="a column role (" + ", ".join(COLUMN_ROLES) + ")")
-_ci = ListOf(Number(), min_items=2, max_items=2)
-_reported = Fields(
-    {
-        **{k: Number() for k in REPORTED_STATISTICS},
-        "n_treatment": _n, "n_control": _n, "sign": Number(integer=True, minimum=-1, maximum=1),
-        "se": Number(exclusive_minimum=0, what="a standard error above 0"),
-        "ci": _ci, "sd": Number(exclusive_minimum=0, what="a standard deviation above 0"),
-        "adjusted": Flag(), "cluster_adjusted": Flag(),
-    },
-    name="a published effect",
-)
-
-_outcome = Fields(
-    {
-        "name": Key(_name, required=True),
-        "kind": Key(Choice(["continuous", "binary"]), default="continuous"),
-        "primary": Key(Flag(), default=True),
-        "direction": Key(Choice(["higher_is_better", "lower_is_better"]),
-                         default="higher_is_better"),
-        "domain": _text,
-        "self_reported": Key(Flag(), default=False),
-        "follow_up_months": Number(minimum=0, maximum=1200,
-                                   what="a number of months from 0 to 1200"),
-        "summary": Fields({"treatment": _group, "control": _group, "pre": _group,
-                           "post": _group, "correlation": _r}, name="a summary"),
-        "data": Text(nonempty=True),
-        "columns": _columns,
-        "sheet": Text(nonempty=True),
-        "covariates": ListOf(Text(nonempty=True)),
-        "reported": _reported,
-    },
-    name="an outcome",
-)
-
-_evaluation = Fields(
-    {
-        "id": Key(Text(nonempty=True, max_length=200), required=True),
-        "title": _text,
-        "design": Key(Choice(DESIGNS), required=True),
-        "independent": Key(Flag(), default=False),
-        "delivered_by": _text,
-        "site": _text,
-        "year": Number(integer=True, minimum=1900, maximum=2100),
-        "assigned": _pair,
-        "icc": Number(minimum=0, maximum=1, what="an intraclass correlation between 0 and 1"),
-        "clusters": Fields({"treatment": Key(Number(integer=True, minimum=1), required=True),
-                            "control": Key(Number(integer=True, minimum=1), required=True)},
-                           name="cluster counts for treatment and control"),
-        "identification": Choice(IDENTIFICATIONS),
-        "comparison_justified": Flag(),
-        "real_world": Flag(),
-        "outcomes": ListOf(_outcome),
-    },
-    name="an evaluation",
-)
-
-_submission = Fields(
-    {
-        "schema": Choice([SCHEMA_ID]),
-        "programme": Key(Fields({"name": Key(_name, required=True), "organisation": _text,
-                                 "theme": _text, "summary": _text}, name="a programme"),
-                         required=True),
-        "theory_of_change": Fields(
-            {"problem": _text, "activities": ListOf(_text, allow_single=True),
-             "outcomes": ListOf(_text, allow_single=True), "rationale": _text,
-             "references": ListOf(_text, allow_single=True), "evaluation_plan": _text},
-            name="a theory of change"),
-        "evaluations": ListOf(_evaluation),
-        "costs": Fields({"per_participant": Number(minimum=0), "currency": Text(nonempty=True),
-                         "comparator_per_participant": Number(minimum=0)}, name="costs"),
-        "scaling": Fields({"manual": Flag(), "training": Flag(), "fidelity_monitoring": Flag(),
-                           "sites": Number(integer=True, minimum=0),
-                           "delivered_by_others": Flag()}, name="scaling"),
-        "claims": MapOf(
-            Fields({"answer": Key(Flag(), required=True), "note": _text}, name="a claim"),
-            key_pattern=lambda k: bool(re.fullmatch(r"[a-z0-9_]+(\.[A-Za-z0-9_]+)+", k)),
-            key_expected="a criterion id such as 'nesta.L3.comparison'"),
-    },
-    name="a submission (a mapping with at least 'programme')",
-    tolerant=True,
-)
+_submission = SUBMISSION
 
 
 def load_submission(source: str | Path | Mapping[str, Any], *,
@@ -155,18 +46,27 @@ def load_submission(source: str | Path | Mapping[str, Any], *,
     Raises :class:`SubmissionError` listing every problem, each with file, line and key path.
     """
     if isinstance(source, Mapping):
-        doc = Document(dict(source), "<submission>")
+        try:  # the same rules as a file: text keys, plain values, finite numbers, limits
+            value = plain_value(source, "<submission>")
+        except InputError as exc:
+            raise SubmissionError(exc.problems, omitted=exc.omitted) from exc
+        doc = Document(value, "<submission>")
         digest = None
         base = Path(base_dir) if base_dir is not None else None
-    else:
+    elif isinstance(source, str | Path):
         path = Path(source)
         try:
             text = read_text(path)
             doc = parse(text, str(path), json_syntax=path.suffix.lower() == ".json")
         except InputError as exc:
-            raise SubmissionError(exc.problems) from exc
+            raise SubmissionError(exc.problems, omitted=exc.omitted) from exc
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         base = Path(base_dir) if base_dir is not None else path.resolve().parent
+    else:
+        found = (describe(source) if source is None or isinstance(source, int | float | list)
+                 else f"a Python {type(source).__name__} object")
+        raise SubmissionError.one(None, "a submission: a file path, a mapping or a Submission",
+                                  found)
     return build_submission(doc, base_dir=base, sha256=digest)
 
 
@@ -181,11 +81,11 @@ def build_submission(doc: Document, *, base_dir: Path | None = None,
     except Invalid:
         data = None
     if data is None:
-        raise SubmissionError(_in_file_order(ctx.problems))
+        raise SubmissionError(_in_file_order(ctx.problems), omitted=ctx.omitted)
     builder = _Builder(ctx, base_dir)
     sub = builder.submission(data, sha256)
     if ctx.problems:
-        raise SubmissionError(_in_file_order(ctx.problems))
+        raise SubmissionError(_in_file_order(ctx.problems), omitted=ctx.omitted)
     return sub
 
 
@@ -215,13 +115,18 @@ class _Builder:
         )
         evaluations = []
         seen: dict[str, int] = {}
+        total = sum(len(e["outcomes"] or ()) for e in d["evaluations"] or () if e is not None)
+        if total > MAX_OUTCOMES:
+            self.ctx.add(("evaluations",), f"at most {MAX_OUTCOMES} outcomes in all the "
+                         "evaluations together", f"{total:,}")
         for i, e in enumerate(d["evaluations"] or ()):
             if e is None:
                 continue
             path: KeyPath = ("evaluations", i)
             if e["id"] in seen:
                 self.ctx.add((*path, "id"), "a unique evaluation id",
-                             f"{e['id']!r}, already used by evaluations[{seen[e['id']]}]")
+                             f"{quote(e['id'], 40)}, already used by "
+                             f"evaluations[{seen[e['id']]}]")
             seen.setdefault(e["id"], i)
             ev = self.evaluation(e, path, programme.organisation)
             if ev is not None:
@@ -450,14 +355,7 @@ class _Builder:
 
     def data(self, o: dict[str, Any], path: KeyPath, design: str) -> DataSource | None:
         rel = o["data"]
-        p = Path(rel)
-        if p.suffix.lower() not in DATA_SUFFIXES:
-            self.ctx.add((*path, "data"), "a .csv, .xlsx or .parquet file", f"{rel!r}")
-            return None
-        if p.is_absolute() or ".." in p.parts:
-            self.ctx.add((*path, "data"),
-                         "a path inside the submission's folder", f"{rel!r}")
-            return None
+        p = Path(rel)  # suffix and inside-the-folder rules: definition.DataPath
         columns = o["columns"]
         if not columns:
             self.ctx.add((*path, "columns"), "a column mapping (for example outcome: score, "
@@ -475,7 +373,122 @@ class _Builder:
                              f"{design!r}", "it missing")
                 return None
         full = (self.base_dir / p) if self.base_dir is not None else p
-        return DataSource(full, dict(columns), o["sheet"], tuple(o["covariates"] or ()))
+        return DataSource(full, dict(columns), o["sheet"], tuple(o["covariates"] or ()),
+                          root=self.base_dir if self.base_dir is not None else Path.cwd())
 
 
 __all__ = ["SCHEMA_ID", "build_submission", "format_path", "load_submission"]
+
+
+def check_submission_object(sub: Submission) -> None:
+    """Check a :class:`Submission` built by hand (not by the loader) by its type hints:
+    every field of the type it declares, every number finite and of sensible size, every text
+    valid. Raises :class:`SubmissionError` naming the field, so a hand-made object cannot
+    reach the statistics with a NaN mean or a text where a number belongs."""
+    import dataclasses
+    import math
+    import typing
+
+    from .document import number_problem, text_problem
+
+    problems: list[Problem] = []
+    hints_cache: dict[type, dict[str, Any]] = {}
+
+    def hints(cls: type) -> dict[str, Any]:
+        if cls not in hints_cache:
+            hints_cache[cls] = typing.get_type_hints(cls)
+        return hints_cache[cls]
+
+    def bad(path: str, expected: str, value: object) -> None:
+        if len(problems) < 100:
+            problems.append(Problem(sub.source if isinstance(sub.source, str) else None, None,
+                                    path, expected, f"{describe(value)} "
+                                    f"({type(value).__name__})"))
+
+    def matches(value: Any, hint: Any, path: str, depth: int = 0) -> bool:
+        if depth > 20:
+            return False
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if hint is Any:
+            return True
+        if hint is type(None):
+            return value is None
+        if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            return _check_union(value, args, path, depth)
+        if origin is typing.Literal:
+            return value in args
+        if hint is bool:
+            return isinstance(value, bool)
+        if hint is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                return False
+            if number_problem(value):
+                bad(path, "a whole number that fits", value)
+            return True
+        if hint is float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False
+            if isinstance(value, float) and not math.isfinite(value):
+                bad(path, "a finite number", value)
+            elif number_problem(value) or abs(value) > 1e15:
+                bad(path, "a number of sensible size (at most 10^15)", value)
+            return True
+        if hint is str:
+            if not isinstance(value, str):
+                return False
+            if (why := text_problem(value)) is not None:
+                problems.append(Problem(None, None, path, "text without control characters",
+                                        why))
+            return True
+        if hint is Path:
+            return isinstance(value, Path)
+        if origin is tuple:
+            if not isinstance(value, tuple):
+                return False
+            if len(args) == 2 and args[1] is Ellipsis:
+                return all(matches(v, args[0], f"{path}[{i}]", depth + 1)
+                           for i, v in enumerate(value))
+            return len(value) == len(args) and all(
+                matches(v, a, f"{path}[{i}]", depth + 1)
+                for i, (v, a) in enumerate(zip(value, args, strict=True)))
+        if origin in (Mapping, dict, typing.Mapping) or hint in (Mapping, dict):
+            if not isinstance(value, Mapping):
+                return False
+            kt, vt = args if len(args) == 2 else (Any, Any)
+            return all(matches(k, kt, path, depth + 1)
+                       and matches(v, vt, f"{path}.{k}", depth + 1) for k, v in value.items())
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            if not isinstance(value, hint):
+                return False
+            visit(value, path, depth + 1)
+            return True
+        return isinstance(value, hint) if isinstance(hint, type) else True
+
+    def _check_union(value: Any, args: tuple[Any, ...], path: str, depth: int) -> bool:
+        for a in args:
+            if isinstance(a, type) and dataclasses.is_dataclass(a) and isinstance(value, a):
+                visit(value, path, depth + 1)
+                return True
+        return any(matches(value, a, path, depth + 1) for a in args
+                   if not (isinstance(a, type) and dataclasses.is_dataclass(a)))
+
+    def visit(obj: Any, path: str, depth: int = 0) -> None:
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            where = f"{path}.{f.name}" if path else f.name
+            if f.name == "path":
+                continue
+            if not matches(value, hints(type(obj))[f.name], where, depth):
+                hint = hints(type(obj))[f.name]
+                name = getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+                bad(where, f"a value of type {name}", value)
+
+    if not isinstance(sub, Submission):
+        raise SubmissionError.one(None, "a Submission", type(sub).__name__)
+    try:
+        visit(sub, "")
+    except RecursionError:  # pragma: no cover - depth is capped above
+        problems.append(Problem(None, None, None, "a Submission nested sensibly", "deeper"))
+    if problems:
+        raise SubmissionError(problems)

@@ -1171,7 +1171,9 @@ class _Builder:
             rows.append(ProvenanceRow("Submission", self.text(shown or "(in memory)"),
                                       self.sub.sha256))
             for path in _data_files(self.sub):
-                digest = file_sha256(path)
+                from ..load.data import sha256_inside
+
+                digest = sha256_inside(path, self.sub.base_dir or Path.cwd())
                 rows.append(ProvenanceRow("Data file", self.text(path.name),
                                           digest or "unreadable"))
         else:

@@ -72,7 +72,7 @@ ANCOVA = _spec(
     "ANCOVA-adjusted difference",
     "OLS of the outcome on a treatment indicator and the pretest; the adjusted difference b, "
     "its SE and p come from that model; g_ANCOVA = J·b/S_pooled, with S_pooled from the "
-    "unadjusted outcome SDs.",
+    "unadjusted outcome SDs; SE(g_ANCOVA) = √((J·SE(b)/S_pooled)² + g²/(2N)).",
     "WWC Procedures Handbook 4.1 (2020); SPEC 3.4.")
 
 CAUSAL_TEST = _spec(
@@ -122,6 +122,8 @@ def _row_level(tests: set[str], outcomes: list[Any]) -> list[Callable[..., Any]]
         fns.append(regression.logistic)
     if "cr2" in tests:
         fns.append(clustered.cr2)
+        if any(o.kind == "binary" and o.test == "cr2" for o in outcomes):
+            fns.append(clustered.cr2_glm)
     if any(o.clustering is not None and o.clustering.icc_source == "estimated"
            for o in outcomes):
         fns.append(clustered.icc_anova)
@@ -146,6 +148,12 @@ def methods_used(analysis: AnalysisResult, *, has_value: bool,
         fns.append(stats.pre_post_summary)
     if {"risk_difference", "odds_ratio", "cox_index"} & effects:
         fns.append(stats.two_group_binary)
+    if "risk_difference" in effects:
+        fns += [stats.newcombe_interval, stats.number_needed]
+    if "fisher_exact" in tests:
+        fns.append(stats.fisher_exact)
+    if "ancova" in effects:
+        fns.append(stats.ancova_g_se)
     if any(o.baseline is not None and o.baseline.measure == "cox_index" for o in outcomes):
         fns.append(stats.cox_index_from_counts)
     by_test: dict[str, Callable[..., Any]] = {

@@ -21,10 +21,16 @@ from .attrition import (
 from .baseline import BaselineVerdict, baseline_verdict
 from .binary import (
     COX_DIVISOR,
+    FISHER_EXPECTED_MIN,
+    NumberNeeded,
     TwoGroupBinary,
     cox_index,
     cox_index_from_counts,
+    fisher_exact,
+    newcombe_interval,
+    number_needed,
     two_group_binary,
+    wilson_interval,
 )
 from .cluster import ClusterCorrection, hedges_2007_g_cluster, wwc_cluster_correction
 from .convert import (
@@ -48,6 +54,7 @@ from .prepost import ASSUMED_PRE_POST_R, PrePost, pre_post_rows, pre_post_summar
 from .smd import (
     DiffInDiff,
     TwoGroupContinuous,
+    ancova_g_se,
     difference_in_differences,
     hedges_j,
     smd_se,
@@ -61,6 +68,7 @@ __all__ = [
     "CI95_WIDTH_IN_SE",
     "COX_DIVISOR",
     "EEF_MONTHS_LOWER_EDGES",
+    "FISHER_EXPECTED_MIN",
     "OPTIMISTIC_BOUNDARY",
     "Attrition",
     "BaselineVerdict",
@@ -71,6 +79,7 @@ __all__ = [
     "FromMeanDifference",
     "FromOddsRatio",
     "FromTest",
+    "NumberNeeded",
     "Pooled",
     "PoolingMethod",
     "PrePost",
@@ -78,6 +87,7 @@ __all__ = [
     "TwoGroupBinary",
     "TwoGroupContinuous",
     "Verdict",
+    "ancova_g_se",
     "attrition",
     "attrition_verdict",
     "baseline_verdict",
@@ -88,6 +98,7 @@ __all__ = [
     "cox_index_from_counts",
     "difference_in_differences",
     "eef_months",
+    "fisher_exact",
     "from_f",
     "from_g_se",
     "from_mean_difference_ci",
@@ -99,7 +110,9 @@ __all__ = [
     "improvement_index",
     "mdes",
     "n_per_group_for",
+    "newcombe_interval",
     "normal_p",
+    "number_needed",
     "pool",
     "pre_post_rows",
     "pre_post_summary",
@@ -109,5 +122,6 @@ __all__ = [
     "two_group_binary",
     "two_group_continuous",
     "two_sample_power",
+    "wilson_interval",
     "wwc_cluster_correction",
 ]

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _validate as check
 from ._errors import StatsError
 from ._inference import normal_ci, normal_p, student_ci, student_p
-from .clustered import ClusterRobust, cr2
+from .clustered import ClusterRobust, cr2_glm_exact
 
 __all__ = ["LinearFit", "LogisticFit", "logistic", "ols"]
 
@@ -64,6 +64,7 @@ class LogisticFit:
     n: int
     robust: ClusterRobust | None
     level: float
+    robust_exact: bool = True
 
     def index(self, name: str) -> int:
         return self.names.index(name)
@@ -168,12 +169,11 @@ def logistic(
     Formulas: logit P(y = 1) = Xb with X = [1, columns]; Newton–Raphson (= Fisher scoring
     for the canonical link) from b = 0 until max|Δb| < 1e-12·(1 + max|b|); model-based
     SE = √diag((X'WX)⁻¹) with W = diag(μ(1 − μ)); z = b/SE, p = 2·Φ(−|z|), Wald CI.
-    With ``clusters`` (one integer code per row), ``robust`` holds CR2 inference on the
-    whitened working model: G_j = X_j'W_jX_j and scores X_j'(y_j − μ_j) passed to
-    :func:`evidencekit.stats.clustered.cr2`. This equals clubSandwich's ``glm`` method when
-    the weights are constant within clusters (e.g. treatment only, clusters within arms)
-    and differs slightly otherwise (clubSandwich takes the symmetric root of
-    W_j^(−1)(I − H̃_jj)W_j^(−1) instead); perfect prediction (separation) raises StatsError.
+    With ``clusters`` (one code per row), ``robust`` holds CR2 inference as clubSandwich
+    computes it for ``glm`` fits (working-model weights inside the adjustment matrices,
+    :func:`evidencekit.stats.clustered.cr2_glm`); ``robust_exact`` is False only when a
+    cluster of more than ``GLM_DENSE_LIMIT`` rows with varying weights had to use the
+    whitened working model. Perfect prediction (separation) raises StatsError.
 
     Reference: R ``glm(y ~ treat + pre, family = binomial)`` and clubSandwich
     ``coef_test(fit, vcov = "CR2", cluster = ., test = "Satterthwaite")``
@@ -230,20 +230,12 @@ def logistic(
     with np.errstate(divide="ignore"):
         dev = -2 * float(np.sum(yy * np.log(mu) + (1 - yy) * np.log1p(-mu)))
     robust = None
+    exact = True
     if clusters is not None:
         codes = np.unique(np.asarray(clusters), return_inverse=True)[1].reshape(-1)
         if codes.shape != yy.shape:
             raise StatsError("clusters must give one cluster per row of y")
-        n_cl = int(codes.max()) + 1
-        blocks = np.empty((n_cl, k, k))
-        for r in range(k):
-            for s in range(r, k):
-                blocks[:, r, s] = blocks[:, s, r] = np.bincount(
-                    codes, weights=w * x[:, r] * x[:, s], minlength=n_cl)
-        resid = yy - mu
-        score = np.column_stack([np.bincount(codes, weights=x[:, r] * resid, minlength=n_cl)
-                                 for r in range(k)])
-        robust = cr2(b, info, blocks, score, level=level)
+        robust, exact = cr2_glm_exact(b, x, w, yy - mu, codes, level=level)
     return LogisticFit(
         names=labels,
         estimates=tuple(float(v) for v in b),
@@ -256,4 +248,5 @@ def logistic(
         n=int(yy.size),
         robust=robust,
         level=level,
+        robust_exact=exact,
     )

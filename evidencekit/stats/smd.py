@@ -14,6 +14,7 @@ from ._inference import normal_ci, normal_p, student_ci, student_p
 __all__ = [
     "DiffInDiff",
     "TwoGroupContinuous",
+    "ancova_g_se",
     "difference_in_differences",
     "hedges_j",
     "smd_se",
@@ -42,6 +43,7 @@ class TwoGroupContinuous:
     df_welch: float
     t_welch: float
     p_value_welch: float
+    ci_welch: tuple[float, float]
     d: float
     j: float
     g: float
@@ -102,6 +104,31 @@ def smd_se(g: float, n_t: int, n_c: int) -> float:
     return math.sqrt((nt + nc) / (nt * nc) + gf * gf / (2 * (nt + nc)))
 
 
+def ancova_g_se(g: float, se_b: float, s_pooled: float, n_t: int, n_c: int) -> float:
+    """Standard error of g_ANCOVA = J·b/S_pooled, with the g²/(2N) term of SPEC 3.2.
+
+    Formula: SE(g_ANCOVA) = √((J·SE(b)/S_pooled)² + g²/(2(n_t + n_c))), J = J(n_t+n_c−2),
+    b the ANCOVA's adjusted difference with its model SE. The first term is the variance of
+    J·b/S with S treated as known; the second is the variance contributed by estimating S
+    (the same large-sample term as in ``smd_se``: Var(S²)/S⁴ ≈ 2/(N − 2), so
+    Var(g)·g⁻² ≈ 1/(2N)). Without the pretest (b = the raw difference, SE(b) =
+    S·√(1/n_t + 1/n_c)) it reduces to ``smd_se`` up to the factor J².
+
+    Reference: WWC Procedures Handbook 5.0 (2022), appendix on effect sizes for
+    regression-adjusted differences (g from the adjusted difference and the unadjusted
+    pooled SD, its SE with the g²/(2N) term); Hedges & Olkin (1985), ch. 5; SPEC 3.2, 3.4.
+
+    >>> round(ancova_g_se(0.40, 1.2, 8.0, 13, 13), 6)  # N = 26: the g² term is 0.0031
+    0.155486
+    """
+    gf = check.finite("g", g)
+    se = check.positive("se_b", se_b)
+    sp = check.positive("s_pooled", s_pooled)
+    nt, nc = check.count("n_t", n_t, 2), check.count("n_c", n_c, 2)
+    j = hedges_j(nt + nc - 2)
+    return math.sqrt((j * se / sp) ** 2 + gf * gf / (2 * (nt + nc)))
+
+
 def two_group_continuous(
     n_t: int,
     mean_t: float,
@@ -117,7 +144,9 @@ def two_group_continuous(
     Formulas (treatment − control):
     S_pooled = √(((n_t−1)s_t² + (n_c−1)s_c²)/(n_t+n_c−2)); SE = S_pooled·√(1/n_t + 1/n_c);
     t = (M_t − M_c)/SE on n_t+n_c−2 df, two-sided p, CI = difference ± t_crit·SE;
-    Welch: SE_W = √(s_t²/n_t + s_c²/n_c), df_W = SE_W⁴/((s_t²/n_t)²/(n_t−1) + (s_c²/n_c)²/(n_c−1));
+    Welch: SE_W = √(s_t²/n_t + s_c²/n_c), df_W = SE_W⁴/((s_t²/n_t)²/(n_t−1) + (s_c²/n_c)²/(n_c−1)),
+    t_W = (M_t − M_c)/SE_W, two-sided p on df_W, CI = difference ± t_crit(df_W)·SE_W — the
+    test that decides significance (SPEC 3.3); the Student fields are reported beside it;
     d = (M_t − M_c)/S_pooled; g = J(n_t+n_c−2)·d; SE(g) per ``smd_se``; CI(g) = g ± z·SE(g);
     Glass's Δ = (M_t − M_c)/s_c (None when s_c = 0).
 
@@ -127,6 +156,9 @@ def two_group_continuous(
     >>> r = two_group_continuous(212, 54.1, 10.2, 205, 51.3, 9.8)
     >>> round(r.g, 4), round(r.se_g, 4), round(r.p_value, 4)
     (0.2793, 0.0984, 0.0045)
+    >>> w = two_group_continuous(20, 62.0, 30.0, 500, 54.0, 5.0)  # SPEC 3.3's example
+    >>> round(w.p_value, 8), round(w.p_value_welch, 4), round(w.df_welch, 2)
+    (4.36e-06, 0.2479, 19.04)
     """
     nt, nc = check.count("n_t", n_t, 2), check.count("n_c", n_c, 2)
     mt, mc = check.finite("mean_t", mean_t), check.finite("mean_c", mean_c)
@@ -172,6 +204,7 @@ def two_group_continuous(
         df_welch=df_welch,
         t_welch=t_welch,
         p_value_welch=student_p(t_welch, df_welch),
+        ci_welch=student_ci(diff, se_welch, df_welch, level),
         d=d,
         j=j,
         g=g,

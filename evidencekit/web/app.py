@@ -24,7 +24,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -144,6 +143,7 @@ class WebApp:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(steps=STEPS, q=q, max_upload=mb(config.max_upload_bytes),
                                 max_upload_bytes=config.max_upload_bytes)
+        self.env.filters["plain"] = q.plain_words
         self.env.filters["dom_id"] = lambda key: "f-" + "".join(
             c if c.isalnum() or c in "-_" else "-" for c in str(key))
 
@@ -288,7 +288,7 @@ class WebApp:
 
     # -- pages -------------------------------------------------------------------------
 
-    async def start(self, request: Request) -> Response:
+    async def start(self, request: Request, resume_error: str = "") -> Response:
         s, new = self.session(request)
         options = []
         for rid, path in self.rubrics().items():
@@ -301,7 +301,8 @@ class WebApp:
             options.append({"id": rid, "title": r.title, "description": r.description or "",
                             "levels": len(r.levels)})
         options.sort(key=lambda o: (o["id"] != "nesta", o["id"]))
-        return self.page(request, "start.html.j2", s, new, step="start", options=options)
+        return self.page(request, "start.html.j2", s, new, step="start", options=options,
+                         resume_error=resume_error, status=400 if resume_error else 200)
 
     @staticmethod
     def load_rubric_path(path: Path) -> Any:
@@ -314,6 +315,10 @@ class WebApp:
         if s is None:
             return self.forbidden()
         rid = form.get("rubric", "")
+        if request.headers.get("x-autosave"):
+            if rid in self.rubrics():
+                s.answers.rubric = rid
+            return Response(status_code=204)
         if rid not in self.rubrics():
             return self.message("Choose a framework", "That framework is not available here.",
                                 400)
@@ -338,6 +343,7 @@ class WebApp:
                 return RedirectResponse("/evaluations", status_code=303)
         return self.page(request, "programme.html.j2", s, new, step="programme",
                          sections=q.PROGRAMME_SECTIONS, values=s.answers.values, errors=errors,
+                         warnings=q.programme_warnings(s.answers.values),
                          status=400 if errors else 200)
 
     async def evaluations(self, request: Request) -> Response:
@@ -345,17 +351,36 @@ class WebApp:
         rows = []
         for i, ev in enumerate(s.answers.evaluations):
             rows.append({"index": i, "ev": ev, "problems": q.evaluation_problems(ev),
-                         "file": s.uploads.get(ev.get("data", ""), "")})
+                         "warnings": q.evaluation_warnings(ev),
+                         "file": s.uploads.get(ev.get("data", ""), ""),
+                         "draft": str(i) in s.answers.drafts})
+        new_draft = s.answers.drafts.get("new")
         return self.page(request, "evaluations.html.j2", s, new, step="evaluations",
-                         rows=rows)
+                         rows=rows, new_draft=new_draft)
 
     def evaluation_at(self, s: Session, index: str) -> tuple[int, dict[str, str]] | None:
+        """The evaluation at ``index`` ("new" gives -1), as last typed: its unsaved draft
+        when there is one, else its saved answers."""
         if index == "new":
-            return -1, {}
+            return -1, dict(s.answers.drafts.get("new", {}))
         if not index.isdigit() or int(index) >= len(s.answers.evaluations):
             return None
         i = int(index)
-        return i, s.answers.evaluations[i]
+        return i, dict(s.answers.drafts.get(index, s.answers.evaluations[i]))
+
+    @staticmethod
+    def draft_key(i: int) -> str:
+        return "new" if i < 0 else str(i)
+
+    @staticmethod
+    def commit(s: Session, i: int, ev: dict[str, str]) -> int:
+        """Save an evaluation (its draft is dropped); returns its position."""
+        s.answers.drafts.pop(WebApp.draft_key(i), None)
+        if i < 0:
+            s.answers.evaluations.append(ev)
+            return len(s.answers.evaluations) - 1
+        s.answers.evaluations[i] = ev
+        return i
 
     async def evaluation(self, request: Request) -> Response:
         if request.method == "POST":  # a post never opens a session (it would fail anyway)
@@ -370,6 +395,8 @@ class WebApp:
             return self.message("No such evaluation", "It may have been removed.", 404,
                                 link=("/evaluations", "See your evaluations"))
         i, ev = found
+        key = self.draft_key(i)
+        restored = request.method == "GET" and key in s.answers.drafts
         errors: dict[str, str] = {}
         status = 200
         if request.method == "POST":
@@ -388,7 +415,12 @@ class WebApp:
                 if form.upload is not None and form.upload.path is not None:
                     form.upload.path.unlink(missing_ok=True)
                 return self.forbidden()
-            ev = {**ev, **q.read_evaluation_form(form.fields)}
+            kept = {k: v for k, v in ev.items() if not k.startswith("more")}
+            ev = {**kept, **q.read_evaluation_form(form.fields)}
+            action = form.fields.get("outcome_action", "")
+            if request.headers.get("x-autosave"):
+                s.answers.drafts[key] = ev  # kept as typed; saved only by the button
+                return Response(status_code=204)
             up = form.upload
             if up is not None and up.path is None:
                 errors["upload"] = too_large_text(self.config.max_upload_bytes)
@@ -408,32 +440,54 @@ class WebApp:
                         s.uploads[rel] = up.filename
                         ev = {k: v for k, v in ev.items() if not k.startswith("columns.")}
                         ev["data"] = rel
-            if i < 0:
-                s.answers.evaluations.append(ev)
-                i = len(s.answers.evaluations) - 1
-            else:
-                s.answers.evaluations[i] = ev
-            self.prune_files(s)
+            if action and not errors:  # add or remove an outcome; nothing is checked yet
+                count = q.more_count(ev)
+                if action == "add" and count < q.MAX_MORE_OUTCOMES:
+                    ev[q.MORE_COUNT] = str(count + 1)
+                elif action.startswith("remove:") and action[7:].isdigit():
+                    ev = q.remove_more(ev, int(action[7:]))
+                s.answers.drafts[key] = ev
+                self.prune_files(s)
+                return RedirectResponse(f"/evaluations/{key}#outcome-{q.more_count(ev) + 1}",
+                                        status_code=303)
             if not errors:
                 if ev.get("source") == "data" and not ev.get("data"):
                     errors["upload"] = "Choose the data file with one row per person."
                 else:
                     errors = {k: v for k, v in q.evaluation_problems(ev).items()
-                              if k in q.EVALUATION_FIELDS}
+                              if q.split_more(k)[1] in q.EVALUATION_FIELDS
+                              or q.split_more(k)[1] == "primary"}
+            if not errors and ev.get("source") == "data":
+                s.answers.drafts[key] = ev  # saved once its columns are matched
+                self.prune_files(s)
+                return RedirectResponse(f"/evaluations/{key}/columns", status_code=303)
             if not errors:
-                if ev.get("source") == "data":
-                    return RedirectResponse(f"/evaluations/{i}/columns", status_code=303)
+                self.commit(s, i, ev)
+                self.prune_files(s)
                 return RedirectResponse("/evaluations", status_code=303)
+            s.answers.drafts[key] = ev  # what was typed stays on the page, unsaved
+            self.prune_files(s)
             if status == 200:
                 status = 400
         return self.page(request, "evaluation.html.j2", s, new, step="evaluations",
                          index=i, ev=ev, errors=errors, sections=q.EVALUATION_SECTIONS,
+                         warnings=q.evaluation_warnings(ev), restored=restored,
                          file=s.uploads.get(ev.get("data", ""), ""), status=status)
+
+    async def discard(self, request: Request) -> Response:
+        """"Back to the list without saving": forget what was typed since the last save."""
+        s, _ = await self.posted(request)
+        if s is None:
+            return self.forbidden()
+        index = request.path_params["index"]
+        s.answers.drafts.pop(index, None)
+        self.prune_files(s)
+        return RedirectResponse("/evaluations", status_code=303)
 
     @staticmethod
     def prune_files(s: Session) -> None:
-        """Delete uploaded files that no evaluation uses any more."""
-        used = {e.get("data") for e in s.answers.evaluations}
+        """Delete uploaded files that no evaluation (saved or being typed) uses any more."""
+        used = {e.get("data") for e in [*s.answers.evaluations, *s.answers.drafts.values()]}
         for path in s.data_dir.iterdir():
             rel = f"{q.DATA_FOLDER}/{path.name}"
             if rel not in used:
@@ -447,14 +501,21 @@ class WebApp:
         found = self.evaluation_at(s, request.path_params["index"])
         if found is None or found[0] < 0:
             return RedirectResponse("/evaluations", status_code=303)
-        s.answers.evaluations.pop(found[0])
+        i = found[0]
+        s.answers.evaluations.pop(i)
+        drafts = s.answers.drafts
+        for k in sorted((k for k in drafts if k.isdigit()), key=int):
+            if int(k) == i:
+                drafts.pop(k)
+            elif int(k) > i:
+                drafts[str(int(k) - 1)] = drafts.pop(k)
         self.prune_files(s)
         return RedirectResponse("/evaluations", status_code=303)
 
     async def mapping(self, request: Request) -> Response:
         s, new = self.session(request)
         found = self.evaluation_at(s, request.path_params["index"])
-        if found is None or found[0] < 0 or not found[1].get("data"):
+        if found is None or not found[1].get("data"):
             return self.message("No data file here", "Add the evaluation and choose its data "
                                 "file first.", 404, link=("/evaluations", "See your evaluations"))
         i, ev = found
@@ -494,7 +555,9 @@ class WebApp:
                 problems.append("Each column can have only one role: choose different columns.")
             ev = {k: v for k, v in ev.items() if not k.startswith("columns.")}
             ev.update({f"columns.{r}": v for r, v in chosen.items() if v})
-            s.answers.evaluations[i] = ev
+            s.answers.drafts[self.draft_key(i)] = ev
+            if request.headers.get("x-autosave"):
+                return Response(status_code=204)
         if two and ev.get("columns.group") in names and path is not None and not problems:
             try:
                 labels = await run_in_threadpool(group_labels, path, ev["columns.group"])
@@ -505,10 +568,10 @@ class WebApp:
             if request.method == "POST" and t and t not in values:
                 errors["columns.treatment"] = "Choose one of the values of the group column."
             if len(values) != 2 and labels:
-                problems.append(f"The group column {ev['columns.group']!r} should have exactly "
-                                f"two values (the programme group and the comparison group); "
-                                f"it has {len(values)}: "
-                                + ", ".join(f"{v!r}" for v in values[:10]) + ".")
+                from ..self_assess import group_column_message
+
+                errors["columns.group"] = group_column_message(ev["columns.group"], values)
+                labels = []
         if request.method == "POST" and not errors and not problems:
             if two and not ev.get("columns.treatment") and not form.get("labels_shown"):
                 pass  # the group's values are shown now: the person picks one next
@@ -518,9 +581,11 @@ class WebApp:
             else:
                 problems = await run_in_threadpool(self.try_evaluation, s, ev, shown)
                 if not problems:
+                    self.commit(s, i, ev)
                     return RedirectResponse("/evaluations", status_code=303)
         status = 400 if request.method == "POST" and (errors or problems) else 200
-        return self.page(request, "columns.html.j2", s, new, step="evaluations", index=i,
+        return self.page(request, "columns.html.j2", s, new, step="evaluations",
+                         index=self.draft_key(i),
                          ev=ev, cols=cols, roles=roles, two=two, labels=labels,
                          errors=errors, problems=problems, file=shown, status=status)
 
@@ -569,19 +634,27 @@ class WebApp:
                          status=400 if errors else 200)
 
     async def result(self, request: Request) -> Response:
+        from .findings import findings
+
         s, new = self.session(request)
         out = await run_in_threadpool(self.outcome, s)
-        ladder = None
+        ladder: list[dict[str, Any]] = []
         missing: list[Any] = []
+        found: list[Any] = []
         if out.result is not None:
-            ladder = Markup(_ladder(out.result))
-            nxt = out.result.level + 1
-            if nxt <= len(out.result.levels):
-                missing = [c for c in out.result.levels[nxt - 1].criteria
-                           if c.status != "verified"]
+            r = out.result
+            found = findings(r)
+            for lv in reversed(r.levels):
+                status = ("verified" if lv.level <= r.level else
+                          "claimed" if lv.level <= r.claimed_level else "not_met")
+                ladder.append({"level": lv.level, "label": lv.label or str(lv.level),
+                               "title": lv.title, "status": status})
+            nxt = r.level + 1
+            if nxt <= len(r.levels):
+                missing = [c for c in r.levels[nxt - 1].criteria if c.status != "verified"]
         files = [(rel, s.uploads.get(rel, Path(rel).name)) for rel in q.data_files(out.doc or {})]
         return self.page(request, "result.html.j2", s, new, step="result", out=out,
-                         ladder=ladder, missing=missing, files=files)
+                         ladder=ladder, missing=missing, files=files, findings=found)
 
     async def download(self, request: Request) -> Response:
         s = self.store.get(request.cookies.get(COOKIE))
@@ -636,6 +709,22 @@ class WebApp:
         return q.to_yaml(doc, header=header)
 
     async def end(self, request: Request) -> Response:
+        """``GET``: what deleting would delete, and a button to confirm; ``POST``: delete."""
+        if request.method == "GET":
+            live = self.store.get(request.cookies.get(COOKIE))
+            if live is None:
+                return self.message("There is nothing to delete",
+                                    "Your answers and files have already been deleted from "
+                                    "this computer, or your session ended.", 200,
+                                    link=("/", "Start a new self-assessment"))
+            a = live.answers
+            claims = sum(1 for k, v in a.values.items()
+                         if k.startswith("claims.") and k.endswith(".answer") and v)
+            return self.page(request, "end.html.j2", live, False, step="",
+                             name=a.values.get("programme.name", ""),
+                             evaluations=len(a.evaluations) + len(a.kept),
+                             drafts=len(a.drafts), claims=claims,
+                             files=sorted(set(live.uploads.values())))
         s, _ = await self.posted(request)
         if s is None:
             return self.forbidden()
@@ -646,6 +735,68 @@ class WebApp:
                                 link=("/", "Start a new self-assessment"))
         response.delete_cookie(COOKIE, path="/")
         return response
+
+    async def resume(self, request: Request) -> Response:
+        """Carry on from a submission file downloaded earlier (YAML or JSON)."""
+        live = self.store.get(request.cookies.get(COOKIE))
+        if live is None:
+            return self.forbidden()
+        s = live
+        try:
+            form = await read_multipart(request, folder=s.folder, file_field="upload",
+                                        max_file=1 << 20)
+        except TooLarge:
+            return self.too_large()
+        up = form.upload
+        if self.store.get(request.cookies.get(COOKIE)) is not s or \
+                not self.same_origin(request) or not s.check_csrf(form.fields.get("csrf")):
+            if up is not None and up.path is not None:
+                up.path.unlink(missing_ok=True)
+            return self.forbidden()
+        error = ""
+        answers = None
+        if up is None or not up.filename:
+            error = "Choose the submission file you downloaded earlier (a .yaml file)."
+        elif up.path is None:
+            error = "That file is larger than 1 MB: a submission file is much smaller."
+        else:
+            try:
+                answers = await run_in_threadpool(self.read_saved, up.path, up.filename,
+                                                  s.answers.rubric)
+            except InputError as exc:
+                error = ("That file could not be read as a submission: "
+                         + exc.problems[0].sentence())
+            finally:
+                up.path.unlink(missing_ok=True)
+        if answers is None:
+            return await self.start(request, resume_error=error)
+        missing, evaluations = [], []
+        for ev in answers.evaluations:
+            if ev.get("data"):  # the data file is not in the saved file: upload it again
+                missing.append(ev.get("title") or ev.get("id") or "an evaluation")
+                ev = {k: v for k, v in ev.items() if k != "data" and not k.startswith("columns.")}
+            evaluations.append(ev)
+        answers.evaluations = evaluations
+        s.answers = answers
+        s.cache.clear()
+        s.notice = (f"Your answers from {up.filename if up else 'the file'} are back. Check "
+                    "each page and change anything that has changed."
+                    + (" Upload the data file again for: " + ", ".join(missing) + "."
+                       if missing else ""))
+        return RedirectResponse("/programme", status_code=303)
+
+    @staticmethod
+    def read_saved(path: Path, filename: str, rubric: str) -> q.Answers:
+        from ..errors import SubmissionError
+        from ..load.document import parse
+
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        doc = parse(text, filename, json_syntax=filename.lower().endswith(".json"))
+        if not isinstance(doc.value, dict) or not isinstance(doc.value.get("programme"),
+                                                             dict):
+            raise SubmissionError.one(filename, "a submission file (with a 'programme' part)",
+                                      "something else")
+        return q.from_submission(doc.value, rubric)
 
     # -- errors ------------------------------------------------------------------------
 
@@ -681,6 +832,10 @@ def _labelled(key: str, message: str) -> str:
 
 
 def _label(key: str) -> str:
+    m, plain = q.split_more(key)
+    if m:
+        inner = q.MORE_PRIMARY.label if plain == "primary" else _label(plain)
+        return f"Outcome {m + 1}, {inner[0].lower() + inner[1:]}"
     if key in q.PROGRAMME_FIELDS:
         return q.PROGRAMME_FIELDS[key].label
     if key in q.EVALUATION_FIELDS:
@@ -698,22 +853,6 @@ def _label(key: str) -> str:
 
 def _dom(key: str) -> str:
     return "f-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in key)
-
-
-def _ladder(result: Any) -> str:
-    from ..report import charts
-
-    steps = []
-    for lv in result.levels:
-        status = ("verified" if lv.level <= result.level else
-                  "claimed" if lv.level <= result.claimed_level else "not_met")
-        steps.append(charts.Step(lv.level, lv.title, status, lv.label))
-    alt = (f"Level ladder: level {result.level} of {len(steps)} is verified"
-           + (f"; level {result.claimed_level} is claimed"
-              if result.claimed_level != result.level else "") + ".")
-    desc = "; ".join(f"Level {st.level} ({st.title}): {st.status.replace('_', ' ')}"
-                     for st in steps)
-    return charts.level_ladder(steps, title=alt, desc=desc, ident="ladder")
 
 
 def create_app(config: WebConfig | None = None) -> Starlette:
@@ -749,10 +888,12 @@ def create_app(config: WebConfig | None = None) -> Starlette:
         route("/evaluations/{index}", web.evaluation, ("GET", "POST")),
         route("/evaluations/{index}/columns", web.mapping, ("GET", "POST")),
         route("/evaluations/{index}/delete", web.remove, ("POST",)),
+        route("/evaluations/{index}/discard", web.discard, ("POST",)),
+        route("/resume", web.resume, ("POST",)),
         route("/questions", web.questions, ("GET", "POST")),
         route("/result", web.result),
         route("/download/{name:path}", web.download),
-        route("/end", web.end, ("POST",)),
+        route("/end", web.end, ("GET", "POST")),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={

@@ -8,6 +8,7 @@ becomes a plain sentence for the page, naming the file by the name it was upload
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Iterable
@@ -97,22 +98,11 @@ def header(path: Path) -> list[str]:
     from ..load.model import DataSource
 
     data = DataFile(DataSource(path, {}), [])
-    fmt = data.format
     try:
-        if fmt == "csv":
-            if path.stat().st_size == 0:
+        with data.open() as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
                 raise data.error("a header row and at least one row of data", "an empty file")
-            names = data.csv_columns()
-        elif fmt == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            try:
-                names = list(pq.ParquetFile(path).schema_arrow.names)
-            except (pa.ArrowInvalid, OSError):
-                raise data.error("a Parquet file", "a file that is not one") from None
-        else:
-            names = _xlsx_header(data, path)
+        names = data.columns()
     except DataError:
         raise
     except (OSError, ValueError, UnicodeError) as exc:
@@ -127,28 +117,6 @@ def header(path: Path) -> list[str]:
             repeated.add(n)
         seen.append(n)
     return [n for n in dict.fromkeys(seen) if n not in repeated]
-
-
-def _xlsx_header(data: object, path: Path) -> list[str]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    from ..load.data import DataFile
-
-    assert isinstance(data, DataFile)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise data.error("an Excel .xlsx workbook",
-                         f"a file that is not one ({type(exc).__name__})") from None
-    try:
-        for cells in wb.worksheets[0].iter_rows(values_only=True):
-            if any(c is not None and str(c).strip() for c in cells):
-                return ["" if c is None else str(c).strip() for c in cells]
-    finally:
-        wb.close()
-    raise data.error("a header row and at least one row of data", "an empty sheet")
 
 
 def columns(path: Path) -> list[Column]:

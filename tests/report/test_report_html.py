@@ -144,7 +144,7 @@ def test_methods_appendix_covers_every_test_used() -> None:
         "wwc_cluster_corrected": "WWC correction", "reported_t": "t statistic",
         "reported_z": "t statistic", "reported_p": "p-value", "reported_f": "F(1",
         "normal_z": "standard error", "cr2": "CR2", "logistic": "Logistic",
-        "mcnemar": "McNemar",
+        "mcnemar": "McNemar", "welch_t": "Welch", "fisher_exact": "Fisher",
     }
     for path in sorted(EXAMPLES.glob("*.yaml")):
         result = assess(path)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rows_helpers import REFERENCE, Cli, evaluation, outcome_spec, write_submission
 
-import evidencekit.load.data as data_module
+import evidencekit.load.data.limits as data_module
 
 Analyse = Callable[[Path], dict[str, Any]]
 COLUMNS = {"outcome": "post", "group": "arm", "treatment": "tutored", "pretest": "pre",
@@ -112,8 +112,8 @@ def test_parquet_and_small_batches(tmp_path: Path, analyse_json: Analyse,
     pq.write_table(table, tmp_path / "trial.parquet")
     same(key_numbers(analysed(analyse_json, tmp_path, "trial.parquet")), reference_numbers)
     # Many batches: labels and clusters first seen in later batches, sums across batches.
-    monkeypatch.setattr(data_module, "_PARQUET_BATCH", 37)
-    monkeypatch.setattr(data_module, "_CSV_BLOCK", 1024)
+    monkeypatch.setattr(data_module, "PARQUET_BATCH", 37)
+    monkeypatch.setattr(data_module, "CSV_BLOCK", 1024)
     same(key_numbers(analysed(analyse_json, tmp_path, "trial.parquet")), reference_numbers)
     (tmp_path / "trial.csv").write_bytes((REFERENCE / "rows_trial.csv").read_bytes())
     same(key_numbers(analysed(analyse_json, tmp_path, "trial.csv")), reference_numbers)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rows_helpers import Cli, evaluation, outcome_spec, write_submission
 
-import evidencekit.load.data as data_module
+import evidencekit.load.data.limits as data_module
 from evidencekit import stats
 from evidencekit.stats.clustered import cr2, icc_anova
 from evidencekit.stats.regression import ols
@@ -113,12 +113,12 @@ def test_rows_pipeline_equals_direct_computation(
     sub = write_submission(folder, [evaluation("e", "cluster_rct", outcome_spec(
         "d.csv", {"outcome": "post", "group": "arm", "treatment": "T", "pretest": "pre",
                   "cluster": "school"}))])
-    old = data_module._CSV_BLOCK
-    data_module._CSV_BLOCK = 64 * batch
+    old = data_module.CSV_BLOCK
+    data_module.CSV_BLOCK = 64 * batch
     try:
         code, out, err = Cli()("analyse", str(sub), "--format", "json")
     finally:
-        data_module._CSV_BLOCK = old
+        data_module.CSV_BLOCK = old
     y, t, x = d["post"], d["treated"], d["pre"]
     if np.ptp(y[t == 1]) + np.ptp(y[t == 0]) == 0 or np.ptp(x) == 0:
         assert code == 2
@@ -141,7 +141,7 @@ def test_rows_pipeline_equals_direct_computation(
     assert o["effects"]["ancova"]["df_cluster_robust"] == pytest.approx(df_r[1], rel=1e-6)
 
 
-def test_cr2_rejects_a_single_cluster_per_arm(tmp_path: Path, cli: Cli) -> None:
+def test_a_single_cluster_per_arm_gives_no_test(tmp_path: Path, cli: Cli) -> None:
     (tmp_path / "d.csv").write_text(
         "school,arm,post\na,T,1\na,T,2\na,T,4\nb,C,1\nb,C,3\nb,C,0\n", encoding="utf-8")
     sub = write_submission(tmp_path, [evaluation("e", "cluster_rct", outcome_spec(
@@ -149,7 +149,11 @@ def test_cr2_rejects_a_single_cluster_per_arm(tmp_path: Path, cli: Cli) -> None:
     code, out, err = cli("analyse", str(sub), "--format", "json")
     assert code == 0, err
     o = json.loads(out)["evaluations"][0]["outcomes"][0]
-    assert o["problems"][0]["found"] == (
-        "cluster-robust inference needs at least 2 clusters in each group, but there are 1 "
-        "with treated and 1 with control members")
-    assert o["p_value"] is None
+    # SPEC 3.9 (amended 2026-12): no valid test, p null with a note; the 2-group
+    # statistics are kept (they were lost before).
+    assert o["problems"] == []
+    assert o["p_value"] is None and o["test"] is None and o["significant"] is None
+    assert o["groups"]["treatment"]["n"] == 3 and o["groups"]["control"]["n"] == 3
+    assert o["effects"]["hedges_g"]["estimate"] is not None
+    assert "single_cluster_arm" in [n["code"] for n in o["notes"]]
+    assert o["clustering"]["method"].startswith("no valid test")

@@ -24,6 +24,13 @@ def approx(x: float, rel: float = REL) -> Any:
     return pytest.approx(x, rel=rel, abs=1e-13)
 
 
+def amend_golden() -> dict[str, Any]:
+    """Values printed by tests/reference/amend.R (the 2026-12 SPEC amendments)."""
+    with (Path(__file__).parents[1] / "reference" / "amend.json").open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
 @pytest.fixture(scope="module")
 def trial_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("trial")
@@ -77,12 +84,18 @@ def test_two_group_unadjusted_matches_t_test_and_metafor(
         assert o["groups"][arm]["sd"] == approx(ref["groups"][arm]["sd"])
     md = o["effects"]["mean_difference"]
     assert md["estimate"] == approx(ref["mean_difference"])
-    assert md["p_value"] == approx(ref["p_value"])
-    assert md["ci"] == [approx(ref["ci"][0]), approx(ref["ci"][1])]
+    # Welch decides (SPEC 3.3, amended 2026-12); Student's p is reported beside it.
+    assert md["p_value"] == approx(ref["p_value_welch"])
+    assert md["p_value_student"] == approx(ref["p_value"])
     assert md["p_value_welch"] == approx(ref["p_value_welch"])
+    assert (md["test"], md["ci_method"]) == ("welch_t", "welch_t")
+    welch = amend_golden()["rows_welch"]
+    assert md["ci"] == [approx(welch["ci"][0]), approx(welch["ci"][1])]
+    assert md["df"] == approx(welch["df"])
+    assert md["se"] == approx(welch["se"])
     assert o["effects"]["hedges_g"]["estimate"] == approx(ref["hedges_g"])
     assert o["effects"]["hedges_g"]["se"] ** 2 == approx(ref["var_g"])
-    assert o["test"] == "student_t" and o["p_value"] == approx(ref["p_value"])
+    assert o["test"] == "welch_t" and o["p_value"] == approx(ref["p_value_welch"])
     # Listwise deletion: 8 missing outcomes (5 treatment, 3 control) and 2 missing groups.
     assert o["rows_dropped"] == ref["dropped"] == {"treatment": 5, "control": 3, "no_group": 2}
     assert any(n["code"] == "rows_dropped" for n in o["notes"])
@@ -163,7 +176,7 @@ def test_cluster_robust_unadjusted_matches_clubsandwich(
     assert md["se_cluster_robust"] == approx(ref["unadjusted"]["se"])
     assert md["df_cluster_robust"] == approx(ref["unadjusted"]["df"])
     assert o["p_value"] == approx(ref["unadjusted"]["p_value"])
-    assert md["se"] == approx(ref["ols_se_unadjusted"])
+    assert md["se_student"] == approx(ref["ols_se_unadjusted"])
     assert o["clustering"]["icc"] == approx(ref["icc_unadjusted_rows"]["icc"])
     assert (o["test"], o["adjusted_for_pretest"]) == ("cr2", False)
 
@@ -199,18 +212,18 @@ def test_binary_logistic_matches_glm(
 def test_binary_cluster_robust(trial_results: dict[str, Any],
                                rows_golden: dict[str, Any]) -> None:
     ref = rows_golden["binary"]
-    # Adjusted model: the CR2 of the whitened working model, checked exactly against a
-    # brute-force n_j×n_j computation in R (whitened_cr2 in rows.R). clubSandwich's glm
-    # method takes a different matrix root when the weights vary within a cluster: it gives
-    # SE 0.238012 (ours 0.238020), so it agrees only to 1e-4.
+    # Adjusted model (weights vary within schools): CR2 as clubSandwich computes it for glm
+    # fits, working-model weights inside the adjustment matrices (SPEC 3.9, amended
+    # 2026-12). The whitened working model used before gave SE 0.238020 (rows.R
+    # whitened_cr2); clubSandwich 0.2380125. Both are pinned so the difference is visible.
     o = trial_results["binary"][0]
     lg = o["effects"]["logistic"]
-    assert lg["se_cluster_robust"] == approx(ref["logistic_cr2_whitened"]["se"], 1e-8)
-    assert lg["df_cluster_robust"] == approx(ref["logistic_cr2_whitened"]["df"], 1e-8)
-    assert o["p_value"] == approx(ref["logistic_cr2_whitened"]["p_value"], 1e-8)
-    assert lg["se_cluster_robust"] == approx(ref["logistic_cr2"]["se"], 1e-4)
-    assert lg["df_cluster_robust"] == approx(ref["logistic_cr2"]["df"], 1e-5)
+    assert lg["se_cluster_robust"] == approx(ref["logistic_cr2"]["se"], 1e-8)
+    assert lg["df_cluster_robust"] == approx(ref["logistic_cr2"]["df"], 1e-8)
+    assert o["p_value"] == approx(ref["logistic_cr2"]["p_value"], 1e-8)
+    assert lg["se_cluster_robust"] != approx(ref["logistic_cr2_whitened"]["se"], 1e-6)
     assert o["test"] == "cr2"
+    assert "working-model weights" in o["clustering"]["method"]
     # Treatment only, schools within arms: the weights are constant within clusters, so
     # clubSandwich's glm CR2 is matched exactly.
     o = trial_results["binary_unadjusted"][0]

@@ -125,7 +125,12 @@ def test_evaluation_form_checks_numbers_and_keeps_them(client: Client) -> None:
     assert "Enter a whole number, such as 120." in response.text
     assert "After: standard deviation (SD) is needed." in response.text
     assert 'value="eighty"' in response.text
-    assert 'action="/evaluations/0"' in response.text  # saved, so the next post edits it
+    assert 'action="/evaluations/new"' in response.text  # not saved: still a new one
+    assert "Not saved yet" in client.get("/evaluations").text  # kept as typed, apart
+    assert "Almost there" not in client.get("/result").text  # a failed save is no evaluation
+    assert 'value="eighty"' in client.get("/evaluations/new").text  # a reload keeps it
+    client.post("/evaluations/new/discard", {})
+    assert 'value="eighty"' not in client.get("/evaluations/new").text  # without saving: gone
 
 
 def test_claims_from_the_questions_page(client: Client) -> None:
@@ -166,13 +171,19 @@ def test_upload_and_map_columns_of_a_trial_gives_level_three(client: Client,
     csv = trial_csv(tmp_path / "trial results.csv").read_bytes()
     response = _upload(client, "trial results.csv", csv)
     assert response.status_code == 303
-    assert response.headers["location"] == "/evaluations/0/columns"
-    page = client.get("/evaluations/0/columns").text
+    assert response.headers["location"] == "/evaluations/new/columns"
+    assert client.session().answers.evaluations == []  # saved once the columns are matched
+    page = client.get("/evaluations/new/columns").text
     assert "arm (e.g. tutored, control)" in page
-    response = client.post("/evaluations/0/columns",
+    response = client.post("/evaluations/new/columns",
+                           {"columns.outcome": "score", "columns.group": "pupil"})
+    assert "has 120 different values; choose the column that says who took part" in \
+        response.text
+    assert "(1 rows)" not in response.text  # one message, not a radio button per value
+    response = client.post("/evaluations/new/columns",
                            {"columns.outcome": "score", "columns.group": "arm"})
     assert "tutored <span class=\"count\">(60 rows)" in response.text
-    response = client.post("/evaluations/0/columns",
+    response = client.post("/evaluations/new/columns",
                            {"columns.outcome": "score", "columns.group": "arm",
                             "columns.treatment": "tutored", "labels_shown": "1"})
     assert response.status_code == 303
@@ -224,14 +235,14 @@ def test_mapping_problems_are_shown_on_the_page(client: Client, tmp_path: Path) 
     _programme(client)
     csv = b"arm,score\n" + b"tutored,high\ncontrol,low\n" * 30
     _upload(client, "words.csv", csv)
-    client.get("/evaluations/0/columns")
-    response = client.post("/evaluations/0/columns",
+    client.get("/evaluations/new/columns")
+    response = client.post("/evaluations/new/columns",
                            {"columns.outcome": "score", "columns.group": "arm",
                             "columns.treatment": "tutored", "labels_shown": "1"})
     assert response.status_code == 400
     assert "expected a number" in response.text
     assert "words.csv" in response.text and "/tmp" not in response.text
-    response = client.post("/evaluations/0/columns",
+    response = client.post("/evaluations/new/columns",
                            {"columns.outcome": "nope", "columns.group": "arm"})
     assert "Choose one of the file" in response.text
 
@@ -241,12 +252,13 @@ def test_a_submission_names_only_files_in_the_session_folder(client: Client,
     _programme(client)
     _upload(client, "trial.csv", trial_csv(tmp_path / "t.csv").read_bytes())
     # The data path is the server's: a posted 'data' field is ignored.
-    client.get("/evaluations/0")
-    client.post("/evaluations/0", {"title": "School trial", "design": "rct",
-                                   "outcome.name": "Score", "source": "data",
-                                   "data": "../../../etc/passwd.csv"})
+    client.get("/evaluations/new")
+    client.post("/evaluations/new", {"title": "School trial", "design": "rct",
+                                     "outcome.name": "Score", "source": "data",
+                                     "data": "../../../etc/passwd.csv"})
     s = client.session()
-    assert s.answers.evaluations[0]["data"] == "data/trial.csv"
+    assert s.answers.drafts["new"]["data"] == "data/trial.csv"
+    s.answers.evaluations.append(s.answers.drafts.pop("new"))
     # Even a tampered session cannot make the app read outside its folder.
     outside = tmp_path / "outside.csv"
     trial_csv(outside)

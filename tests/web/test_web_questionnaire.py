@@ -189,3 +189,144 @@ def test_framework_fields_round_trip_through_the_form() -> None:
     assert back["identification"] == "difference_in_differences"
     assert back["comparison_justified"] is True and back["real_world"] is True
     assert back["outcomes"][0]["follow_up_months"] == 12
+
+
+# -- issue 14: no path writes an invalid submission; several outcomes round-trip ------------
+
+def _random_answer(rng: Any, f: Any) -> str:
+    import random as _random  # noqa: F401  (rng is a random.Random)
+
+    kind = f.kind
+    if kind == "choice":
+        options = [*(c.value for c in f.choices), *(c.label for c in f.choices),
+                   *(str(n) for n in range(1, len(f.choices) + 1)), "", "nonsense"]
+        return str(rng.choice(options))
+    if kind == "yes_no":
+        return str(rng.choice(["yes", "no", "", "y", "not sure", "maybe"]))
+    if kind in ("count", "year"):
+        return str(rng.choice(["", "0", "1", "2", "40", "2023", "1,200", "-3", "twelve"]))
+    if kind in ("number", "correlation"):
+        return str(rng.choice(["", "0", "0.5", "12.5", "£450", "45%", "-1", "2", "x"]))
+    if kind == "currency":
+        return str(rng.choice(["", "GBP", "pounds", "gbp", "££", "EURO"]))
+    return str(rng.choice(["", "Some text", "Two\nlines", "x" * 10]))
+
+
+def test_no_answers_make_a_submission_that_fails_validation(tmp_path: Path) -> None:
+    """300 random sets of answers (by number, by words, wrong ones, several outcomes): when
+    the questionnaire finds no problem, the loader accepts the submission it writes."""
+    import random
+
+    from evidencekit import questionnaire as q
+
+    rng = random.Random(14)
+    accepted = 0
+    for _ in range(300):
+        values = {f.key: _random_answer(rng, f) for f in q.PROGRAMME_FIELDS.values()}
+        values["programme.name"] = rng.choice(["Reading Buddies", "", "Club"])
+        evaluations = []
+        for _ in range(rng.randint(0, 2)):
+            ev = {f.key: _random_answer(rng, f) for f in q.EVALUATION_FIELDS.values()}
+            ev["source"] = "summary"
+            more = rng.randint(0, 2)
+            if more:
+                ev[q.MORE_COUNT] = str(more)
+                for m in range(1, more + 1):
+                    for f in q.EVALUATION_FIELDS.values():
+                        ev[q.more_prefix(m) + f.key] = _random_answer(rng, f)
+            if rng.random() < 0.5:  # often a complete, sensible one
+                ev.update({"title": "Survey", "design": rng.choice(["1", "before and after",
+                                                                    "pre_post"]),
+                           "outcome.name": "Score", "outcome.kind": "continuous",
+                           "pre.n": "40", "pre.mean": "10", "pre.sd": "2", "post.n": "40",
+                           "post.mean": "12", "post.sd": "2", "correlation": ""})
+            evaluations.append(ev)
+        answers = q.Answers(values=values, evaluations=evaluations)
+        prog, evs = q.problems_of(answers)
+        if prog or evs:
+            continue
+        accepted += 1
+        doc = q.to_submission(answers)
+        assert q.submission_problems(doc, tmp_path) == [], doc
+    assert accepted >= 10  # the test sees accepted sets, not only refusals
+
+
+def test_several_outcomes_resume_into_the_form() -> None:
+    from evidencekit import questionnaire as q
+
+    doc = {"schema": q.SCHEMA, "programme": {"name": "P"}, "evaluations": [{
+        "id": "s", "title": "S", "design": "pre_post", "outcomes": [
+            {"name": "A", "summary": {"pre": {"n": 40, "mean": 1, "sd": 1},
+                                      "post": {"n": 40, "mean": 2, "sd": 1}}},
+            {"name": "B", "kind": "binary", "primary": False,
+             "summary": {"pre": {"n": 40, "events": 10}, "post": {"n": 40, "events": 20}}}]}]}
+    answers = q.from_submission(doc)
+    assert answers.kept == []  # shown in the form, not kept aside
+    [ev] = answers.evaluations
+    assert ev[q.MORE_COUNT] == "1" and ev["more1.outcome.name"] == "B"
+    assert q.to_submission(answers)["evaluations"] == doc["evaluations"]
+
+
+def test_a_choice_by_number_or_words_and_nothing_else() -> None:
+    from evidencekit import questionnaire as q
+
+    design = q.EVALUATION_FIELDS["design"]
+    assert [design.choose(t) for t in ("1", "Before and after", "before & after", "RCT",
+                                       "randomised controlled trial", "cluster")] == \
+        ["pre_post", "pre_post", "pre_post", "rct", "rct", "cluster_rct"]
+    with pytest.raises(q.AnswerError, match=r"Choose one of: 1 Before and after; 2 After"):
+        design.choose("6")
+    ident = q.EVALUATION_FIELDS["identification"]
+    rct = {"design": "rct"}
+    assert [c.value for c in ident.options(rct)] == ["controls", "randomisation"]
+    with pytest.raises(q.AnswerError):
+        ident.choose("instrumental variables", rct)
+    assert q.evaluation_problems({"title": "T", "design": "rct", "outcome.name": "X",
+                                  "identification": "regression_discontinuity",
+                                  "treatment.n": "40", "treatment.mean": "1",
+                                  "treatment.sd": "1", "control.n": "40",
+                                  "control.mean": "1", "control.sd": "1"}) == {
+        "identification": "That does not fit a randomised controlled trial (rct): choose one "
+                          "of With control variables; Randomisation."}
+    currency = q.PROGRAMME_FIELDS["costs.currency"]
+    assert currency.parse("pounds") == "GBP"
+    with pytest.raises(q.AnswerError, match="three-letter currency code"):
+        currency.parse("quid")
+
+
+def test_the_field_catalogue_is_data_checked_against_the_submission_model() -> None:
+    """Every question of evidencekit/questionnaire.yaml has its place in the declarative
+    submission model, which gives its kind, range and allowed values (#10 item 9)."""
+    from evidencekit import questionnaire as q
+    from evidencekit.load.definition import submission_fields
+
+    model = {f.path: f for f in submission_fields()}
+    fields = [*((f, True) for f in q.PROGRAMME_FIELDS.values()),
+              *((f, False) for f in q.EVALUATION_FIELDS.values())]
+    for f, programme in fields:
+        path = q.model_path(f.key, programme=programme)
+        if path is None:
+            assert f.key == "source"  # the one form-only question: numbers or a data file
+            continue
+        info = model[path]
+        if f.kind in ("number", "count", "year", "correlation"):
+            assert (f.minimum, f.maximum) == (info.minimum, info.maximum), f.key
+        if f.kind == "choice":
+            assert {c.value for c in f.choices} <= set(info.choices or ()), f.key
+    n = q.EVALUATION_FIELDS["treatment.n"]
+    assert (n.kind, n.minimum) == ("count", 2)
+    with pytest.raises(q.AnswerError, match="at most 1,000,000,000"):
+        n.parse("2000000000")  # the model's range, not one kept in the questionnaire
+
+
+def test_a_catalogue_question_outside_the_model_is_refused(tmp_path: Path,
+                                                           monkeypatch: Any) -> None:
+    from evidencekit import questionnaire as q
+
+    broken = q.CATALOGUE.read_text(encoding="utf-8").replace(
+        "key: programme.theme", "key: programme.colour", 1)
+    (tmp_path / "questionnaire.yaml").write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(q, "CATALOGUE", tmp_path / "questionnaire.yaml")
+    with pytest.raises(ValueError, match=r"'programme\.colour' has no place in the "
+                                         r"submission model"):
+        q._load_catalogue()

@@ -39,7 +39,7 @@ def test_asks_checks_writes_and_assesses(tmp_path: Path) -> None:
     answers = [*PROGRAMME,
                "abc", "320", "GBP", "",                 # costs: 'abc' is asked again
                "maybe", "yes", "", "", "8", "",         # scaling: 'maybe' is asked again
-               "n",                                     # no evaluation
+               "",                                      # no evaluation
                "yes", "Trial report due in May"]        # tiny.trials: claimed
     result = _run(tmp_path, answers, "--rubric", str(TINY_RUBRIC))
     assert result.exit_code == 0, result.output
@@ -66,7 +66,8 @@ def test_resumes_from_an_existing_file(tmp_path: Path) -> None:
     result = _run(tmp_path, [])  # Enter everywhere: keep every answer
     assert result.exit_code == 0, result.output
     assert "Carrying on from mine.yaml" in result.output
-    assert "Programme name [GoodGym coach visits]" in result.output
+    assert "Your answers so far" in result.output  # the parts, then Enter: finish
+    assert "Programme name [GoodGym coach visits]" not in result.output
     after = evidencekit.assess(tmp_path / "mine.yaml")
     assert (after.level, after.claimed_level) == (before.level, before.claimed_level)
     old = yaml.safe_load(example.read_text(encoding="utf-8"))
@@ -80,7 +81,7 @@ def test_changing_an_answer_on_resume(tmp_path: Path) -> None:
     (tmp_path / "mine.yaml").write_text(
         "programme: {name: Old name, organisation: Trust}\n"
         "theory_of_change: {problem: A problem}\n", encoding="utf-8")
-    result = _run(tmp_path, ["New name", "-"])  # rename; clear the organisation
+    result = _run(tmp_path, ["1", "New name", "-"])  # part 1: rename; clear the organisation
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load((tmp_path / "mine.yaml").read_text(encoding="utf-8"))
     assert doc["programme"] == {"name": "New name"}
@@ -90,14 +91,14 @@ def test_changing_an_answer_on_resume(tmp_path: Path) -> None:
 def test_a_trial_from_a_data_file_reaches_level_three(tmp_path: Path) -> None:
     trial_csv(tmp_path / "data" / "trial.csv")
     answers = [*PROGRAMME, "", "", "", "", "", "", "", "",      # no costs or scaling
-               "y",                                             # add an evaluation
+               "a",                                             # add an evaluation
                "School trial", "9", "4", "Northside", "2023", "yes", "",  # 9: re-asked
                "", "", "",                                      # method, fair, real world
                "60", "60",                                      # assigned
                "Reading score", "", "", "", "2",                # outcome; a data file
                "../trial.csv", "data/trial.csv",                # outside: re-asked
                "score", "arm", "tutored", "", "",               # columns
-               "n"]                                             # no more evaluations
+               ""]                                              # no more evaluations
     result = _run(tmp_path, answers)
     assert result.exit_code == 0, result.output
     assert "Error: Choose one of" in result.output

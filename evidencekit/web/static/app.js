@@ -28,7 +28,10 @@
   function autosave(form) {
     var timer = null;
     function save() {
-      var body = new URLSearchParams(new FormData(form));
+      var body = new URLSearchParams();
+      new FormData(form).forEach(function (value, name) {
+        if (typeof value === "string") { body.append(name, value); }
+      });
       fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
                            headers: { "X-Autosave": "1" } }).catch(function () {});
     }

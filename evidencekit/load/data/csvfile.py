@@ -1,0 +1,288 @@
+"""CSV files: streamed by pyarrow in blocks on a background thread, only the mapped columns.
+
+- Encoding: a byte-order mark (UTF-8, UTF-16) decides; otherwise UTF-8 if the first MiB
+  decodes as UTF-8, else Windows-1252.
+- Delimiter: the one of ``, ; TAB |`` that splits the header into the most of the mapped
+  column names (ties: the most columns).
+- A problem pyarrow reports (a bad number, a ragged line) is located by a slow exact rescan
+  with Python's csv module (:class:`_CsvScan`), run only then.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ...errors import DataError
+from . import limits
+from .arrow import floats, indices, prefetch
+from .columns import Batch, ColumnRequest
+from .datafile import SHOW
+from .values import (
+    NULL_TOKENS,
+    PARSERS,
+    binary,
+    describe,
+    excerpt,
+    number,
+    number_or_binary,
+    plural,
+)
+
+if TYPE_CHECKING:
+    from .datafile import DataFile
+
+__all__ = ["batches", "header"]
+
+_SAMPLE_BYTES = 1 << 20  # read to detect the encoding, the delimiter and the header
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def header(data: DataFile) -> list[str]:
+    """The header names of a CSV file, read exactly as the analysis reads them (same
+    encoding and delimiter detection); used to offer column choices before analysing."""
+    return dialect(data)[2]
+
+def dialect(data: DataFile) -> tuple[str, str, list[str], int, bool]:
+    """Encoding, delimiter, header names, header line and whether values span lines."""
+    with data.open() as fh:
+        raw = fh.read(_SAMPLE_BYTES)
+        at_end = not fh.read(1)
+    encoding = _detect_encoding(raw, data)
+    text = raw.decode(encoding, errors="ignore")
+    if not at_end:
+        cut = max(text.rfind("\n"), 0)
+        text = text[:cut]
+    lines = text.splitlines()
+    nonblank = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
+    if not nonblank:
+        raise data.error("a header row and at least one row of data",
+                         "a file with no text" if at_end else "a first MiB of blank lines")
+    header_line, header_text = nonblank[0]
+    wanted = {r.name for r in data.requests}
+    best: tuple[int, int, str, list[str]] | None = None
+    for d in _DELIMITERS:
+        fields = [f.strip() for f in next(csv.reader([header_text], delimiter=d))]
+        score = (len(wanted & set(fields)), len(fields))
+        if best is None or score > best[:2]:
+            best = (*score, d, fields)
+    assert best is not None
+    _, n_fields, delimiter, header = best
+    if n_fields == 1 and len(wanted) > 1:
+        raise data.error("columns separated by commas, semicolons, tabs or '|'",
+                         f"a header line with no separator ({describe(header_text)})",
+                         row=header_line)
+    if len(nonblank) == 1 and at_end:
+        raise data.error("at least one row of data below the header", "only the header")
+    multiline = False
+    if '"' in text:
+        reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+        previous = 0
+        for _ in reader:
+            if reader.line_num - previous > 1:
+                multiline = True
+                break
+            previous = reader.line_num
+    return encoding, delimiter, header, header_line, multiline
+
+
+def batches(data: DataFile) -> Iterator[Batch]:
+    """Stream the requested columns (parsed a few batches ahead on a background thread)."""
+    def produce() -> Iterator[Batch]:
+        with data.open() as source:
+            yield from _read(data, source)
+
+    return prefetch(produce)
+
+
+def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    encoding, delimiter, header, header_line, multiline = dialect(data)
+    data.check_header(header, header_line)
+    raw_header = _raw_header(data, encoding, delimiter, header_line)
+    actual = {h.strip(): h for h in raw_header}
+    types = {}
+    for r in data.requests:
+        types[actual[r.name]] = (pa.float64() if r.kind == "number"
+                                 else pa.dictionary(pa.int32(), pa.string()))
+    read = pacsv.ReadOptions(
+        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+        block_size=limits.CSV_BLOCK, skip_rows=header_line - 1, use_threads=True)
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline)
+    convert = pacsv.ConvertOptions(
+        include_columns=[actual[r.name] for r in data.requests], column_types=types,
+        null_values=list(NULL_TOKENS), strings_can_be_null=True,
+        quoted_strings_can_be_null=True)
+    try:
+        reader = pacsv.open_csv(source, read_options=read, parse_options=parse,
+                                convert_options=convert)
+        for record in reader:
+            batch = _record(data, record, actual)
+            if batch is not None:
+                yield batch
+    except pa.ArrowInvalid as exc:
+        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+    except (_BadValue, _Infinite) as exc:
+        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+    if data.rows == 0:
+        raise data.error("at least one row of data below the header",
+                         "only the header" if data.blank_rows == 0 else
+                         f"only the header and {plural(data.blank_rows, 'blank row')}")
+
+def _record(data: DataFile, record: Any, actual: Mapping[str, str]) -> Batch | None:
+    values: dict[str, NDArray[np.float64]] = {}
+    codes: dict[str, NDArray[np.int64]] = {}
+    for r in data.requests:
+        col = record.column(actual[r.name])
+        if r.kind == "number":
+            arr = floats(col)
+            if np.isinf(arr).any():
+                raise _Infinite(r.name)
+            values[r.name] = arr
+        elif r.kind == "category":
+            codes[r.name] = data.code(r.name, col.dictionary.to_pylist(),
+                                       indices(col))
+        else:
+            values[r.name] = _parse_dictionary(data, r, col.dictionary.to_pylist(),
+                                                    indices(col))
+    return data.finish(values, codes, record.num_rows)
+
+def _parse_dictionary(data: DataFile, request: ColumnRequest, dictionary: Sequence[Any],
+                      indices: NDArray[np.int64]) -> NDArray[np.float64]:
+    parse = binary if request.kind == "binary" else number_or_binary
+    lookup = np.empty(len(dictionary) + 1, dtype=np.float64)
+    for i, value in enumerate(dictionary):
+        v = parse(value)
+        if v is None:
+            raise _BadValue(request.name, request.kind)
+        lookup[i] = v
+    lookup[-1] = math.nan
+    out: NDArray[np.float64] = lookup[indices]
+    return out
+
+def _failure(data: DataFile, message: str, encoding: str, delimiter: str,
+                 header_line: int) -> DataError:
+    """Turn a pyarrow parse failure into a located problem by rescanning the file."""
+    if "invalid UTF8" in message:
+        return data.error("text in one encoding (UTF-8) throughout",
+                          "bytes that are not UTF-8 after the first MiB; save the file "
+                          "as UTF-8 CSV")
+    checks: dict[int, tuple[str, str, Callable[[Any], float | None]]] = {}
+    scan = _CsvScan(data, encoding, delimiter, header_line)
+    for r in data.requests:
+        if r.kind != "category":
+            parser = number if r.kind == "number" else PARSERS[r.kind]
+            checks[scan.index(r.name)] = (r.name, r.kind, parser)
+    ragged, bad = scan.run(checks)
+    if ragged is not None:
+        line, got = ragged
+        return data.error(f"{plural(scan.width, 'field')} like the header row",
+                          f"{plural(got, 'field')}", row=line)
+    for r in data.requests:
+        if r.name in bad:
+            found, more = bad[r.name]
+            return data.bad_cells(r.name, r.kind, found, more)
+    return data.error("a CSV file pyarrow can read",
+                      f"an error ({excerpt(message.strip(), 80)})")
+
+
+class _BadValue(Exception):
+    """A dictionary value a binary column cannot read (located later by a rescan)."""
+
+    def __init__(self, column: str, kind: str) -> None:
+        super().__init__(column)
+        self.column, self.kind = column, kind
+
+
+class _Infinite(Exception):
+    def __init__(self, column: str) -> None:
+        super().__init__(column)
+        self.column = column
+
+
+def _detect_encoding(raw: bytes, data: DataFile) -> str:
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in raw:
+        even, odd = raw[0::2].count(0), raw[1::2].count(0)
+        if odd > len(raw) // 4 and even == 0:
+            return "utf-16-le"
+        if even > len(raw) // 4 and odd == 0:
+            return "utf-16-be"
+        raise data.error("a text (CSV) file",
+                         "binary content (is it an Excel or Parquet file renamed to .csv?)")
+    sample = raw
+    for _ in range(4):  # a multi-byte character may be cut at the end of the sample
+        try:
+            sample.decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError as exc:
+            if exc.start < len(sample) - 3:
+                break
+            sample = sample[: exc.start]
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise data.error("text in UTF-8, UTF-16 or Windows-1252 encoding",
+                         f"bytes that are none of these (byte 0x{raw[exc.start]:02x})",
+                         row=line) from None
+
+
+def _text(data: DataFile, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(data.open(), encoding=encoding, errors="replace", newline="")
+
+
+def _raw_header(data: DataFile, encoding: str, delimiter: str, header_line: int) -> list[str]:
+    with _text(data, encoding) as fh:
+        for _ in range(header_line - 1):
+            fh.readline()
+        return next(csv.reader([fh.readline().rstrip("\r\n")], delimiter=delimiter))
+
+
+class _CsvScan:
+    """A slow, exact pass with Python's csv module, run only to locate a problem."""
+
+    def __init__(self, data: DataFile, encoding: str, delimiter: str, header_line: int) -> None:
+        self.data, self.encoding, self.delimiter = data, encoding, delimiter
+        self.header_line = header_line
+        self.header = [h.strip() for h in _raw_header(data, encoding, delimiter, header_line)]
+        self.width = len(self.header)
+
+    def index(self, name: str) -> int:
+        return self.header.index(name)
+
+    def run(self, checks: Mapping[int, tuple[str, str, Callable[[Any], float | None]]]
+            ) -> tuple[tuple[int, int] | None, dict[str, tuple[list[tuple[int, Any]], bool]]]:
+        bad: dict[str, tuple[list[tuple[int, Any]], bool]] = {}
+        with _text(self.data, self.encoding) as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter)
+            for record in reader:
+                if reader.line_num <= self.header_line:
+                    continue
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue
+                if len(record) != self.width:
+                    return (reader.line_num, len(record)), bad
+                for i, (name, _, parser) in checks.items():
+                    value = record[i]
+                    if parser(value) is None:
+                        found, _ = bad.get(name, ([], False))
+                        if len(found) > SHOW:
+                            bad[name] = (found, True)
+                            return None, bad
+                        found.append((reader.line_num, value))
+                        bad[name] = (found, False)
+        return None, bad

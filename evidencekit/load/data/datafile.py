@@ -1,0 +1,230 @@
+"""One data file and the columns an analysis needs from it (:class:`DataFile`): the part
+every format shares — opening the file through :func:`~.files.open_inside`, checking the
+header, coding group and cluster labels, dropping blank rows, locating problems. The formats
+themselves are read by :mod:`.csvfile`, :mod:`.parquet` and :mod:`.xlsx`."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ...errors import DataError, Problem
+from ..model import DataSource
+from .columns import Batch, ColumnRequest
+from .files import FileRefused, display_path, open_inside
+from .values import DECIMAL_COMMA, EXPECTED, and_list, describe, excerpt, label, quote_list
+
+__all__ = ["DataFile"]
+
+SHOW = 3  # offending rows named in a message beyond the first
+
+
+class DataFile:
+    """One data file and the columns an analysis needs from it.
+
+    Iterate :meth:`batches` once; afterwards :meth:`labels` and :meth:`label_rows` describe
+    the category columns and ``rows``/``blank_rows`` count what was read.
+    """
+
+    def __init__(self, source: DataSource, requests: Sequence[ColumnRequest],
+                 key: str | None = None) -> None:
+        self.path = Path(source.path)
+        self.root = source.root
+        self.display = display_path(self.path)
+        self.format = self.path.suffix.lower().lstrip(".")
+        self.sheet = source.sheet
+        self.key = key
+        seen: dict[str, ColumnRequest] = {}
+        for r in requests:
+            seen.setdefault(r.name, r)
+        self.requests: tuple[ColumnRequest, ...] = tuple(seen.values())
+        self.rows = 0
+        self.blank_rows = 0
+        self.sheet_name: str | None = None
+        self._labels: dict[str, dict[str, int]] = {
+            r.name: {} for r in self.requests if r.kind == "category"}
+        self._counts: dict[str, NDArray[np.int64]] = {
+            name: np.zeros(0, dtype=np.int64) for name in self._labels}
+        self._raw: dict[str, dict[Any, int]] = {name: {} for name in self._labels}
+
+    # -- results -------------------------------------------------------------------------
+    def labels(self, name: str) -> list[str]:
+        """The distinct labels of a category column, in code order."""
+        return list(self._labels[name])
+
+    def label_rows(self, name: str) -> NDArray[np.int64]:
+        """How many non-blank rows carry each label of a category column (code order)."""
+        counts = self._counts[name]
+        out = np.zeros(len(self._labels[name]), dtype=np.int64)
+        out[: counts.size] = counts
+        return out
+
+    def where(self, row: int | None = None, column: str | None = None) -> tuple[int | None, str]:
+        """(line, key) locating a data row (CSV line, Excel/Parquet row) and column."""
+        parts = []
+        line = None
+        if row is not None:
+            if self.format == "csv":
+                line = row
+            else:
+                parts.append(f"row {row}")
+        if column is not None:
+            parts.append(f"column {column!r}")
+        if self.format == "xlsx" and self.sheet_name is not None:
+            parts.insert(0, f"sheet {excerpt(self.sheet_name)}")
+        return line, ", ".join(parts)
+
+    def error(self, expected: str, found: str, *, row: int | None = None,
+              column: str | None = None, key: str | None = None) -> DataError:
+        """A DataError about this file, located by data row and column or by a key."""
+        line, where = self.where(row, column)
+        if key is not None:
+            where = f"{key}, {where}" if where else key
+        return DataError([Problem(self.display, line, where or None, expected, found)])
+
+    # -- reading -------------------------------------------------------------------------
+    def open(self) -> BinaryIO:
+        """The file, opened by :func:`open_inside` (a regular file inside the submission's
+        folder, or a :class:`DataError` saying what it is instead)."""
+        try:
+            return open_inside(self.path, self.root)
+        except FileRefused as exc:
+            raise DataError([Problem(self.display, None, self.keyed("data"),
+                                     "a regular .csv, .xlsx or .parquet file inside the "
+                                     "submission's folder", exc.found)]) from None
+        except FileNotFoundError:
+            raise DataError([Problem(self.display, None, self.keyed("data"),
+                                     "an existing .csv, .xlsx or .parquet file",
+                                     "no file at this path")]) from None
+        except OSError as exc:
+            raise DataError([Problem(self.display, None, self.keyed("data"),
+                                     "a file that can be read",
+                                     f"an error ({exc.strerror or type(exc).__name__})")]
+                            ) from None
+
+    def batches(self) -> Iterator[Batch]:
+        """Stream the requested columns as batches of non-blank rows."""
+        with self.open() as fh:
+            size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            raise self.error("a header row and at least one row of data", "an empty file")
+        from . import READERS
+
+        reader = READERS.get(self.format)
+        if reader is None:
+            raise DataError([Problem(self.display, None, self.keyed("data"),
+                                     "a .csv, .xlsx or .parquet file",
+                                     f"a {self.path.suffix or 'suffix-less'} file")])
+        yield from reader.batches(self)
+
+    def columns(self) -> list[str]:
+        """The header names of the file, read exactly as the analysis reads them (same
+        encoding, delimiter, sheet); used to offer column choices before analysing."""
+        from . import READERS
+
+        reader = READERS.get(self.format)
+        if reader is None:
+            raise DataError([Problem(self.display, None, self.keyed("data"),
+                                     "a .csv, .xlsx or .parquet file",
+                                     f"a {self.path.suffix or 'suffix-less'} file")])
+        names: list[str] = reader.header(self)
+        return names
+
+    def csv_columns(self) -> list[str]:
+        """The header names of a CSV file (kept for callers of the CSV-only name)."""
+        return self.columns()
+
+    def keyed(self, leaf: str) -> str | None:
+        return f"{self.key}.{leaf}" if self.key else leaf
+
+    def check_header(self, header: Sequence[str], line: int | None) -> None:
+        present = set(header)
+        problems = []
+        for r in self.requests:
+            if r.name in present:
+                continue
+            close = difflib.get_close_matches(r.name, list(header), n=1, cutoff=0.6)
+            folded = [h for h in header if h.casefold() == r.name.casefold()]
+            hint = folded[0] if folded else (close[0] if close else None)
+            where = self.keyed(r.role)
+            if self.format == "xlsx" and self.sheet_name is not None:
+                where = f"{where} (sheet {excerpt(self.sheet_name)})"
+            found = (f"no such column; the columns are {quote_list(list(header))}"
+                     + (f" (did you mean {excerpt(hint)}?)" if hint else ""))
+            problems.append(Problem(self.display, line, where, f"a column named {r.name!r}",
+                                    found))
+        if problems:
+            raise DataError(problems)
+        for r in self.requests:
+            if list(header).count(r.name) > 1:
+                positions = [str(i + 1) for i, h in enumerate(header) if h == r.name]
+                raise DataError([Problem(self.display, line, self.keyed(r.role),
+                                         f"one column named {r.name!r}",
+                                         f"{len(positions)} (columns {', '.join(positions)})")])
+
+    def code(self, name: str, dictionary: Sequence[Any], indices: NDArray[np.int64]
+              ) -> NDArray[np.int64]:
+        """Global codes for a batch's dictionary-encoded column (−1 marks a missing value)."""
+        table = self._labels[name]
+        cache = self._raw[name]  # raw value → code, so each distinct value is labelled once
+        lookup = np.empty(len(dictionary) + 1, dtype=np.int64)
+        for i, value in enumerate(dictionary):
+            code = cache.get(value)
+            if code is None:
+                lab = label(value)
+                code = -1 if lab is None else table.setdefault(lab, len(table))
+                cache[value] = code
+            lookup[i] = code
+        lookup[-1] = -1
+        codes = lookup[indices]
+        valid = codes[codes >= 0]
+        if valid.size:
+            add = np.bincount(valid, minlength=len(table))
+            old = self._counts[name]
+            if old.size < add.size:
+                old = np.concatenate([old, np.zeros(add.size - old.size, dtype=np.int64)])
+            old += add
+            self._counts[name] = old
+        return codes
+
+    def finish(self, values: dict[str, NDArray[np.float64]],
+                codes: dict[str, NDArray[np.int64]], size: int) -> Batch | None:
+        """Drop blank rows (every requested cell missing) and count the rest."""
+        present = np.zeros(size, dtype=bool)
+        for v in values.values():
+            present |= ~np.isnan(v)
+        for c in codes.values():
+            present |= c >= 0
+        kept = int(np.count_nonzero(present))
+        self.blank_rows += size - kept
+        self.rows += kept
+        if kept == 0:
+            return None
+        if kept < size:
+            values = {k: v[present] for k, v in values.items()}
+            codes = {k: c[present] for k, c in codes.items()}
+        return Batch(values, codes, kept)
+
+    def bad_cells(self, column: str, kind: str,
+                   found: Sequence[tuple[int, Any]], more: bool) -> DataError:
+        first_row, first_value = found[0]
+        rest = [str(r) for r, _ in found[1:]]
+        unit = "line" if self.format == "csv" else "row"
+        extra = ""
+        if rest:
+            listed = ", ".join(rest) + " and more" if more else and_list(rest)
+            extra = f" (also at {unit}{'s' if len(rest) > 1 or more else ''} {listed})"
+        hint = ""
+        if kind == "number" and isinstance(first_value, str) and \
+                DECIMAL_COMMA.fullmatch(first_value.strip()):
+            hint = "; it has a decimal comma, so save the file with decimal points"
+        return self.error(EXPECTED[kind], f"{describe(first_value)}{extra}{hint}",
+                          row=first_row, column=column)
+
+    # -- CSV -------------------------------------------------------------------------------

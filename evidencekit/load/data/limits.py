@@ -1,0 +1,72 @@
+"""The limits every data file is read within (issue #12 item 5), in one place.
+
+Each is checked *before* the thing it limits costs memory: sizes are checked on what a file
+declares and again while it is decompressed, counts as they grow. A file over a limit is
+refused with one sentence naming the limit (:func:`exceeded`); nothing is silently cut
+short. With these limits an accepted file stays under 1 GB of memory and a bounded time
+(see ``tests/hostile/test_hostile_bombs.py`` and the README's "When the input is wrong").
+
+The batch sizes at the end are not limits: they set how much is parsed at a time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ...errors import DataError
+    from .datafile import DataFile
+
+#: Characters in one cell (or CSV field) the analysis reads: Excel's own limit for a cell.
+CELL_CHARS = 32_767
+#: Columns in a header row (Excel's sheet is 16,384 columns wide).
+COLUMNS = 16_384
+#: Rows of data in a CSV or Parquet file.
+ROWS = 100_000_000
+#: Rows in an Excel sheet (Excel's own sheet height).
+XLSX_ROWS = 1_048_576
+#: Cells in an Excel sheet, empty or not, that are parsed (mapped or not).
+XLSX_CELLS = 20_000_000
+#: Distinct values in one group or cluster column.
+DISTINCT_LABELS = 1_000_000
+#: Bytes of one CSV line (pyarrow parses a file in blocks; a line must fit in one).
+CSV_LINE_BYTES = 1 << 22
+#: Decompressed bytes of an Excel sheet's XML.
+XLSX_SHEET_BYTES = 512 << 20
+#: Decompressed bytes of an Excel workbook's shared-strings table (held in memory).
+XLSX_STRINGS_BYTES = 64 << 20
+#: Entries of an Excel workbook's shared-strings table.
+XLSX_STRINGS = 2_000_000
+#: Decompressed bytes of any other part of an Excel workbook (workbook, relations, styles).
+XLSX_PART_BYTES = 16 << 20
+#: Bytes of an Excel file's zip directory (the list of its parts).
+XLSX_DIRECTORY_BYTES = 4 << 20
+#: Bytes of a Parquet file's footer (its schema and row-group metadata).
+PARQUET_FOOTER_BYTES = 64 << 20
+#: Decompressed bytes of one column of one Parquet row group that the analysis reads.
+PARQUET_CHUNK_BYTES = 512 << 20
+
+# -- batch sizes (not limits) -------------------------------------------------------------
+#: Bytes of CSV text parsed per batch (also the longest line: see ``CSV_LINE_BYTES``).
+CSV_BLOCK = CSV_LINE_BYTES
+#: Rows per Parquet batch.
+PARQUET_BATCH = 1 << 17
+#: Rows per Excel batch.
+XLSX_BATCH = 1 << 16
+
+
+def mib(n: int) -> str:
+    """A byte count in MiB for a message.
+
+    >>> mib(64 << 20)
+    '64 MiB'
+    """
+    return f"{n / (1 << 20):,.0f} MiB"
+
+
+def exceeded(data: DataFile, what: str, limit: str, found: str, *, row: int | None = None,
+             column: str | None = None) -> DataError:
+    """The refusal of a file over a limit: ``what`` is limited to ``limit`` (the number in
+    words), ``found`` says what the file has (never its content)."""
+    return data.error(f"{what} of at most {limit} (evidencekit's limit)", found, row=row,
+                      column=column)
