@@ -28,6 +28,7 @@ from ..load.model import Submission
 from .advice import ADVICE
 from .conditions import Interpreter, Verdict
 from .facts import programme_facts
+from .message import Marked, Message, inert, name, plain
 from .rubric import Criterion, Rubric
 
 
@@ -42,10 +43,18 @@ class CriterionResult:
     guidance: str
     advice: tuple[str, ...] = ()
     claim_note: str | None = None
+    #: ``reason`` and ``advice`` as data: templates with typed values (counts of people,
+    #: statistics, names), for renderers that apply disclosure control.
+    message: Message | None = None
+    advice_messages: tuple[Message, ...] = ()
+
+    def reason_message(self) -> Message:
+        return self.message if self.message is not None else Message.parse(self.reason)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "gate": self.gate, "status": self.status,
-                "reason": self.reason, "advice": list(self.advice)}
+                "reason": self.reason, "advice": list(self.advice),
+                "reason_data": self.reason_message().to_dict()}
 
 
 #: A level's cumulative status: ``reached`` (its gates and every level's below are
@@ -103,6 +112,7 @@ class OverrideResult:
     label: str
     title: str | None
     reason: str
+    message: Message | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "title": self.title, "reason": self.reason}
@@ -160,6 +170,9 @@ class AssessmentResult:
     #: The programme's headline effect (:mod:`evidencekit.analysis.headline`): the one effect
     #: every surface names; None when no evaluation has one.
     headline: HeadlineEffect | None = None
+    #: ``next_steps`` and ``quality_notes`` as data (templates with typed values).
+    next_step_messages: tuple[Message, ...] = ()
+    quality_note_messages: tuple[Message, ...] = ()
 
     def __post_init__(self) -> None:
         freeze_fields(self, "parameters", "levels", "next_steps", "quality_notes", "problems",
@@ -269,19 +282,22 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     problems = (tuple(_unknown_claim(submission, rubric, k, known) for k in unknown_claims)
                 + tuple(p.to_dict() for e in analysis.evaluations for o in e.outcomes
                         for p in o.problems))
+    steps = _next_steps(results, level, rubric, evaluation) if explain else ()
+    notes = _quality_notes(analysis)
     return AssessmentResult(
         rubric_id=rubric.id, rubric_title=rubric.title, rubric_version=rubric.version,
         parameters=params, programme=submission.programme.name,
         organisation=submission.programme.organisation, level=level,
         claimed_level=claimed_level, levels=tuple(results),
-        next_steps=_next_steps(results, level, rubric, evaluation) if explain else (),
-        quality_notes=_quality_notes(analysis), analysis=analysis,
+        next_steps=tuple(m.render() for m in steps),
+        quality_notes=tuple(m.render() for m in notes), analysis=analysis,
         level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
         value_for_money=value_for_money(submission.costs, analysis,
                                         analysis.options.ci_level),
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
-        headline=choose_headline(analysis),
+        headline=choose_headline(analysis), next_step_messages=steps,
+        quality_note_messages=notes,
     )
 
 
@@ -312,8 +328,8 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
     for ov in rubric.overrides:
         v = interpreter.evaluate(ov.check, facts)
         if v.value is True:
-            reason = _fill(ov.reason, facts, witnesses=", ".join(dict.fromkeys(v.witnesses)))
-            override = OverrideResult(ov.label, ov.title, reason)
+            msg = Message.parse(_fill(ov.reason, facts, witnesses=_names(v.witnesses)))
+            override = OverrideResult(ov.label, ov.title, msg.render(), msg)
             break
     label = override.label if override else rubric.label_of(level)
     claimed_label = override.label if override else rubric.label_of(claimed_level)
@@ -364,18 +380,18 @@ def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
     if v.value is True:
         status = "verified"
         if c.met:
-            reason = _fill(c.met, facts or {}, witnesses=", ".join(dict.fromkeys(v.witnesses)))
+            reason = _fill(c.met, facts or {}, witnesses=_names(v.witnesses))
         else:
             reason = _sentence(details or "Shown by the submission")
     elif v.value is None and claim is not None and claim.answer:
         status = "claimed"
-        note = f" ({claim.note.rstrip('. ')})" if claim.note else ""
+        note = f" ({inert(claim.note).rstrip('. ')})" if claim.note else ""
         reason = _sentence("Not shown by the submission, but you answered yes" + note +
                            (f". Missing: {details}" if details else ""))
     else:
         status = "not_met"
-        lead = c.not_met or "Not met"
-        if details and details.casefold().rstrip(".") in lead.casefold():
+        lead = inert(c.not_met) if c.not_met else "Not met"
+        if details and plain(details).casefold().rstrip(".") in lead.casefold():
             details = ""  # the rubric's sentence already says it
         reason = _sentence(lead + (f": {details}" if details else ""))
         if v.value is False and claim is not None and claim.answer:
@@ -386,8 +402,16 @@ def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
             text = ADVICE[a.kind](a.facts, params)
             if text and text not in advice:
                 advice.append(text)
-    return CriterionResult(c.id, c.title, c.gate, status, reason, c.question, c.guidance,
-                           tuple(advice), claim.note if claim else None)
+    message = Message.parse(reason)
+    advice_messages = tuple(Message.parse(a) for a in advice)
+    return CriterionResult(c.id, c.title, c.gate, status, message.render(), c.question,
+                           c.guidance, tuple(m.render() for m in advice_messages),
+                           claim.note if claim else None, message, advice_messages)
+
+
+def _names(witnesses: Any) -> Marked:
+    """Witnesses (evaluation ids, outcome names) as typed names for a template."""
+    return Marked(", ".join(name(w) for w in dict.fromkeys(witnesses)))
 
 
 def _join(parts: tuple[str, ...], limit: int = 4) -> str:
@@ -415,39 +439,66 @@ def _fill(template: str, facts: Mapping[str, Any], **values: str) -> str:
 
 
 def _next_steps(levels: list[LevelResult], level: int, rubric: Rubric,
-                evaluation: str | None = None) -> tuple[str, ...]:
+                evaluation: str | None = None) -> tuple[Message, ...]:
     if level >= len(levels):
-        return (f"This is the highest level of {rubric.title}. Keep evaluating as the programme "
-                "grows, so that its impact stays verified in new places.",)
+        return (Message.parse(f"This is the highest level of {inert(rubric.title)}. Keep "
+                              "evaluating as the programme grows, so that its impact stays "
+                              "verified in new places."),)
     target = levels[level]
     own = rubric.levels[level].label if level < len(rubric.levels) else None
     goal = f"rating {own}" if own else f"level {target.level}"
     if evaluation:
-        goal += f" with evaluation {evaluation}"
-    steps: list[str] = []
+        goal += f" with evaluation {name(evaluation)}"
+    steps: list[Message] = []
     for c in target.criteria:
         if not c.gate or c.status == "verified":
             continue
-        head = f"To reach {goal} ({c.title}): {c.guidance.strip()}"
+        title, guidance = inert(c.title), inert(c.guidance.strip())
+        head = f"To reach {goal} ({title}): {guidance}"
         if c.status == "claimed":
-            head = (f"To reach {goal} ({c.title}): you answered yes; add the "
-                    f"evidence to the submission so it can be verified. {c.guidance.strip()}")
-        steps.append(_sentence(head))
+            head = (f"To reach {goal} ({title}): you answered yes; add the "
+                    f"evidence to the submission so it can be verified. {guidance}")
+        steps.append(Message.parse(_sentence(head)))
         # Criteria of one level often share advice (the same underpowered outcome); say it once.
-        steps.extend(a for a in c.advice[:4] if a not in steps)
+        steps.extend(a for a in c.advice_messages[:4] if a not in steps)
     return tuple(steps)
 
 
-def _quality_notes(analysis: AnalysisResult) -> tuple[str, ...]:
-    notes: list[str] = []
+def _quality_notes(analysis: AnalysisResult) -> tuple[Message, ...]:
+    """The analysis's notes on primary outcomes; every whole number in a note that equals a
+    count of people of its evaluation is typed as a count (the notes are written by the
+    analysis, not from rubric wording)."""
+    notes: list[Message] = []
     for e in analysis.evaluations:
+        counts = evaluation_counts(e)
         for n in e.notes:
-            notes.append(f"{e.id}: {n.text}")
+            notes.append(Message.of_text(f"{e.id}: {n.text}", counts))
         for o in e.outcomes:
             if not o.primary:
                 continue
             for note in o.notes:
-                notes.append(f"{e.id}, '{o.name}': {note.text}")
+                notes.append(Message.of_text(f"{e.id}, '{o.name}': {note.text}", counts))
             for p in o.problems:
-                notes.append(f"{e.id}, '{o.name}': {p.found[0].upper()}{p.found[1:]}.")
+                notes.append(Message.of_text(
+                    f"{e.id}, '{o.name}': {p.found[0].upper()}{p.found[1:]}.", counts))
     return tuple(dict.fromkeys(notes))
+
+
+def outcome_counts(o: Any) -> list[int]:
+    """Every count of people an outcome's statistics rest on."""
+    counts: list[int] = []
+    for g in o.groups.values():
+        counts.append(g.n)
+        if g.events is not None:
+            counts += [g.events, g.n - g.events]
+    counts += [n for n in (o.n_treatment, o.n_control) if n is not None]
+    counts += [n for n in (o.rows_dropped or {}).values() if n is not None]
+    return counts
+
+
+def evaluation_counts(e: Any) -> set[int]:
+    """Every count of people of an evaluation (its outcomes and its attrition)."""
+    counts = {n for o in e.outcomes for n in outcome_counts(o)}
+    if e.attrition is not None:
+        counts |= {n for n in (*e.attrition.assigned, *e.attrition.analysed) if n is not None}
+    return counts

@@ -20,6 +20,7 @@ from .. import resources
 from ..errors import InputError, Problem, RubricError, UsageError
 from ..frozen import freeze_fields
 from ..load.document import Document, format_path, parse, read_text
+from ..vocabulary import DEFAULT_RUBRIC
 from .advice import ADVICE
 from .conditions import Compiler, Node
 
@@ -173,7 +174,7 @@ def resolve_rubric(name_or_path: str | Path) -> Path:
                          "file path", repr(str(name_or_path)))
 
 
-def load_rubric(name_or_path: str | Path = "nesta") -> Rubric:
+def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
     """Load, validate and compile a rubric by bundled id or by path."""
     path = resolve_rubric(name_or_path)
     return _load_cached(str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0,

@@ -44,10 +44,17 @@ from ..analysis.result import (
 )
 from ..analysis.value import CostPerUnit, ValueForMoney
 from ..assessment.crosswalk import Crosswalk, CrosswalkEntry
-from ..assessment.engine import AssessmentResult, CriterionResult, LevelResult
+from ..assessment.engine import (
+    AssessmentResult,
+    CriterionResult,
+    LevelResult,
+    evaluation_counts,
+    outcome_counts,
+)
+from ..assessment.message import Message
 from ..assessment.rubric import Rubric
 from ..errors import UsageError
-from ..load.model import DataSource, Submission
+from ..load.model import TWO_GROUP_DESIGNS, DataSource, Submission
 from ..registry import MEASURES, test_label
 from ..render.numbers import num, percent, pval
 from . import charts
@@ -67,7 +74,7 @@ DESIGN_LABELS = {
     "rct": "randomised controlled trial",
     "cluster_rct": "cluster-randomised controlled trial",
 }
-TWO_GROUP = ("comparison_group", "rct", "cluster_rct")
+TWO_GROUP = TWO_GROUP_DESIGNS
 STATUS_LABELS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
 BASELINE_LABELS = {"satisfied": "equivalent", "adjustment_required": "adjustment required",
                    "not_satisfied": "not equivalent"}
@@ -447,6 +454,14 @@ class _Disclosure:
         self.hidden.update(small)
         return bool(small)
 
+    def render(self, message: Message) -> str:
+        """A reason, note or step rendered from its typed values: every count of people
+        below the threshold shown as "<N" whatever the words around it, and — once anything
+        is withheld — its statistics withheld."""
+        small = [n for n in message.counts() if n < self.threshold]
+        self.hidden.update(small)
+        return message.render(hide_below=self.threshold, withhold_statistics=self.applied)
+
     def scrub(self, text: str) -> str:
         """Mask suppressed counts (in a count context) and, once anything was suppressed,
         the statistics quoted in the engine's free text.
@@ -553,6 +568,11 @@ class _Builder:
     def eval_label(self, e: EvaluationResult) -> str:
         return self.text(e.title or e.id, "short", f"title of evaluation {e.id!r}")
 
+    def say(self, message: Message) -> str:
+        """Engine text kept as data (reasons, advice, steps, notes): disclosure applied to
+        its typed counts, then bounded (and the older text checks kept as a second net)."""
+        return self.sdc.scrub(self.text(self.sdc.render(message), "reason"))
+
     def free(self, text: str) -> str:
         """Text the engine wrote (reasons, notes, steps): bounded and disclosure-checked."""
         return self.sdc.scrub(self.text(text, "reason"))
@@ -600,8 +620,10 @@ class _Builder:
             forest_notes=forest_notes,
             pooled=self.pooled_sentence(),
             assessment=self.assessment(),
-            quality_notes=tuple(self.free(n) for n in r.quality_notes),
-            next_steps=tuple(self.free(s) for s in r.next_steps),
+            quality_notes=tuple(self.say(n) for n in (r.quality_note_messages or tuple(
+                Message.parse(t) for t in r.quality_notes))),
+            next_steps=tuple(self.say(m) for m in (r.next_step_messages or tuple(
+                Message.parse(t) for t in r.next_steps))),
             problems=tuple(self.free(str(p.get("message", ""))) for p in r.problems),
             methods=methods_used(self.analysis, has_value=value is not None
                                  and value.per_unit is not None),
@@ -640,7 +662,8 @@ class _Builder:
     def crosswalk_row(self, e: CrosswalkEntry, primary: bool) -> CrosswalkRow:
         notes: list[str] = []
         if e.override is not None:
-            notes.append(self.free(f"{e.override.label}: {e.override.reason}"))
+            reason = e.override.message or Message.parse(e.override.reason)
+            notes.append(self.free(e.override.label) + ": " + self.say(reason))
         if e.scope == "evaluation" and len(e.per_evaluation) > 1:
             notes.append(self.free("Each evaluation: " + "; ".join(
                 f"{i}: {label}" for i, _, label in e.per_evaluation) + "."))
@@ -880,7 +903,8 @@ class _Builder:
             facts += self.attrition(e, e.attrition)
         outcomes = tuple(self.outcome(e, o) for e_ in (e,) for o in e_.outcomes)
         return EvaluationView(self.text(e.id), self.eval_label(e), tuple(facts), outcomes,
-                              tuple(self.free(n.text) for n in e.notes))
+                              tuple(self.say(Message.of_text(n.text, evaluation_counts(e)))
+                                    for n in e.notes))
 
     def attrition(self, e: EvaluationResult, a: AttritionResult) -> list[Detail]:
         assigned = (f"{self.sdc.count(a.assigned[0])} programme, "
@@ -920,7 +944,8 @@ class _Builder:
         name = self.text(o.name, "short", "outcome name")
         verdict = _verdict_words(o)
         if o.problems:
-            verdict = self.free(_sentence(o.problems[0].found))
+            verdict = self.say(Message.of_text(_sentence(o.problems[0].found),
+                                               outcome_counts(o)))
         details: list[Detail] = []
         if withheld:
             effect = p = "withheld"
@@ -961,7 +986,7 @@ class _Builder:
                 if basis:
                     value += " (" + "; ".join(basis) + ")"
                 details.append(Detail(f"{m.label} ({m.symbol})", value))
-        notes = tuple(self.free(n.text) for n in o.notes)
+        notes = tuple(self.say(Message.of_text(n.text, outcome_counts(o))) for n in o.notes)
         return OutcomeView(
             name=name, role="primary" if o.primary else "secondary",
             kind="yes/no" if o.kind == "binary" else "continuous",
@@ -1134,8 +1159,9 @@ class _Builder:
 
     def criterion(self, c: CriterionResult) -> CriterionRow:
         return CriterionRow(self.text(c.id), self.text(c.title), c.gate, c.status,
-                            STATUS_LABELS.get(c.status, c.status), self.free(c.reason),
-                            tuple(self.free(a) for a in c.advice))
+                            STATUS_LABELS.get(c.status, c.status), self.say(c.reason_message()),
+                            tuple(self.say(a) for a in (c.advice_messages or tuple(
+                                Message.parse(t) for t in c.advice))))
 
     # -- appendix -----------------------------------------------------------------------
 
