@@ -30,7 +30,7 @@ from .analysis import AnalysisOptions, AnalysisResult, analyse_submission
 from .assessment.crosswalk import Crosswalk
 from .assessment.engine import AssessmentResult, analysis_options, assess_submission
 from .assessment.rubric import Rubric, bundled_rubrics, load_rubric
-from .errors import UsageError
+from .errors import SubmissionError, UsageError
 from .load import Submission, load_submission
 from .load.parameters import check_parameters
 from .load.submission import check_submission_object
@@ -53,6 +53,25 @@ def as_submission(source: SubmissionLike) -> Submission:
         check_submission_object(source)
         return source
     return load_submission(source)
+
+
+def _analysed(sub: Submission, options: AnalysisOptions) -> AnalysisResult:
+    """The analysis, with arithmetic that still fails across evaluations (possible only for a
+    Submission built by hand, whose numbers never passed the loader's ranges) reported as a
+    SubmissionError rather than an OverflowError or ZeroDivisionError; numpy stays quiet."""
+    import warnings
+
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return analyse_submission(sub, options)
+    except ArithmeticError as exc:
+        raise SubmissionError.one(sub.source if isinstance(sub.source, str) else None,
+                                  "numbers whose statistics can be computed (within the "
+                                  "ranges of docs/submission-keys.md)",
+                                  f"a calculation that fails ({type(exc).__name__})") from exc
 
 
 def as_rubric(rubric: RubricLike, parameters: Mapping[str, str | float] | None = None
@@ -82,7 +101,7 @@ def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
         # named: no threshold is kept in Python beside them.
         options = analysis_options(as_rubric(rubric if rubric is not None
                                              else DEFAULT_RUBRIC, parameters))
-    return analyse_submission(sub, options)
+    return _analysed(sub, options)
 
 
 def assess(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
@@ -90,7 +109,7 @@ def assess(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
     """Assess a submission against a rubric: level, claimed level, reasons and next steps."""
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
-    analysis = analyse_submission(sub, analysis_options(rub))
+    analysis = _analysed(sub, analysis_options(rub))
     return assess_submission(sub, rub, analysis)
 
 
@@ -129,7 +148,7 @@ def crosswalk(submission: SubmissionLike, *, rubrics: Sequence[RubricLike] | Non
         rub = rub.with_values(own) if own else rub
         options = analysis_options(rub)
         if options not in analyses:  # rubrics that share conventions share one analysis
-            analyses[options] = analyse_submission(sub, options)
+            analyses[options] = _analysed(sub, options)
         results.append((assess_submission(sub, rub, analyses[options]), rub))
     return Crosswalk.of(results, _stray_claims(sub, [r.id for r in loaded]))
 

@@ -331,15 +331,37 @@ def schema_rubric() -> None:
 
 @main.command()
 @click.option("--n-per-group", "n_per_group", type=int, default=None, metavar="N",
-              help="People per group: print the minimum detectable effect size (MDES).")
+              help="People per group: print the minimum detectable effect size (MDES), or with "
+                   "--p-control/--p-treatment the power.")
 @click.option("--mdes", "target", type=float, default=None, metavar="D",
-              help="Effect size to detect: print the people (or clusters) needed.")
+              help="Effect size to detect: print the people (or clusters, or pairs) needed.")
 @click.option("--clusters", type=int, default=None, metavar="J",
               help="Cluster trial: clusters in both arms together.")
 @click.option("--cluster-size", "cluster_size", type=float, default=None, metavar="n",
               help="Cluster trial: people per cluster (average).")
 @click.option("--icc", type=float, default=None, metavar="ρ",
               help="Cluster trial: intraclass correlation (0.20 is typical for attainment).")
+@click.option("--r2-level1", "r2_level1", type=float, default=None, metavar="R²",
+              help="Cluster trial: share of the individual-level variance explained by "
+                   "covariates (e.g. a pretest).")
+@click.option("--r2-level2", "r2_level2", type=float, default=None, metavar="R²",
+              help="Cluster trial: share of the cluster-level variance explained by "
+                   "cluster-level covariates.")
+@click.option("--covariates", type=int, default=None, metavar="G",
+              help="Cluster trial: number of cluster-level covariates (each costs a degree "
+                   "of freedom).")
+@click.option("--pairs", type=int, default=None, metavar="N",
+              help="Paired (pre-post) design: number of pairs; print the MDES (d_z).")
+@click.option("--paired", is_flag=True,
+              help="Paired (pre-post) design with --mdes: print the pairs needed.")
+@click.option("--p-control", "p_control", type=float, default=None, metavar="P",
+              help="Binary outcome: proportion with the outcome in the control group.")
+@click.option("--p-treatment", "p_treatment", type=float, default=None, metavar="P",
+              help="Binary outcome: proportion expected in the treatment group.")
+@click.option("--n-treatment", "n_treatment", type=int, default=None, metavar="N",
+              help="Binary outcome, unequal groups: people treated.")
+@click.option("--n-control", "n_control", type=int, default=None, metavar="N",
+              help="Binary outcome, unequal groups: controls.")
 @click.option("--alpha", type=float, default=0.05, show_default=True,
               help="Two-sided significance level.")
 @click.option("--power", "power_", type=float, default=0.80, show_default=True,
@@ -347,98 +369,32 @@ def schema_rubric() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output for people (text) or programs (json).")
 def power(n_per_group: int | None, target: float | None, clusters: int | None,
-          cluster_size: float | None, icc: float | None, alpha: float, power_: float,
-          fmt: str) -> None:
+          cluster_size: float | None, icc: float | None, r2_level1: float | None,
+          r2_level2: float | None, covariates: int | None, pairs: int | None, paired: bool,
+          p_control: float | None, p_treatment: float | None, n_treatment: int | None,
+          n_control: int | None, alpha: float, power_: float, fmt: str) -> None:
     """Plan a study: the MDES for a sample, or the sample for an MDES (SPEC 3.11).
 
     \b
     Examples:
       evidencekit power --n-per-group 100
       evidencekit power --mdes 0.3
+      evidencekit power --pairs 40
+      evidencekit power --paired --mdes 0.3
+      evidencekit power --p-control 0.30 --p-treatment 0.40
+      evidencekit power --p-control 0.30 --p-treatment 0.40 --n-treatment 200 --n-control 150
       evidencekit power --clusters 40 --cluster-size 25 --icc 0.2
+      evidencekit power --clusters 40 --cluster-size 25 --icc 0.2 --r2-level1 0.5 \\
+          --r2-level2 0.5 --covariates 1
       evidencekit power --mdes 0.25 --cluster-size 25 --icc 0.2 --format json
     """
-    from .errors import Problem, UsageError
+    from .planning import PowerRequest, plan
 
-    def bad(option: str | None, expected: str, found: str) -> UsageError:
-        return UsageError([Problem(None, None, option, expected, found)])
-
-    if not 0 < alpha < 1:
-        raise bad("--alpha", "a significance level between 0 and 1", f"{alpha:g}")
-    if not alpha < power_ < 1:
-        raise bad("--power", f"a power between --alpha ({alpha:g}) and 1", f"{power_:g}")
-    if target is not None and not target > 0:
-        raise bad("--mdes", "an effect size above 0", f"{target:g}")
-    cluster_design = any(v is not None for v in (clusters, cluster_size, icc))
-    if cluster_design:
-        if n_per_group is not None:
-            raise bad("--n-per-group", "--clusters with --cluster-size for a cluster trial",
-                      "--n-per-group beside the cluster options")
-        if cluster_size is None or icc is None:
-            missing = " and ".join(o for o, v in (("--cluster-size", cluster_size),
-                                                   ("--icc", icc)) if v is None)
-            raise bad(None, "--cluster-size and --icc for a cluster trial",
-                      f"no {missing}")
-        if (clusters is None) == (target is None):
-            raise bad(None, "either --clusters (to get the MDES) or --mdes (to get the "
-                      "clusters needed)", "both" if clusters is not None else "neither")
-        if not cluster_size >= 1:
-            raise bad("--cluster-size", "at least 1 person per cluster", f"{cluster_size:g}")
-        if not 0 <= icc < 1:
-            raise bad("--icc", "an intraclass correlation from 0 up to (not including) 1",
-                      f"{icc:g}")
-        if clusters is not None and clusters < 4:
-            raise bad("--clusters", "at least 4 clusters (2 per arm)", f"{clusters}")
-    elif (n_per_group is None) == (target is None):
-        raise bad(None, "either --n-per-group (to get the MDES) or --mdes (to get the n per "
-                  "group needed)", "both" if n_per_group is not None else "neither")
-    elif n_per_group is not None and n_per_group < 2:
-        raise bad("--n-per-group", "at least 2 people per group", f"{n_per_group}")
-
-    import math
-
-    from . import stats
-
-    settings = f"two-sided α = {alpha:g}, power {power_:.0%}"
-    out: dict[str, Any] = {"alpha": alpha, "power": power_}
-    try:
-        if cluster_design:
-            assert cluster_size is not None and icc is not None
-            out.update(cluster_size=cluster_size, icc=icc)
-            design = f"clusters of {cluster_size:g}, ICC {icc:g}, half treated; {settings}"
-            if clusters is not None:
-                d = stats.cluster_mdes(clusters, cluster_size, icc, alpha, power_)
-                out.update(mdes=d, clusters=clusters)
-                text = (f"With {clusters} clusters ({design}), the minimum detectable effect "
-                        f"size is {d:.3f} SD (Bloom 2006).")
-            else:
-                assert target is not None
-                j = stats.clusters_for_mdes(target, cluster_size, icc, alpha, power_)
-                per_group = math.ceil(j // 2 * cluster_size)
-                out.update(mdes=target, clusters=j, clusters_per_group=j // 2,
-                           n_per_group=per_group,
-                           mdes_achieved=stats.cluster_mdes(j, cluster_size, icc, alpha,
-                                                            power_))
-                text = (f"To detect {target:g} SD ({design}) you need {j} clusters in all: "
-                        f"{j // 2} per group, about {per_group:,} people per group "
-                        "(Bloom 2006).")
-        elif n_per_group is not None:
-            d = stats.mdes(n_per_group, alpha, power_)
-            out.update(mdes=d, n_per_group=n_per_group)
-            text = (f"With {n_per_group:,} per group ({settings}), the minimum detectable "
-                    f"effect size is d = {d:.3f}.")
-        else:
-            assert target is not None
-            exact = stats.n_per_group_for(target, alpha, power_)
-            n = math.ceil(exact - 1e-9)
-            out.update(n_per_group=n, n_per_group_exact=exact, mdes=target)
-            text = (f"To detect d = {target:g} ({settings}) you need {n:,} per group "
-                    f"({2 * n:,} in all).")
-    except stats.StatsError as exc:
-        if target is not None:
-            raise bad("--mdes", "an effect size large enough for a sample within the search "
-                      "limit (1e9 per group or 2^31 clusters)", f"{target:g}") from None
-        raise bad(None, "options the power calculation can use", str(exc)) from None
+    text, out = plan(PowerRequest(
+        n_per_group=n_per_group, target=target, clusters=clusters, cluster_size=cluster_size,
+        icc=icc, alpha=alpha, power=power_, pairs=pairs, paired=paired, p_control=p_control,
+        p_treatment=p_treatment, n_treatment=n_treatment, n_control=n_control,
+        r2_level1=r2_level1, r2_level2=r2_level2, covariates=covariates))
     if fmt == "json":
         click.echo(_json(out))
     else:

@@ -28,6 +28,9 @@ class AnalysisOptions:
     ci_level: float = 0.95
     small_n: int = 50
     min_clusters_per_arm: int = 10
+    pooling_method: str = "DL"       # τ² estimator: DL or REML (SPEC 3.13)
+    pooling_test: str = "adhoc"      # z, knha (HKSJ) or adhoc (HKSJ, never narrower than z)
+    smd_ci: str = "normal"           # normal (g ± z·SE) or noncentral (effectsize's default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,15 +267,39 @@ class PooledResult:
     q: float
     method: str
     evaluations: tuple[str, ...]
+    test: str = "z"
+    df: int | None = None
+    prediction_interval: tuple[float, float] | None = None
+    tau2_ci: tuple[float, float] | None = None
+    i2_ci: tuple[float, float] | None = None
+    q_p_value: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def method_label(self) -> str:
+        """E.g. "random effects (REML τ², Knapp–Hartung t on 2 df, ad hoc modification)"."""
+        tau = {"DL": "DerSimonian–Laird", "REML": "REML"}.get(self.method, self.method)
+        if self.test == "z":
+            return f"random effects ({tau} τ², normal z)"
+        extra = ", Röver's ad hoc modification" if self.test == "adhoc" else ""
+        return f"random effects ({tau} τ², Knapp–Hartung t on {self.df} df{extra})"
 
     def to_dict(self) -> dict[str, Any]:
+        def pair(x: tuple[float, float] | None) -> list[float] | None:
+            return list(x) if x is not None else None
+
         return {
-            "k": self.k, "measure": self.measure, "method": self.method,
+            "k": self.k, "measure": self.measure, "method": self.method, "test": self.test,
+            "method_label": self.method_label,
             "evaluations": list(self.evaluations),
             "fixed": {"estimate": self.fixed, "se": self.se_fixed, "ci": list(self.ci_fixed)},
             "random": {"estimate": self.random, "se": self.se_random,
-                       "ci": list(self.ci_random), "p_value": self.p_value},
-            "tau2": self.tau2, "i2": self.i2, "q": self.q,
+                       "ci": list(self.ci_random), "p_value": self.p_value,
+                       "test": self.test, "df": self.df,
+                       "prediction_interval": pair(self.prediction_interval)},
+            "tau2": self.tau2, "tau2_ci": pair(self.tau2_ci), "tau2_ci_method": "Q-profile",
+            "i2": self.i2, "i2_ci": pair(self.i2_ci), "q": self.q, "q_p_value": self.q_p_value,
+            "notes": list(self.notes),
         }
 
 

@@ -45,6 +45,13 @@ def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     if params.get("alpha") is None or params.get("power") is None:
         return None  # the rubric sets no significance level or power to plan for
     alpha, target = float(params["alpha"]), float(params["power"])
+    from ..planning import sample_advice
+
+    have = facts.get("n_min")
+    had = f"; this evaluation analysed {count(have)} in the smaller group" if have else ""
+    special_design = sample_advice(facts.get("_planning"), effect, alpha, target)
+    if special_design is not None:  # binary outcome (two proportions) or cluster trial
+        return f"{_where(facts)}, {special_design}{had}."
     try:
         n = math.ceil(stats.n_per_group_for(abs(effect), alpha, target))
     except stats.StatsError:

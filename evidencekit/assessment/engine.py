@@ -249,10 +249,10 @@ def analysis_options(rubric: Rubric) -> AnalysisOptions:
     return AnalysisOptions(**{**known, **values})
 
 
-def _pool(estimates: list[float], ses: list[float]) -> float | None:
+def _pool(estimates: list[float], ses: list[float], method: str = "DL") -> float | None:
     if not estimates:
         return None
-    return float(stats.pool(estimates, ses, method="DL").random)
+    return float(stats.pool(estimates, ses, method=method).random)
 
 
 def assess_submission(submission: Submission, rubric: Rubric, analysis: AnalysisResult,
@@ -260,7 +260,8 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     """Apply ``rubric``; with ``explain=False`` only statuses and levels are worked out
     (reasons, advice and next steps are left empty), which is what batch scoring needs."""
     params = dict(rubric.values)
-    interpreter = Interpreter(params, _pool, explain=explain)
+    method = str(params.get("pooling_method", "DL"))
+    interpreter = Interpreter(params, lambda e, s: _pool(e, s, method), explain=explain)
     facts = programme_facts(submission, analysis)
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     if rubric.scope == "evaluation":

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..planning import planning_inputs
+
 if TYPE_CHECKING:  # importing the analysis stage would load SciPy for `rubric list`
     from ..analysis.result import AnalysisResult, EvaluationResult, OutcomeResult
     from ..load.model import Evaluation, Outcome, Submission
@@ -208,6 +210,7 @@ def outcome_facts(o: OutcomeResult, clustered: bool,
         "attrition.differential": o.attrition.differential if o.attrition else None,
         "self_reported": o.self_reported, "clustered": clustered,
         "follow_up_months": given.follow_up_months if given is not None else None,
+        "_planning": planning_inputs(o),  # for the power advice only; not a rubric fact
     }
 
 

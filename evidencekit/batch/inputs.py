@@ -34,6 +34,9 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
     if not p.exists():
         raise InputError.one(str(p), "a folder of submissions or a CSV/XLSX manifest",
                              "no such file or folder")
+    kind = _kind(p)
+    if kind not in ("a folder", "a file"):
+        raise InputError.one(str(p), "a folder of submissions or a CSV/XLSX manifest", kind)
     if p.is_dir():
         files = [f for f in sorted(p.rglob("*"))
                  if f.is_file() and f.suffix.lower() in SUBMISSION_SUFFIXES
@@ -41,7 +44,8 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
         per_folder: dict[Path, int] = {}
         for f in files:
             per_folder[f.parent] = per_folder.get(f.parent, 0) + 1
-        apps = [Application(_id(f, p, alone=per_folder[f.parent] == 1), f) for f in files]
+        apps = [Application(i, f) for i, f in
+                zip(unique_ids(files, p, per_folder), files, strict=True)]
         if not apps:
             raise InputError.one(str(p), "a folder containing submission files (.yaml, .yml "
                                  "or .json)", "none")
@@ -54,6 +58,51 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
         raise InputError.one(str(p), "a folder, or a manifest ending .csv or .xlsx",
                              f"a {p.suffix or 'suffix-less'} file")
     return _from_rows(p, rows, line_of)
+
+
+def _kind(p: Path) -> str:
+    """What ``p`` is, in words (never "a folder" for a device or a FIFO)."""
+    import stat
+
+    try:
+        mode = p.stat().st_mode
+    except OSError as exc:
+        return f"a path that cannot be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISREG(mode):
+        return "a file"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def unique_ids(files: list[Path], root: Path, per_folder: dict[Path, int]) -> list[str]:
+    """One id per file, unique by construction: ``alpha`` for ``alpha.yaml`` or
+    ``alpha/submission.yaml``; when two files would get the same id (``alpha.yaml`` beside
+    ``alpha/submission.yaml``, ``a.yaml`` beside ``a.json``) both are named by their path
+    with its suffix instead (``alpha.yaml``, ``alpha/submission.yaml``), so none is lost.
+
+    >>> root = Path("r")
+    >>> fs = [root / "a.json", root / "a.yaml", root / "b.yaml"]
+    >>> unique_ids(fs, root, {root: 3})
+    ['a.json', 'a.yaml', 'b']
+    """
+    ids = [_id(f, root, alone=per_folder[f.parent] == 1) for f in files]
+    full = [f.relative_to(root).as_posix() for f in files]
+    while True:
+        seen: dict[str, int] = {}
+        for i in ids:
+            seen[i] = seen.get(i, 0) + 1
+        clash = [k for k, i in enumerate(ids) if seen[i] > 1 and ids[k] != full[k]]
+        if not clash:
+            return ids
+        for k in clash:
+            ids[k] = full[k]
 
 
 def _id(f: Path, root: Path, *, alone: bool) -> str:

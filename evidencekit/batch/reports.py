@@ -15,9 +15,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def report_paths(app: Application, out: Path, *, pdf: bool, html: bool) -> list[Path]:
-    base = out / "reports" / safe_name(app.id)
-    return ([base.with_suffix(".pdf")] if pdf else []) + ([base.with_suffix(".html")]
-                                                          if html else [])
+    # The suffix is added, never substituted (with_suffix made round.v1 and round.v2 one
+    # round.html); safe_name gives distinct ids distinct names.
+    base = safe_name(app.id)
+    folder = out / "reports"
+    return ([folder / f"{base}.pdf"] if pdf else []) + ([folder / f"{base}.html"]
+                                                         if html else [])
 
 
 def render_application(result: AssessmentResult, submission: Submission, rubric: Rubric,

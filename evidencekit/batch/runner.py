@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,9 +11,10 @@ from typing import Any
 from ..errors import UsageError
 from .inputs import Application, discover
 from .outputs import score_rows, write_errors_csv, write_scores_csv, write_scores_xlsx
+from .pool import MAX_DEATHS, Attempts, Job, run_pool
 from .progress import Progress
-from .store import ResultStore
-from .task import TaskSpec, score
+from .store import ResultStore, StartMarks
+from .task import TaskSpec, death_record, file_sha256, score
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,11 @@ def score_chunk(apps: list[Application], spec: TaskSpec,
 
 def run_batch(source: str | Path, out: str | Path,
               options: BatchOptions | None = None) -> BatchSummary:
-    """Score every application in ``source``; write the outputs into ``out``."""
+    """Score every application in ``source``; write the outputs into ``out``.
+
+    Whatever happens to one application (an internal error, its worker killed or out of
+    memory), the others are scored and the tables are written for what was scored.
+    """
     from ..assessment.rubric import load_rubric, resolve_rubric
 
     opts = options or BatchOptions()
@@ -74,26 +79,54 @@ def run_batch(source: str | Path, out: str | Path,
         raise UsageError.one(str(out_dir), "a folder the results can be written to",
                              exc.strerror or str(exc)) from exc
     store = ResultStore(out_dir)
+    marks = StartMarks(out_dir)
     previous = {a.id: store.load(a.id) if opts.resume else None for a in apps}
+    started = marks.counts() if opts.resume else {}
+    marks.clear_all()
+    attempts = Attempts({k: v for k, v in started.items() if k in previous},
+                        on_start=marks.mark, on_finish=marks.clear)
+    results: dict[str, dict[str, Any]] = {}
+    todo = []
+    for a in apps:  # an application that took its worker down twice is not tried again
+        final = _final_death(a, previous[a.id], attempts.counts.get(a.id, 0))
+        if final is not None:
+            store.save(final)
+            results[a.id] = {**final, "reused": True}
+        else:
+            todo.append(a)
+    for app_id, n in attempts.counts.items():
+        if app_id not in results:
+            marks.mark(app_id, n)  # still counts if this run is killed too
     workers = max(1, opts.workers if opts.workers is not None else (os.cpu_count() or 1))
     chunk = opts.chunk_size or (1 if (opts.pdf or opts.html) else
-                                max(1, min(32, len(apps) // (workers * 8) or 1)))
-    chunks = [apps[i:i + chunk] for i in range(0, len(apps), chunk)]
-    results: dict[str, dict[str, Any]] = {}
+                                max(1, min(32, len(todo) // (workers * 8) or 1)))
+    jobs = [Job(todo[i:i + chunk], [previous[a.id] for a in todo[i:i + chunk]])
+            for i in range(0, len(todo), chunk)]
     interrupted: BaseException | None = None
     with Progress(len(apps), enabled=opts.progress) as progress:
+        if results:
+            progress.advance(len(results), sum(1 for r in results.values()
+                                               if not r.get("ok")))
         try:
-            for batch in _execute(chunks, spec, previous, workers, opts):
-                failed = 0
-                for r in batch:
-                    store.save(r)
-                    results[r["application_id"]] = r
-                    failed += 0 if r.get("ok") else 1
-                progress.advance(len(batch), failed)
-        except KeyboardInterrupt as exc:  # keep what is done; write complete files only
+            for r in _execute(jobs, spec, workers, opts, attempts):
+                store.save(r)
+                results[r["application_id"]] = r
+                progress.advance(1, 0 if r.get("ok") else 1)
+        except BaseException as exc:  # keep what is done; write complete files only
             interrupted = exc
+            if isinstance(exc, KeyboardInterrupt):  # a person stopped it: no attempt counts
+                for app_id in list(attempts.counts):
+                    if app_id in started:
+                        marks.mark(app_id, started[app_id])
+                    else:
+                        marks.clear(app_id)
     ordered = [results[a.id] for a in apps if a.id in results]
-    files = _write_outputs(out_dir, ordered, manifest_columns, opts)
+    try:
+        files = _write_outputs(out_dir, ordered, manifest_columns, opts)
+    except BaseException:
+        if interrupted is not None:
+            raise interrupted from None
+        raise
     if interrupted is not None:
         raise interrupted
     return BatchSummary(
@@ -101,6 +134,18 @@ def run_batch(source: str | Path, out: str | Path,
         failed=sum(1 for r in ordered if not r.get("ok")),
         reused=sum(1 for r in ordered if r.get("reused")), out=out_dir, files=tuple(files),
     )
+
+
+def _final_death(app: Application, previous: dict[str, Any] | None, unfinished: int
+                 ) -> dict[str, Any] | None:
+    """The stored error of an unchanged application that already stopped two attempts."""
+    if (previous is not None and not previous.get("ok")
+            and previous.get("deaths", 0) >= MAX_DEATHS
+            and previous.get("input_sha256") == file_sha256(app.path)):
+        return {**previous, "extra": dict(app.extra)}
+    if unfinished >= MAX_DEATHS:
+        return death_record(app, "the run stopped while it was being scored", unfinished)
+    return None
 
 
 def _write_outputs(out: Path, results: list[dict[str, Any]], manifest_columns: list[str],
@@ -117,58 +162,26 @@ def _write_outputs(out: Path, results: list[dict[str, Any]], manifest_columns: l
     return files
 
 
-def _execute(chunks: list[list[Application]], spec: TaskSpec,
-             previous: dict[str, dict[str, Any] | None], workers: int,
-             opts: BatchOptions) -> Iterator[list[dict[str, Any]]]:
-    args = [(c, [previous[a.id] for a in c]) for c in chunks]
+def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
+             attempts: Attempts) -> Iterator[dict[str, Any]]:
     if opts.dask_scheduler:
-        yield from _dask(opts.dask_scheduler, args, spec)
+        yield from _dask(opts.dask_scheduler, jobs, spec)
     elif workers == 1:
-        for apps, prev in args:
-            yield score_chunk(apps, spec, prev)
+        # In this process: an application that kills it stops the run; its start mark makes
+        # --resume try it once more, then record it as an error.
+        for job in jobs:
+            for app, prev in zip(job.apps, job.previous, strict=True):
+                attempts.start(app.id)
+                result = score_chunk([app], spec, [prev])[0]
+                attempts.finish(app.id)
+                yield result
     else:
-        yield from _local_pool(args, spec, workers, opts)
+        yield from run_pool(jobs, spec, workers, rendering=opts.pdf or opts.html,
+                            recycle_after=opts.recycle_after if (opts.pdf or opts.html)
+                            else None, attempts=attempts)
 
 
-def _local_pool(args: list[tuple[list[Application], list[dict[str, Any] | None]]],
-                spec: TaskSpec, workers: int, opts: BatchOptions
-                ) -> Iterator[list[dict[str, Any]]]:
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-
-    rendering = opts.pdf or opts.html
-    # Scoring alone forks (cheap; the parent has already imported everything). Rendering
-    # reports recycles workers, which needs a fresh interpreter per worker (forkserver).
-    ctx = multiprocessing.get_context("forkserver" if rendering else "fork")
-    kwargs: dict[str, Any] = {"max_tasks_per_child": opts.recycle_after} if rendering else {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, **kwargs)
-    pending: set[Future[list[dict[str, Any]]]] = set()
-    it = iter(args)
-    try:
-        for apps, prev in _take(it, workers * 4):
-            pending.add(pool.submit(score_chunk, apps, spec, prev))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
-                for apps, prev in _take(it, 1):
-                    pending.add(pool.submit(score_chunk, apps, spec, prev))
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _take(it: Iterator[Any], n: int) -> Iterable[Any]:
-    for _ in range(n):
-        try:
-            yield next(it)
-        except StopIteration:
-            return
-
-
-def _dask(address: str, args: list[tuple[list[Application], list[dict[str, Any] | None]]],
-          spec: TaskSpec) -> Iterator[list[dict[str, Any]]]:
+def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, Any]]:
     try:
         import distributed
     except ImportError as exc:
@@ -182,8 +195,14 @@ def _dask(address: str, args: list[tuple[list[Application], list[dict[str, Any] 
                              f"{address!r} ({exc})") from exc
     fn: Callable[..., list[dict[str, Any]]] = score_chunk
     try:
-        futures = [client.submit(fn, apps, spec, prev, pure=False) for apps, prev in args]
-        for fut in dask.as_completed(futures):
-            yield fut.result()
+        futures = {client.submit(fn, job.apps, spec, job.previous, pure=False): job
+                   for job in jobs}
+        for fut in dask.as_completed(list(futures)):
+            try:
+                yield from fut.result()
+            except Exception as exc:  # a worker the cluster lost (KilledWorker, ...)
+                cause = f"Dask: {type(exc).__name__}: {str(exc)[:200]}"
+                for app in futures[fut].apps:
+                    yield death_record(app, cause, MAX_DEATHS)
     finally:
         client.close()

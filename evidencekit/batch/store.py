@@ -28,9 +28,15 @@ def safe_name(application_id: str) -> str:
     'round-3_alpha-65c147f4'
     >>> safe_name("plain-id")
     'plain-id'
+
+    Distinct ids give distinct names, also on file systems that ignore case: any id that is
+    not already a plain lower-case name gets a digest of the id.
+
+    >>> safe_name("Alpha") != safe_name("alpha")
+    True
     """
     cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", application_id).lstrip(".") or "_"
-    if cleaned == application_id and len(cleaned) <= 120:
+    if cleaned == application_id and cleaned == cleaned.lower() and len(cleaned) <= 120:
         return cleaned
     digest = hashlib.sha1(application_id.encode("utf-8")).hexdigest()[:8]
     return f"{cleaned[:110]}-{digest}"
@@ -97,3 +103,43 @@ class ResultStore:
         except (FileNotFoundError, json.JSONDecodeError):
             return None
         return data if data.get("application_id") == application_id else None
+
+
+class StartMarks:
+    """``OUT/.evidencekit-batch/started/``: one small file per application being scored,
+    holding how many attempts have started without a result. A run killed outright (even the
+    parent) leaves them behind, so ``--resume`` knows which application was running; one that
+    stopped two attempts is not tried again (see :mod:`.pool`)."""
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / STATE_DIR / "started"
+
+    def _path(self, application_id: str) -> Path:
+        return self.folder / f"{safe_name(application_id)}.json"
+
+    def mark(self, application_id: str, attempts: int) -> None:
+        atomic_write_text(self._path(application_id),
+                          json.dumps({"application_id": application_id,
+                                      "attempts": attempts}), durable=False)
+
+    def clear(self, application_id: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self._path(application_id).unlink()
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        if not self.folder.is_dir():
+            return found
+        for p in self.folder.glob("*.json"):
+            try:
+                data = json.loads(p.read_text(encoding="utf-8"))
+                found[str(data["application_id"])] = int(data["attempts"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return found
+
+    def clear_all(self) -> None:
+        if self.folder.is_dir():
+            for p in self.folder.glob("*"):
+                with contextlib.suppress(OSError):
+                    p.unlink()

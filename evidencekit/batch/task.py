@@ -25,9 +25,10 @@ class TaskSpec:
     html: bool = False
 
 
-def input_sha256(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
-                 rubric_sha: str | None) -> str:
-    """Hash of everything that determines an application's result."""
+def resume_key(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
+               rubric_sha: str | None) -> str:
+    """Hash of everything that determines an application's result (for ``--resume``; not a
+    file's hash: that is ``input_sha256``, the submission file's SHA-256 as in the report)."""
     h = hashlib.sha256()
     h.update(f"evidencekit {__version__}\n{spec.rubric}\n{rubric_sha}\n".encode())
     h.update(repr(sorted(spec.parameters.items())).encode())
@@ -58,10 +59,10 @@ def score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None = No
     try:
         return _score(app, spec, previous, base)
     except InputError as exc:
-        return {**base, "ok": False, "input_sha256": _raw_hash(app.path),
+        return {**base, "ok": False, "input_sha256": file_sha256(app.path),
                 "problems": [p.to_dict() for p in exc.problems]}
     except Exception as exc:  # one broken application never stops the batch
-        return {**base, "ok": False, "input_sha256": _raw_hash(app.path),
+        return {**base, "ok": False, "input_sha256": file_sha256(app.path),
                 "problems": [{"file": str(app.path), "line": None, "key": None,
                               "expected": "an application evidencekit can assess",
                               "found": f"an internal error ({type(exc).__name__}: {exc})",
@@ -70,26 +71,59 @@ def score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None = No
                               "traceback": traceback.format_exc(limit=8)}]}
 
 
-def _raw_hash(path: Path) -> str | None:
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file's bytes (None for anything else or an unreadable file)."""
+    import os
+    import stat
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        h = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def death_record(app: Application, cause: str, deaths: int) -> dict[str, Any]:
+    """The error record of an application whose worker process died ``deaths`` times."""
+    times = "twice" if deaths == 2 else f"{deaths} times"
+    message = (f"{app.path}: the worker process scoring this application died {times} "
+               f"({cause}); it was not scored. Change the file, or run again without "
+               f"--resume, to try it again.")
+    return {"application_id": app.id, "path": str(app.path), "extra": dict(app.extra),
+            "ok": False, "input_sha256": file_sha256(app.path), "deaths": deaths,
+            "problems": [{"file": str(app.path), "line": None, "key": None,
+                          "expected": "an application whose scoring finishes",
+                          "found": f"the worker died {times} ({cause})", "message": message}]}
 
 
 def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
            base: dict[str, Any]) -> dict[str, Any]:
     from ..analysis import analyse_submission
     from ..assessment.engine import analysis_options, assess_submission
+    from ..errors import InputError
     from ..load import load_submission
     from ..load.model import DataSource
+    from .inputs import _kind
 
+    kind = _kind(app.path) if app.path.exists() else "a file"
+    if kind != "a file":  # a FIFO would block the worker for ever, a device never ends
+        raise InputError.one(str(app.path), "a submission file", kind)
     rubric = _rubric(spec)
     sub = load_submission(app.path)
     data = [o.source.path for e in sub.evaluations for o in e.outcomes
             if isinstance(o.source, DataSource)]
-    digest = input_sha256(app.path, data, spec, rubric.sha256)
-    if (previous is not None and previous.get("ok") and previous.get("input_sha256") == digest
+    key = resume_key(app.path, data, spec, rubric.sha256)
+    if (previous is not None and previous.get("ok") and previous.get("resume_key") == key
             and all(Path(r).exists() for r in previous.get("reports", []))):
         return {**previous, "extra": dict(app.extra), "reused": True}
     analysis = analyse_submission(sub, analysis_options(rubric))
@@ -97,7 +131,8 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     result = assess_submission(sub, rubric, analysis, explain=explain)
     reports = _render_reports(result, sub, rubric, app, spec)
     row = {**summarise(result), "theme": sub.programme.theme}
-    return {**base, "ok": True, "input_sha256": digest, "row": row, "reports": reports}
+    return {**base, "ok": True, "input_sha256": sub.sha256, "resume_key": key, "row": row,
+            "reports": reports}
 
 
 _RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
@@ -146,9 +181,18 @@ def summarise(result: Any) -> dict[str, Any]:
         "level": result.level,
         "claimed_level": result.claimed_level,
         "overclaim_gap": result.claimed_level - result.level,
+        # published numbers that do not fit together (statcheck, GRIM/GRIMMER, CI centring)
+        "reporting_flags": _reporting_flags(result.analysis),
         "level_label": result.level_title(result.level),
         "gates": gates,
         **effect,
         "rubric_id": result.rubric_id,
         "rubric_version": result.rubric_version,
     }
+
+
+def _reporting_flags(analysis: Any) -> int:
+    from ..analysis.checks import CODES
+
+    return sum(1 for e in analysis.evaluations for o in e.outcomes for n in o.notes
+               if n.code in CODES)

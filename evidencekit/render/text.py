@@ -262,10 +262,16 @@ def print_analysis(result: AnalysisResult, file: IO[str] | None = None) -> None:
             pl = result.pooled
             con.print()
             con.print(Text.assemble(("Pooled across evaluations ", "bold"),
-                                    f"(random effects, {pl.method}; positive = favourable): "
+                                    f"({pl.method_label}; positive = favourable): "
                                     f"{num(pl.random)} {ci(pl.ci_random)}, p {pval(pl.p_value)}; "
-                                    f"I² = {num(pl.i2, 0)}%, τ² = {num(pl.tau2, 3)}, k = {pl.k}; "
-                                    f"fixed effect {num(pl.fixed)} {ci(pl.ci_fixed)}"))
+                                    + (f"prediction interval {ci(pl.prediction_interval)}; "
+                                       if pl.prediction_interval else "")
+                                    + f"I² = {num(pl.i2, 0)}%, τ² = {num(pl.tau2, 3)}"
+                                    + (f" {ci(pl.tau2_ci, 3)}" if pl.tau2_ci else "")
+                                    + f", k = {pl.k}; fixed effect {num(pl.fixed)} "
+                                    f"{ci(pl.ci_fixed)}"))
+            for pool_note in pl.notes:
+                con.print(_pad(Text("• " + pool_note, style="dim"), 2))
 
 
 def _outcome_lines(o: OutcomeResult) -> list[str]:

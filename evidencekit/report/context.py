@@ -355,6 +355,21 @@ class _Text:
         return None if value is None or value == "" else self(value, kind, what)
 
 
+def _nn_detail(eff: Any, value: str) -> tuple[str, str]:
+    """NNT or NNH by direction, with Altman's interval (through ∞ when RD's CI includes 0)."""
+    extra = dict(eff.extra)
+    harm = extra.get("label") == "NNH"
+    label = "Number needed to harm (NNH)" if harm else "Number needed to treat (NNT)"
+    if eff.ci is not None:
+        return label, f"{value} {ci_text(eff.ci, 0)}"
+    if extra.get("through_infinity"):
+        lo, hi = extra.get("nnt_limit"), extra.get("nnh_limit")
+        parts = [f"NNT {n2(lo, 0)}" if lo is not None else "NNT", "∞",
+                 f"NNH {n2(hi, 0)}" if hi is not None else "NNH"]
+        return label, f"{value} (95% CI {' to '.join(parts)})"
+    return label, value
+
+
 def _minus(text: str) -> str:
     return text.replace("-", "−")
 
@@ -978,14 +993,17 @@ class _Builder:
                     continue
                 m = MEASURES[key]
                 value = n2(eff.estimate, 0 if key == "nnt" else 2)
-                if eff.ci is not None:
+                label = f"{m.label} ({m.symbol})"
+                if key == "nnt":
+                    label, value = _nn_detail(eff, value)
+                elif eff.ci is not None:
                     value += " " + ci_text(eff.ci)
                 # Not the deciding statistic: say what it is (its interval may ignore the
                 # clustering the verdict corrects for).
                 basis = statistic_basis(o, key)
                 if basis:
                     value += " (" + "; ".join(basis) + ")"
-                details.append(Detail(f"{m.label} ({m.symbol})", value))
+                details.append(Detail(label, value))
         notes = tuple(self.say(Message.of_text(n.text, outcome_counts(o))) for n in o.notes)
         return OutcomeView(
             name=name, role="primary" if o.primary else "secondary",
@@ -1056,10 +1074,13 @@ class _Builder:
         p = self.analysis.pooled
         if p is None or p.k < 2:
             return None
-        return (f"Random-effects pooled effect ({p.method}) of the headline primary outcome of "
+        pi = (f"; prediction interval {ci_text(p.prediction_interval)}"
+              if p.prediction_interval else "")
+        return (f"Pooled effect ({p.method_label}) of the headline primary outcome of "
                 f"{p.k} comparison-group evaluations: {n2(p.random)} {ci_text(p.ci_random)}, "
-                f"p {pval(p.p_value)}; I² = {n2(p.i2, 0)}%, τ² = {n2(p.tau2, 3)}; fixed effect "
-                f"{n2(p.fixed)} {ci_text(p.ci_fixed)}. Positive values favour the programme.")
+                f"p {pval(p.p_value)}{pi}; I² = {n2(p.i2, 0)}%, τ² = {n2(p.tau2, 3)}; fixed "
+                f"effect {n2(p.fixed)} {ci_text(p.ci_fixed)}. Positive values favour the "
+                f"programme.")
 
     # -- value for money ----------------------------------------------------------------
 

@@ -125,3 +125,29 @@ __all__ = [
     "wilson_interval",
     "wwc_cluster_correction",
 ]
+
+# -- h11meta: meta-analysis, effect-size intervals, planning, checks of reported statistics --
+from .pooling import POOLING_METHODS, POOLING_TESTS, PoolingTest, q_profile_tau2
+from .power import (
+    cohens_h,
+    paired_mdes,
+    paired_n_for,
+    paired_power,
+    proportions_mdes_h,
+    proportions_n_for,
+    proportions_power,
+)
+
+__all__ += [
+    "POOLING_METHODS",
+    "POOLING_TESTS",
+    "PoolingTest",
+    "cohens_h",
+    "paired_mdes",
+    "paired_n_for",
+    "paired_power",
+    "proportions_mdes_h",
+    "proportions_n_for",
+    "proportions_power",
+    "q_profile_tau2",
+]

@@ -10,8 +10,9 @@ REPO = Path(__file__).resolve().parents[2]
 CONTRACT = REPO / "docs" / "contract.md"
 HEADING = re.compile(r"^#{2,3} §(\d+(?:\.\d+)*)[. ]", re.MULTILINE)
 #: "SPEC §3.9", "contract §5.2", or a bare "§2" in prose; a book's section cited in a
-#: docstring ("Generalized Linear Models, §4.4") is a citation of that book, not of the SPEC.
-REFERENCE = re.compile(r"(?<!Models, )(?<!Components, )§\s*(\d+(?:\.\d+)*)")
+#: docstring ("Generalized Linear Models, §4.4", "ECMA-376 §18.8.30") is a citation of that
+#: work, not of the SPEC.
+REFERENCE = re.compile(r"(?<!Models, )(?<!Components, )(?<!ECMA-376 )§\s*(\d+(?:\.\d+)*)")
 
 
 def _sources() -> list[Path]:
