@@ -34,17 +34,19 @@ from .errors import SubmissionError, UsageError
 from .load import Submission, load_submission
 from .load.parameters import check_parameters
 from .load.submission import check_submission_object
+from .vocabulary import DEFAULT_RUBRIC as _DEFAULT_RUBRIC
 
 SubmissionLike = str | Path | Mapping[str, Any] | Submission
 RubricLike = str | Path | Rubric
 
-#: The rubric used when none is named; it comes first in a crosswalk.
-DEFAULT_RUBRIC = "nesta"
+#: The rubric used when none is named; it comes first in a crosswalk (defined once, in
+#: evidencekit.vocabulary).
+DEFAULT_RUBRIC = _DEFAULT_RUBRIC
 #: What ``--rubric`` takes to mean every bundled rubric, side by side.
 ALL_RUBRICS = "all"
 
 
-def _submission(source: SubmissionLike) -> Submission:
+def as_submission(source: SubmissionLike) -> Submission:
     """The API's input boundary: whatever is passed, the result is a checked Submission or
     a :class:`SubmissionError` with the same problems the CLI prints."""
     if isinstance(source, Submission):
@@ -72,13 +74,18 @@ def _analysed(sub: Submission, options: AnalysisOptions) -> AnalysisResult:
                                   f"a calculation that fails ({type(exc).__name__})") from exc
 
 
-def _rubric(rubric: RubricLike, parameters: Mapping[str, str | float] | None) -> Rubric:
+def as_rubric(rubric: RubricLike, parameters: Mapping[str, str | float] | None = None
+              ) -> Rubric:
+    """A loaded rubric (a bundled id, a path or a Rubric) with ``parameters`` set."""
     if not isinstance(rubric, str | Path | Rubric):
         raise UsageError.one(None, "a rubric: a bundled rubric id, a file path or a Rubric",
                              f"a Python {type(rubric).__name__}", key="rubric")
     checked = check_parameters(parameters)
     r = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     return r.with_values(checked) if checked else r
+
+
+_submission, _rubric = as_submission, as_rubric  # the names other modules used before
 
 
 def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
@@ -90,9 +97,10 @@ def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
         raise UsageError.one(None, "options as AnalysisOptions",
                              f"a Python {type(options).__name__}", key="options")
     if options is None:
-        options = (analysis_options(_rubric(rubric if rubric is not None else "nesta",
-                                            parameters))
-                   if rubric is not None or parameters else AnalysisOptions())
+        # Conventions come from a rubric's parameters, the default rubric's when none is
+        # named: no threshold is kept in Python beside them.
+        options = analysis_options(as_rubric(rubric if rubric is not None
+                                             else DEFAULT_RUBRIC, parameters))
     return _analysed(sub, options)
 
 

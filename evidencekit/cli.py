@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .vocabulary import DEFAULT_RUBRIC
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,7 +75,7 @@ def _json(data: Any) -> str:
 
 
 def _common(f: F) -> F:
-    f = click.option("--rubric", "rubric", default="nesta", show_default=True,
+    f = click.option("--rubric", "rubric", default=DEFAULT_RUBRIC, show_default=True,
                      help="Bundled rubric id or path to a rubric file.")(f)
     f = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                      help="Override a rubric parameter, e.g. --set alpha=0.01 (repeatable).")(f)
@@ -100,7 +101,7 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("submission", type=click.Path(path_type=str))
-@click.option("--rubric", "rubric", default="nesta", show_default=True,
+@click.option("--rubric", "rubric", default=DEFAULT_RUBRIC, show_default=True,
               help="Bundled rubric id, path to a rubric file, or 'all' for every bundled "
                    "rubric's verdict side by side (a crosswalk).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
@@ -116,11 +117,12 @@ def main(debug: bool) -> None:
               help="Your report templates, stylesheet and assets, used before the bundled ones.")
 @click.option("--deterministic", is_flag=True,
               help="Reproducible report bytes: no generation time unless SOURCE_DATE_EPOCH.")
-@click.option("--disclosure-threshold", "threshold", type=int, default=10, show_default=True,
-              metavar="N", help="Counts below N appear in reports as '<N'.")
+@click.option("--disclosure-threshold", "threshold", type=int, default=None,
+              metavar="N", help="Counts below N appear in reports as '<N' (default 10); "
+                                "given, the text output hides them the same way.")
 def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: str | None,
            html: str | None, template_dir: str | None, deterministic: bool,
-           threshold: int) -> None:
+           threshold: int | None) -> None:
     """Assess SUBMISSION: verified and claimed level, reasons and next steps.
 
     With --pdf and/or --html, the report for commissioners is written too. With
@@ -130,7 +132,9 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
     from .api import ALL_RUBRICS
     from .api import assess as run
 
-    report_options = template_dir is not None or deterministic or threshold != 10
+    text_threshold = threshold
+    report_options = template_dir is not None or deterministic
+    threshold = 10 if threshold is None else threshold
     if report_options and pdf is None and html is None:
         from .errors import UsageError
 
@@ -168,7 +172,7 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
     else:
         from .render.text import print_assessment
 
-        print_assessment(result)
+        print_assessment(result, disclosure_threshold=text_threshold)
 
 
 @main.command()
@@ -191,7 +195,7 @@ def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> No
 @click.argument("source", metavar="INPUT", type=click.Path(path_type=str))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for scores.csv, scores.xlsx, errors.csv, reports/ and the portfolio.")
-@click.option("--rubric", "rubric", default="nesta", show_default=True,
+@click.option("--rubric", "rubric", default=DEFAULT_RUBRIC, show_default=True,
               help="Bundled rubric id or path to a rubric file.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Override a rubric parameter (repeatable).")
@@ -448,7 +452,7 @@ def serve(host: str, port: int, max_upload_mb: float, timeout: int) -> None:
 @main.command("self-assess")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="The submission file to write (YAML); if it exists, carry on from it.")
-@click.option("--rubric", "rubric", default="nesta", show_default=True,
+@click.option("--rubric", "rubric", default=DEFAULT_RUBRIC, show_default=True,
               help="Bundled rubric id or path to a rubric file.")
 def self_assess(out: str, rubric: str) -> None:
     """Answer the self-assessment questions in the terminal; writes OUT and assesses it.

@@ -414,7 +414,10 @@ def test_conditions_are_data_never_code() -> None:
         ("check",), "programme")
     verdict = Interpreter({}, _mean_pool).evaluate(node, {"programme.name": ""})
     assert verdict.value is False
-    assert verdict.why == ("{programme.name.__class__} {0} []",)
+    # Explanations carry typed values (message markers) until rendered.
+    from evidencekit.assessment.message import plain
+
+    assert tuple(plain(w) for w in verdict.why) == ("{programme.name.__class__} {0} []",)
 
 
 # --- the engine ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem
+from ..frozen import freeze_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,9 @@ class OutcomeResult:
     #: "control", "no_group"; one-group designs: "all"). None for summaries.
     rows_dropped: Mapping[str, int] | None = None
 
+    def __post_init__(self) -> None:
+        freeze_fields(self, "groups", "effects", "rows_dropped", "notes", "problems")
+
     @property
     def sign(self) -> int:
         return 1 if self.direction == "higher_is_better" else -1
@@ -306,6 +310,41 @@ class AnalysisResult:
     evaluations: tuple[EvaluationResult, ...]
     options: AnalysisOptions
     pooled: PooledResult | None = None
+
+    #: Columns of :meth:`rows` and :meth:`to_frame`.
+    COLUMNS = ("evaluation", "design", "independent", "outcome", "primary", "measure",
+               "estimate", "ci_low", "ci_high", "p_value", "test", "n_treatment", "n_control",
+               "favourable", "significant")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per outcome with its deciding estimate, interval and p (plain values)."""
+        out = []
+        for e in self.evaluations:
+            for o in e.outcomes:
+                h = o.headline
+                out.append({"evaluation": e.id, "design": e.design,
+                            "independent": e.independent, "outcome": o.name,
+                            "primary": o.primary, "measure": h.measure if h else None,
+                            "estimate": h.estimate if h else None,
+                            "ci_low": h.ci[0] if h and h.ci else None,
+                            "ci_high": h.ci[1] if h and h.ci else None,
+                            "p_value": (o.p_value_adjusted if o.p_value_adjusted is not None
+                                        else o.p_value),
+                            "test": o.test, "n_treatment": o.n_treatment,
+                            "n_control": o.n_control, "favourable": o.favourable,
+                            "significant": o.significant})
+        return out
+
+    def to_frame(self) -> Any:
+        """The outcomes as a pandas DataFrame (see :meth:`rows`); needs pandas."""
+        from ..tabular import to_frame
+
+        return to_frame(self.rows(), self.COLUMNS)
+
+    def _repr_html_(self) -> str:
+        from ..tabular import html_table
+
+        return html_table(self.rows(), self.COLUMNS, self.programme)
 
     def to_dict(self) -> dict[str, Any]:
         return {

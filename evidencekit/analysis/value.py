@@ -21,9 +21,10 @@ Commissioners weigh evidence against cost, so an assessment carries, when the su
 
 Only comparison-group designs (``comparison_group``, ``rct``, ``cluster_rct``) count: a
 before-and-after change is not an effect over the comparator, so it cannot be divided into a
-cost over the comparator. Among them the outcome used is the headline primary outcome of the
-strongest evaluation: randomised before matched, independent before not, then the largest
-sample — never the most flattering one. Numbers are unrounded; the report rounds.
+cost over the comparator. Among them the outcome used is the programme's headline outcome
+(:mod:`evidencekit.analysis.headline`: randomised before matched, independent before not,
+then the largest sample, then the smallest p — never the most flattering one). Numbers are
+unrounded; the report rounds.
 
 >>> from evidencekit.load.model import Costs
 >>> value_for_money(Costs(750.0, "GBP", 1200.0), None).net_cost  # no analysis needed for costs
@@ -33,7 +34,6 @@ sample — never the most flattering one. Numbers are unrounded; the report roun
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any, Literal
@@ -43,9 +43,6 @@ from .result import AnalysisResult, EvaluationResult, OutcomeResult
 
 Per = Literal["additional_positive_outcome", "0.1_sd"]
 Position = Literal["dominant", "trade_off", "cheaper_less_effective", "dominated", "no_effect"]
-
-#: Design strength used to choose the outcome (higher first); other designs are not used.
-_DESIGN_RANK = {"cluster_rct": 2, "rct": 2, "comparison_group": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +119,7 @@ def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
         basis = "gross"
         notes.append("No comparator cost was given, so the full cost per participant is used, "
                      "as if the comparison group's support cost nothing.")
-    chosen = _choose(analysis.evaluations if analysis is not None else ())
+    chosen = _choose(analysis) if analysis is not None else None
     per_unit = None
     if chosen is None:
         notes.append("No comparison-group evaluation has a primary outcome with an effect "
@@ -139,20 +136,12 @@ def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
                          tuple(notes))
 
 
-def _choose(evaluations: Iterable[EvaluationResult]
-            ) -> tuple[EvaluationResult, OutcomeResult] | None:
-    best: tuple[tuple[int, int, int], EvaluationResult, OutcomeResult] | None = None
-    for e in evaluations:
-        if e.design not in TWO_GROUP_DESIGNS:
-            continue
-        o = e.headline
-        if o is None or o.headline is None:
-            continue
-        n = (o.n_treatment or 0) + (o.n_control or 0)
-        key = (_DESIGN_RANK.get(e.design, 0), int(e.independent), n)
-        if best is None or key > best[0]:
-            best = (key, e, o)
-    return None if best is None else (best[1], best[2])
+def _choose(analysis: AnalysisResult) -> tuple[EvaluationResult, OutcomeResult] | None:
+    """The programme's headline outcome (:mod:`evidencekit.analysis.headline`) among the
+    comparison-group designs: the same outcome every other surface names."""
+    from .headline import choose_headline, find_outcome
+
+    return find_outcome(analysis, choose_headline(analysis, designs=TWO_GROUP_DESIGNS))
 
 
 def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult,

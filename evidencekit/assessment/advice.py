@@ -5,6 +5,10 @@ met, the generator receives the facts of the item the condition was tested on (a
 an evaluation) and the rubric's parameter values, and returns one plain sentence, or None
 when it has nothing specific to add. Generators are generic statistics (power, baseline
 equivalence, attrition); which criterion uses them is the rubric's business.
+
+Thresholds come only from the rubric's parameters: a generator whose parameter the rubric
+does not declare says nothing that needs it (no fallback values live here). Counts of
+people and statistics in the sentences are typed (:mod:`evidencekit.assessment.message`).
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..load.model import TWO_GROUP_DESIGNS
+from .message import count, inert, name, statistic
+
 AdviceFn = Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]
-TWO_GROUP = ("comparison_group", "rct", "cluster_rct")
+TWO_GROUP = TWO_GROUP_DESIGNS
 
 
 def _where(facts: Mapping[str, Any]) -> str:
-    name = facts.get("name")
-    return f"For '{name}'" if name else f"For evaluation {facts.get('id')}"
+    label = facts.get("name")
+    return f"For '{name(label)}'" if label else f"For evaluation {name(facts.get('id'))}"
 
 
 def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
@@ -29,18 +36,19 @@ def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     if facts.get("design") not in TWO_GROUP:
         return None  # the design, not the sample size, is what stands in the way
     effect = facts.get("effect")
-    alpha = float(params.get("alpha", 0.05))
-    target = float(params.get("power", 0.8))
     if facts.get("favourable") is False:
         return (f"{_where(facts)}, the effect was in the unfavourable direction; a larger "
                 "sample would not change that. Review the programme's delivery or its theory of "
                 "change before evaluating again.")
     if effect is None or effect == 0 or not math.isfinite(effect):
         return None
+    if params.get("alpha") is None or params.get("power") is None:
+        return None  # the rubric sets no significance level or power to plan for
+    alpha, target = float(params["alpha"]), float(params["power"])
     from ..planning import sample_advice
 
     have = facts.get("n_min")
-    had = f"; this evaluation analysed {have} in the smaller group" if have else ""
+    had = f"; this evaluation analysed {count(have)} in the smaller group" if have else ""
     special_design = sample_advice(facts.get("_planning"), effect, alpha, target)
     if special_design is not None:  # binary outcome (two proportions) or cluster trial
         return f"{_where(facts)}, {special_design}{had}."
@@ -49,12 +57,13 @@ def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     except stats.StatsError:
         return None
     have = facts.get("n_min")
-    had = f"; this evaluation analysed {have} in the smaller group" if have else ""
+    had = f"; this evaluation analysed {count(have)} in the smaller group" if have else ""
     design_effect = ""
     if facts.get("clustered"):
         design_effect = (" (before allowing for clustering, which raises the number needed; "
                          "plan with `evidencekit power --clusters`)")
-    return (f"{_where(facts)}, detecting an effect of the size observed (g = {abs(effect):.2f}) "
+    return (f"{_where(facts)}, detecting an effect of the size observed (g = "
+            f"{statistic(abs(effect), f'{abs(effect):.2f}')}) "
             f"with {target:.0%} power at α = {alpha:g} needs about {n} people per group"
             f"{design_effect}{had}.")
 
@@ -63,8 +72,10 @@ def baseline(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     """What the baseline difference means and what adjustment it needs (WWC, SPEC §3.8)."""
     if facts.get("design") not in TWO_GROUP:
         return None  # baseline equivalence compares two groups
-    sat = float(params.get("baseline_satisfied", 0.05))
-    adj = float(params.get("baseline_adjustable", 0.25))
+    if params.get("baseline_satisfied") is None or params.get("baseline_adjustable") is None:
+        return None  # the rubric sets no baseline thresholds
+    sat = float(params["baseline_satisfied"])
+    adj = float(params["baseline_adjustable"])
     g = facts.get("baseline.effect")
     if g is None:
         return (f"{_where(facts)}, measure the outcome in both groups before the programme "
@@ -73,15 +84,16 @@ def baseline(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     size = abs(g)
     if size <= sat:
         return None
+    by = statistic(size, f"{size:.2f}")
     if size <= adj:
         if facts.get("kind") == "binary" and facts.get("source") == "summary":
-            return (f"{_where(facts)}, the groups differed at baseline by {size:.2f} SD; a yes/no "
+            return (f"{_where(facts)}, the groups differed at baseline by {by} SD; a yes/no "
                     "outcome given as summaries cannot be adjusted, so provide row-level data "
                     "for a logistic regression on the baseline measure.")
-        return (f"{_where(facts)}, the groups differed at baseline by {size:.2f} SD (between "
+        return (f"{_where(facts)}, the groups differed at baseline by {by} SD (between "
                 f"{sat:g} and {adj:g}): report an effect adjusted for the pretest (ANCOVA, or "
                 f"give pretest means and SDs for difference-in-differences).")
-    return (f"{_where(facts)}, the groups differed at baseline by {size:.2f} SD, more than the "
+    return (f"{_where(facts)}, the groups differed at baseline by {by} SD, more than the "
             f"{adj:g} SD that statistical adjustment can repair: find a better-matched "
             f"comparison group (within {adj:g} SD, ideally {sat:g} SD) or randomise.")
 
@@ -90,7 +102,8 @@ def attrition(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None
     """How far attrition is from the WWC boundary (SPEC §3.7)."""
     overall = facts.get("attrition.overall")
     diff = facts.get("attrition.differential")
-    boundary = params.get("attrition_boundary", "cautious")
+    boundary = params.get("attrition_boundary")
+    under = f"under the {inert(str(boundary))} WWC boundary" if boundary else "(WWC)"
     if overall is None or diff is None:
         if facts.get("design") in ("rct", "cluster_rct"):
             return (f"{_where(facts)}, give the numbers randomised to each group ('assigned') so "
@@ -98,28 +111,32 @@ def attrition(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None
         return None
     if facts.get("attrition.verdict") == "low":
         return None
-    return (f"{_where(facts)}, attrition is high under the {boundary} WWC boundary "
-            f"({overall:.0%} overall, {diff * 100:.1f} points differential): follow up more of "
+    return (f"{_where(facts)}, attrition is high {under} "
+            f"({statistic(overall, f'{overall:.0%}')} overall, "
+            f"{statistic(diff * 100, f'{diff * 100:.1f}')} points differential): follow up more of "
             "those randomised, or show the analysed groups were equivalent at baseline.")
 
 
 def sample_size(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
-    minimum = params.get("min_per_group", 20)
+    minimum = params.get("min_per_group")
     have = facts.get("n_min")
     if have is None:
         return (f"{_where(facts)}, give the number analysed in each group "
                 "(n_treatment and n_control).")
-    return (f"{_where(facts)}, analyse at least {minimum:g} people per group (the smaller "
-            f"group had {have}).")
+    if minimum is None:
+        return None  # the rubric sets no minimum
+    return (f"{_where(facts)}, analyse at least {float(minimum):g} people per group (the "
+            f"smaller group had {count(have)}).")
 
 
 def design(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     current = facts.get("design")
     if current == "none":
-        return (f"Evaluation {facts.get('id')} has no evaluation design yet; to show causality, "
-                "compare with a control group: randomise if you can (an RCT), or find a "
+        return (f"Evaluation {name(facts.get('id'))} has no evaluation design yet; to show "
+                "causality, compare with a control group: randomise if you can (an RCT), or find a "
                 "comparison group that is alike at baseline.")
-    return (f"Evaluation {facts.get('id')} is a {str(current).replace('_', '-')} design; to show "
+    shown = str(current).replace("_", "-")
+    return (f"Evaluation {name(facts.get('id'))} is a {shown} design; to show "
             "causality, compare with a control group: randomise if you can (an RCT), or find a "
             "comparison group that is alike at baseline.")
 

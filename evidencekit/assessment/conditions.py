@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem
+from ..frozen import freeze_fields
 from .facts import COLLECTIONS, FACTS
+from .message import Marked, inert, name, statistic, typed
 
 Truth = bool | None
 COMPARISONS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
@@ -53,6 +55,9 @@ class Advice:
     facts: Mapping[str, Any]
     label: str | None
 
+    def __post_init__(self) -> None:
+        freeze_fields(self, "facts")
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -68,6 +73,9 @@ class Node:
     args: Any
     wording: Mapping[str, str] = field(default_factory=dict)
     scope: str = "programme"
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "args", "wording")
 
 
 class Compiler:
@@ -312,7 +320,10 @@ class Interpreter:
             return Verdict(value)
         desc = FACTS[node.scope].get(fact, fact)
         key = "pass" if value else ("fail" if value is False else "unknown")
-        extra = {"value": _fmt(raw), "expected": _fmt(expected)}
+        # The fact's value is typed by what the fact is (a count of people, a statistic, a
+        # name), so disclosure control finds it whatever the rubric's words around it.
+        shown = Marked(typed(fact, raw, _fmt(raw)))
+        extra = {"value": shown, "expected": _fmt(expected)}
         if key in node.wording:
             text = _fill(node.wording[key], {**facts, **extra})
         elif value is None:
@@ -320,18 +331,18 @@ class Interpreter:
         elif op == "present":
             text = f"{desc} is given" if value else f"{desc} is empty"
         elif op == "in":
-            text = (f"{desc} is {_fmt(raw)}" if value else
-                    f"{desc} is {_fmt(raw)}, not one of {', '.join(map(_fmt, expected))}")
+            text = (f"{desc} is {shown}" if value else
+                    f"{desc} is {shown}, not one of {', '.join(map(_fmt, expected))}")
         elif isinstance(expected, bool) and op in ("eq", "ne"):
             needs = expected if op == "eq" else not expected
-            text = f"{desc}: {_fmt(raw)}" + ("" if value else f" (needs {_fmt(needs)})")
+            text = f"{desc}: {shown}" + ("" if value else f" (needs {_fmt(needs)})")
         elif op == "eq":
-            text = (f"{desc} is {_fmt(raw)}" if value else
-                    f"{desc} is {_fmt(raw)}, not {_fmt(expected)}")
+            text = (f"{desc} is {shown}" if value else
+                    f"{desc} is {shown}, not {_fmt(expected)}")
         else:
             word = COMPARISONS[op][1]
-            text = (f"{desc} is {_fmt(raw)}" if value else
-                    f"{desc} is {_fmt(raw)}; it needs to be {word} {_fmt(expected)}")
+            text = (f"{desc} is {shown}" if value else
+                    f"{desc} is {shown}; it needs to be {word} {_fmt(expected)}")
         return Verdict(value, (text,))
 
     def _quantify(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
@@ -363,8 +374,8 @@ class Interpreter:
             pooled = self.pool([e for e, _ in pairs], [s for _, s in pairs]) if pairs else None
             value = None if pooled is None else pooled > 0
             text = ("no evaluation to pool" if pooled is None else
-                    f"the random-effects pooled effect of {', '.join(labels)} is "
-                    f"{_fmt(pooled)} (positive means favourable)")
+                    f"the random-effects pooled effect of {', '.join(map(name, labels))} is "
+                    f"{statistic(pooled)} (positive means favourable)")
             return self._wrap(node, facts, value, (text,), labels, advice)
         if op == "distinct":
             keys = {i.get(args["key"]) for i, _ in true_items} - {None}
@@ -404,7 +415,8 @@ class Interpreter:
             return Verdict(value, (), tuple(witnesses))
         key = "pass" if value else ("fail" if value is False else "unknown")
         if key in node.wording:
-            why = (_fill(node.wording[key], {**facts, "witnesses": ", ".join(witnesses)}),
+            named = Marked(", ".join(name(w) for w in witnesses))
+            why = (_fill(node.wording[key], {**facts, "witnesses": named}),
                    *(why if key != "pass" else ()))
         return Verdict(value, why, tuple(witnesses), advice)
 
@@ -430,8 +442,8 @@ def _nonempty(value: Any) -> bool:
 
 
 def _item_label(item: Mapping[str, Any], key: str) -> str:
-    label = item.get(key)
-    return f"'{label}'" if key == "name" else str(label)
+    label = name(item.get(key))
+    return f"'{label}'" if key == "name" else label
 
 
 def _fmt(value: Any) -> str:
@@ -460,12 +472,30 @@ class _SafeFormatter(string.Formatter):
 
     def get_field(self, field_name: str, args: Sequence[Any],
                   kwargs: Mapping[str, Any]) -> tuple[Any, str]:
-        return kwargs.get(field_name, "{" + field_name + "}"), field_name
+        if field_name not in kwargs:
+            return Marked("{" + inert(field_name) + "}"), field_name
+        return _Field(field_name, kwargs[field_name]), field_name
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec and isinstance(value, int | float) and not isinstance(value, bool):
-            return format(value, format_spec)
-        return _fmt(value) if not isinstance(value, str) else value
+        if isinstance(value, Marked):
+            return str(value)
+        if not isinstance(value, _Field):
+            return inert(str(value))
+        raw = value.value
+        if isinstance(raw, Marked):
+            return str(raw)
+        if format_spec and isinstance(raw, int | float) and not isinstance(raw, bool):
+            shown = format(raw, format_spec)
+        else:
+            shown = _fmt(raw) if not isinstance(raw, str) else raw
+        # Typed by the fact it names: a count of people stays a count in the sentence.
+        return typed(value.name, raw, shown)
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    value: Any
 
 
 def _fill(template: str, facts: Mapping[str, Any]) -> str:

@@ -107,6 +107,29 @@ class Crosswalk:
                 return e
         raise KeyError(rubric_id)
 
+    #: Columns of :meth:`rows` and :meth:`to_frame`.
+    COLUMNS = ("rubric", "title", "version", "scope", "level", "max_level", "label",
+               "claimed_level", "claimed_label", "evaluation")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per rubric (plain values)."""
+        return [{"rubric": e.rubric_id, "title": e.rubric_title, "version": e.rubric_version,
+                 "scope": e.scope, "level": e.level, "max_level": e.max_level,
+                 "label": e.label, "claimed_level": e.claimed_level,
+                 "claimed_label": e.claimed_label, "evaluation": e.evaluation}
+                for e in self.entries]
+
+    def to_frame(self) -> Any:
+        """The crosswalk as a pandas DataFrame (see :meth:`rows`); needs pandas."""
+        from ..tabular import to_frame
+
+        return to_frame(self.rows(), self.COLUMNS)
+
+    def _repr_html_(self) -> str:
+        from ..tabular import html_table
+
+        return html_table(self.rows(), self.COLUMNS, self.programme)
+
     def to_dict(self) -> dict[str, Any]:
         return {"programme": self.programme, "organisation": self.organisation,
                 "crosswalk": [e.to_dict() for e in self.entries],

@@ -16,16 +16,19 @@ whose condition is verified replaces the verdict's label (the level numbers stay
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import stats
+from ..analysis.headline import HeadlineEffect, choose_headline
 from ..analysis.result import AnalysisOptions, AnalysisResult
 from ..analysis.value import ValueForMoney, value_for_money
+from ..frozen import freeze_fields
 from ..load.model import Submission
 from .advice import ADVICE
 from .conditions import Interpreter, Verdict
 from .facts import programme_facts
+from .message import Marked, Message, inert, name, plain
 from .rubric import Criterion, Rubric
 
 
@@ -40,25 +43,65 @@ class CriterionResult:
     guidance: str
     advice: tuple[str, ...] = ()
     claim_note: str | None = None
+    #: ``reason`` and ``advice`` as data: templates with typed values (counts of people,
+    #: statistics, names), for renderers that apply disclosure control.
+    message: Message | None = None
+    advice_messages: tuple[Message, ...] = ()
+
+    def reason_message(self) -> Message:
+        return self.message if self.message is not None else Message.parse(self.reason)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "gate": self.gate, "status": self.status,
-                "reason": self.reason, "advice": list(self.advice)}
+                "reason": self.reason, "advice": list(self.advice),
+                "reason_data": self.reason_message().to_dict()}
+
+
+#: A level's cumulative status: ``reached`` (its gates and every level's below are
+#: verified: the level counts), ``claimed_only`` (reached once claims are counted too) or
+#: ``not_reached``. Every surface shows this, never the level's own gates alone.
+LEVEL_STATUSES = ("reached", "claimed_only", "not_reached")
 
 
 @dataclass(frozen=True)
 class LevelResult:
+    """One level of the ladder.
+
+    ``status`` is the cumulative verdict (see :data:`LEVEL_STATUSES`); ``own_gates_met`` /
+    ``own_gates_claimed`` say only whether *this* level's gating criteria hold (verified,
+    or verified-or-claimed), whatever the levels below say — a level whose own gates hold
+    is still ``not_reached`` when a level below it is not.
+    """
+
     level: int
     title: str
     statement: str
-    met: bool
-    claimed: bool
+    own_gates_met: bool
+    own_gates_claimed: bool
     criteria: tuple[CriterionResult, ...]
     label: str = ""  # the framework's name for the level ("3+", "SMS 4"); "" = its number
+    status: str = "not_reached"
+
+    @property
+    def met(self) -> bool:
+        """Deprecated alias of ``own_gates_met`` (this level's gates only; not cumulative)."""
+        return self.own_gates_met
+
+    @property
+    def claimed(self) -> bool:
+        """Deprecated alias of ``own_gates_claimed`` (not cumulative)."""
+        return self.own_gates_claimed
+
+    @property
+    def reached(self) -> bool:
+        return self.status == "reached"
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "title": self.title, "statement": self.statement,
-                "label": self.label or None, "met": self.met, "claimed": self.claimed,
+                "label": self.label or None, "status": self.status,
+                "own_gates_met": self.own_gates_met,
+                "own_gates_claimed": self.own_gates_claimed,
+                "met": self.own_gates_met, "claimed": self.own_gates_claimed,
                 "criteria": [c.to_dict() for c in self.criteria]}
 
 
@@ -69,6 +112,7 @@ class OverrideResult:
     label: str
     title: str | None
     reason: str
+    message: Message | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "title": self.title, "reason": self.reason}
@@ -123,9 +167,51 @@ class AssessmentResult:
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     #: Evaluation-scope rubrics: the id of the best-rated evaluation (whose levels these are).
     evaluation: str | None = None
+    #: The programme's headline effect (:mod:`evidencekit.analysis.headline`): the one effect
+    #: every surface names; None when no evaluation has one.
+    headline: HeadlineEffect | None = None
+    #: ``next_steps`` and ``quality_notes`` as data (templates with typed values).
+    next_step_messages: tuple[Message, ...] = ()
+    quality_note_messages: tuple[Message, ...] = ()
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "parameters", "levels", "next_steps", "quality_notes", "problems",
+                      "unknown_claims", "per_evaluation")
 
     def level_title(self, n: int) -> str:
         return self.level_zero if n == 0 else self.levels[n - 1].title
+
+    #: Columns of :meth:`rows` and :meth:`to_frame`.
+    COLUMNS = ("level", "level_status", "own_gates_met", "criterion", "title", "gate",
+               "status", "reason")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per criterion: its level, the level's cumulative status, its own status
+        and reason (plain values, no pandas needed)."""
+        return [{"level": lv.level, "level_status": lv.status,
+                 "own_gates_met": lv.own_gates_met, "criterion": c.id, "title": c.title,
+                 "gate": c.gate, "status": c.status, "reason": c.reason}
+                for lv in self.levels for c in lv.criteria]
+
+    def to_frame(self) -> Any:
+        """The criteria as a pandas DataFrame (see :meth:`rows`); needs pandas."""
+        from ..tabular import to_frame
+
+        return to_frame(self.rows(), self.COLUMNS)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from ..tabular import html_table
+
+        head = (f"<p><strong>{escape(self.programme)}</strong> — {escape(self.rubric_title)}: "
+                f"verified level {self.level}, claimed level {self.claimed_level}")
+        if self.headline is not None:
+            h = self.headline
+            interval = (f" [{h.ci[0]:.2f}, {h.ci[1]:.2f}]" if h.ci is not None else "")
+            head += (f"; headline effect {escape(h.symbol)} = {h.estimate:.2f}{interval} "
+                     f"({escape(h.source)})")
+        return head + "</p>" + html_table(self.rows(), self.COLUMNS)
 
     def to_dict(self) -> dict[str, Any]:
         evaluation_scope = self.scope == "evaluation"
@@ -138,6 +224,7 @@ class AssessmentResult:
             "level": self.level,
             "claimed_level": self.claimed_level,
             "level_label": self.level_title(self.level),
+            "headline": self.headline.to_dict() if self.headline is not None else None,
             "label": self.label,
             "claimed_label": self.claimed_label,
             "override": self.override.to_dict() if self.override else None,
@@ -196,18 +283,22 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     problems = (tuple(_unknown_claim(submission, rubric, k, known) for k in unknown_claims)
                 + tuple(p.to_dict() for e in analysis.evaluations for o in e.outcomes
                         for p in o.problems))
+    steps = _next_steps(results, level, rubric, evaluation) if explain else ()
+    notes = _quality_notes(analysis)
     return AssessmentResult(
         rubric_id=rubric.id, rubric_title=rubric.title, rubric_version=rubric.version,
         parameters=params, programme=submission.programme.name,
         organisation=submission.programme.organisation, level=level,
         claimed_level=claimed_level, levels=tuple(results),
-        next_steps=_next_steps(results, level, rubric, evaluation) if explain else (),
-        quality_notes=_quality_notes(analysis), analysis=analysis,
+        next_steps=tuple(m.render() for m in steps),
+        quality_notes=tuple(m.render() for m in notes), analysis=analysis,
         level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
         value_for_money=value_for_money(submission.costs, analysis,
                                         analysis.options.ci_level),
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
+        headline=choose_headline(analysis), next_step_messages=steps,
+        quality_note_messages=notes,
     )
 
 
@@ -231,14 +322,15 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
             level_so_far = lv.level
         results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits),
                                    lv.label or ""))
-    level = _cumulative(r.met for r in results)
-    claimed_level = _cumulative(r.claimed for r in results)
+    level = _cumulative(r.own_gates_met for r in results)
+    claimed_level = _cumulative(r.own_gates_claimed for r in results)
+    results = [replace(r, status=level_status(r.level, level, claimed_level)) for r in results]
     override = None
     for ov in rubric.overrides:
         v = interpreter.evaluate(ov.check, facts)
         if v.value is True:
-            reason = _fill(ov.reason, facts, witnesses=", ".join(dict.fromkeys(v.witnesses)))
-            override = OverrideResult(ov.label, ov.title, reason)
+            msg = Message.parse(_fill(ov.reason, facts, witnesses=_names(v.witnesses)))
+            override = OverrideResult(ov.label, ov.title, msg.render(), msg)
             break
     label = override.label if override else rubric.label_of(level)
     claimed_label = override.label if override else rubric.label_of(claimed_level)
@@ -261,6 +353,17 @@ def _unknown_claim(submission: Submission, rubric: Rubric, key: str,
                        f"found {key!r}{hint}; the claim was ignored."}
 
 
+def level_status(n: int, level: int, claimed_level: int) -> str:
+    """The cumulative status of level ``n`` given the verified and claimed levels.
+
+    >>> [level_status(n, 1, 3) for n in (1, 2, 3, 4)]
+    ['reached', 'claimed_only', 'claimed_only', 'not_reached']
+    """
+    if n <= level:
+        return "reached"
+    return "claimed_only" if n <= claimed_level else "not_reached"
+
+
 def _cumulative(flags: Any) -> int:
     n = 0
     for f in flags:
@@ -278,18 +381,18 @@ def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
     if v.value is True:
         status = "verified"
         if c.met:
-            reason = _fill(c.met, facts or {}, witnesses=", ".join(dict.fromkeys(v.witnesses)))
+            reason = _fill(c.met, facts or {}, witnesses=_names(v.witnesses))
         else:
             reason = _sentence(details or "Shown by the submission")
     elif v.value is None and claim is not None and claim.answer:
         status = "claimed"
-        note = f" ({claim.note.rstrip('. ')})" if claim.note else ""
+        note = f" ({inert(claim.note).rstrip('. ')})" if claim.note else ""
         reason = _sentence("Not shown by the submission, but you answered yes" + note +
                            (f". Missing: {details}" if details else ""))
     else:
         status = "not_met"
-        lead = c.not_met or "Not met"
-        if details and details.casefold().rstrip(".") in lead.casefold():
+        lead = inert(c.not_met) if c.not_met else "Not met"
+        if details and plain(details).casefold().rstrip(".") in lead.casefold():
             details = ""  # the rubric's sentence already says it
         reason = _sentence(lead + (f": {details}" if details else ""))
         if v.value is False and claim is not None and claim.answer:
@@ -300,8 +403,16 @@ def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
             text = ADVICE[a.kind](a.facts, params)
             if text and text not in advice:
                 advice.append(text)
-    return CriterionResult(c.id, c.title, c.gate, status, reason, c.question, c.guidance,
-                           tuple(advice), claim.note if claim else None)
+    message = Message.parse(reason)
+    advice_messages = tuple(Message.parse(a) for a in advice)
+    return CriterionResult(c.id, c.title, c.gate, status, message.render(), c.question,
+                           c.guidance, tuple(m.render() for m in advice_messages),
+                           claim.note if claim else None, message, advice_messages)
+
+
+def _names(witnesses: Any) -> Marked:
+    """Witnesses (evaluation ids, outcome names) as typed names for a template."""
+    return Marked(", ".join(name(w) for w in dict.fromkeys(witnesses)))
 
 
 def _join(parts: tuple[str, ...], limit: int = 4) -> str:
@@ -329,39 +440,66 @@ def _fill(template: str, facts: Mapping[str, Any], **values: str) -> str:
 
 
 def _next_steps(levels: list[LevelResult], level: int, rubric: Rubric,
-                evaluation: str | None = None) -> tuple[str, ...]:
+                evaluation: str | None = None) -> tuple[Message, ...]:
     if level >= len(levels):
-        return (f"This is the highest level of {rubric.title}. Keep evaluating as the programme "
-                "grows, so that its impact stays verified in new places.",)
+        return (Message.parse(f"This is the highest level of {inert(rubric.title)}. Keep "
+                              "evaluating as the programme grows, so that its impact stays "
+                              "verified in new places."),)
     target = levels[level]
     own = rubric.levels[level].label if level < len(rubric.levels) else None
     goal = f"rating {own}" if own else f"level {target.level}"
     if evaluation:
-        goal += f" with evaluation {evaluation}"
-    steps: list[str] = []
+        goal += f" with evaluation {name(evaluation)}"
+    steps: list[Message] = []
     for c in target.criteria:
         if not c.gate or c.status == "verified":
             continue
-        head = f"To reach {goal} ({c.title}): {c.guidance.strip()}"
+        title, guidance = inert(c.title), inert(c.guidance.strip())
+        head = f"To reach {goal} ({title}): {guidance}"
         if c.status == "claimed":
-            head = (f"To reach {goal} ({c.title}): you answered yes; add the "
-                    f"evidence to the submission so it can be verified. {c.guidance.strip()}")
-        steps.append(_sentence(head))
+            head = (f"To reach {goal} ({title}): you answered yes; add the "
+                    f"evidence to the submission so it can be verified. {guidance}")
+        steps.append(Message.parse(_sentence(head)))
         # Criteria of one level often share advice (the same underpowered outcome); say it once.
-        steps.extend(a for a in c.advice[:4] if a not in steps)
+        steps.extend(a for a in c.advice_messages[:4] if a not in steps)
     return tuple(steps)
 
 
-def _quality_notes(analysis: AnalysisResult) -> tuple[str, ...]:
-    notes: list[str] = []
+def _quality_notes(analysis: AnalysisResult) -> tuple[Message, ...]:
+    """The analysis's notes on primary outcomes; every whole number in a note that equals a
+    count of people of its evaluation is typed as a count (the notes are written by the
+    analysis, not from rubric wording)."""
+    notes: list[Message] = []
     for e in analysis.evaluations:
+        counts = evaluation_counts(e)
         for n in e.notes:
-            notes.append(f"{e.id}: {n.text}")
+            notes.append(Message.of_text(f"{e.id}: {n.text}", counts))
         for o in e.outcomes:
             if not o.primary:
                 continue
             for note in o.notes:
-                notes.append(f"{e.id}, '{o.name}': {note.text}")
+                notes.append(Message.of_text(f"{e.id}, '{o.name}': {note.text}", counts))
             for p in o.problems:
-                notes.append(f"{e.id}, '{o.name}': {p.found[0].upper()}{p.found[1:]}.")
+                notes.append(Message.of_text(
+                    f"{e.id}, '{o.name}': {p.found[0].upper()}{p.found[1:]}.", counts))
     return tuple(dict.fromkeys(notes))
+
+
+def outcome_counts(o: Any) -> list[int]:
+    """Every count of people an outcome's statistics rest on."""
+    counts: list[int] = []
+    for g in o.groups.values():
+        counts.append(g.n)
+        if g.events is not None:
+            counts += [g.events, g.n - g.events]
+    counts += [n for n in (o.n_treatment, o.n_control) if n is not None]
+    counts += [n for n in (o.rows_dropped or {}).values() if n is not None]
+    return counts
+
+
+def evaluation_counts(e: Any) -> set[int]:
+    """Every count of people of an evaluation (its outcomes and its attrition)."""
+    counts = {n for o in e.outcomes for n in outcome_counts(o)}
+    if e.attrition is not None:
+        counts |= {n for n in (*e.attrition.assigned, *e.attrition.analysed) if n is not None}
+    return counts

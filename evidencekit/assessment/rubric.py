@@ -18,7 +18,9 @@ from typing import Any
 
 from .. import resources
 from ..errors import InputError, Problem, RubricError, UsageError
+from ..frozen import freeze_fields
 from ..load.document import Document, format_path, parse, read_text
+from ..vocabulary import DEFAULT_RUBRIC
 from .advice import ADVICE
 from .conditions import Compiler, Node
 
@@ -34,6 +36,9 @@ class Parameter:
     maximum: float | None = None
     integer: bool = False
     choices: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        freeze_fields(self, "choices")
 
     def parse(self, text: str | float) -> float | str:
         """Convert and check a value given for this parameter (e.g. from ``--set``)."""
@@ -82,6 +87,9 @@ class Level:
     #: The framework's own name for the level ("3+", "SMS 4"); crosswalks show it.
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        freeze_fields(self, "criteria")
+
 
 @dataclass(frozen=True)
 class Override:
@@ -110,6 +118,11 @@ class Rubric:
     sha256: str | None = None
     values: Mapping[str, float | str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Rubrics are cached and shared by every assessment in the process: nothing in one
+        # may change after it is built (``with_values`` makes a new one).
+        freeze_fields(self, "levels", "parameters", "values", "sources", "overrides")
 
     def label_of(self, n: int) -> str:
         """The label of level ``n``: the level's own ``label``, "Level n" without one, and
@@ -161,7 +174,7 @@ def resolve_rubric(name_or_path: str | Path) -> Path:
                          "file path", repr(str(name_or_path)))
 
 
-def load_rubric(name_or_path: str | Path = "nesta") -> Rubric:
+def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
     """Load, validate and compile a rubric by bundled id or by path."""
     path = resolve_rubric(name_or_path)
     return _load_cached(str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0,

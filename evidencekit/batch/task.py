@@ -161,33 +161,18 @@ def _render_reports(result: Any, sub: Any, rubric: Any, app: Application,
 
 def summarise(result: Any) -> dict[str, Any]:
     """The scores row of one assessment (unrounded numbers; rounding is the reader's)."""
-    analysis = result.analysis
     effect: dict[str, Any] = {"effect_measure": None, "effect": None, "effect_ci_low": None,
                               "effect_ci_high": None, "effect_source": None, "n_analysed": None}
-    pooled = analysis.pooled
-    if pooled is not None and pooled.k > 1:
-        effect.update(effect_measure="pooled standardised effect (favourable direction)",
-                      effect=pooled.random, effect_ci_low=pooled.ci_random[0],
-                      effect_ci_high=pooled.ci_random[1],
-                      effect_source="pooled: " + " + ".join(pooled.evaluations))
-        n = 0
-        for e in analysis.evaluations:
-            h = e.headline
-            if e.id in pooled.evaluations and h is not None:
-                n += (h.n_treatment or 0) + (h.n_control or 0)
-        effect["n_analysed"] = n or None
-    else:
-        best = _best_outcome(analysis)
-        if best is not None:
-            e, o = best
-            h = o.headline
-            lo, hi = (h.ci[0] * o.sign, h.ci[1] * o.sign) if h.ci else (None, None)
-            effect.update(effect_measure=f"{h.measure} (favourable direction)",
-                          effect=h.estimate * o.sign,
-                          effect_ci_low=min(lo, hi) if lo is not None else None,
-                          effect_ci_high=max(lo, hi) if hi is not None else None,
-                          effect_source=f"{e.id}: {o.name}",
-                          n_analysed=(o.n_treatment or 0) + (o.n_control or 0) or None)
+    # The programme's headline effect, by the one rule every surface uses
+    # (evidencekit.analysis.headline); favourable direction.
+    h = result.headline
+    if h is not None:
+        fci = h.favourable_ci
+        effect.update(effect_measure=f"{h.measure} (favourable direction)",
+                      effect=h.favourable_estimate,
+                      effect_ci_low=fci[0] if fci is not None else None,
+                      effect_ci_high=fci[1] if fci is not None else None,
+                      effect_source=h.source, n_analysed=h.n_analysed)
     # A list of pairs, not a dict: the rubric's order survives JSON with sorted keys.
     gates = [[c.id, c.status] for lv in result.levels for c in lv.criteria if c.gate]
     return {
@@ -197,7 +182,7 @@ def summarise(result: Any) -> dict[str, Any]:
         "claimed_level": result.claimed_level,
         "overclaim_gap": result.claimed_level - result.level,
         # published numbers that do not fit together (statcheck, GRIM/GRIMMER, CI centring)
-        "reporting_flags": _reporting_flags(analysis),
+        "reporting_flags": _reporting_flags(result.analysis),
         "level_label": result.level_title(result.level),
         "gates": gates,
         **effect,
@@ -211,17 +196,3 @@ def _reporting_flags(analysis: Any) -> int:
 
     return sum(1 for e in analysis.evaluations for o in e.outcomes for n in o.notes
                if n.code in CODES)
-
-
-def _best_outcome(analysis: Any) -> Any:
-    """The primary outcome with a standardised effect from the strongest design."""
-    rank = {"cluster_rct": 4, "rct": 4, "comparison_group": 3, "pre_post": 2, "post_only": 1}
-    best = None
-    for e in analysis.evaluations:
-        h = e.headline
-        if h is None or h.headline is None:
-            continue
-        key = (rank.get(e.design, 0), -(h.p_value_adjusted or 1.0))
-        if best is None or key > best[0]:
-            best = (key, (e, h))
-    return best[1] if best else None

@@ -8,6 +8,7 @@ from typing import IO, Any
 from ..analysis.result import AnalysisResult, EvaluationResult, OutcomeResult
 from ..assessment.crosswalk import Crosswalk
 from ..assessment.engine import AssessmentResult
+from ..assessment.message import Message
 from ..assessment.rubric import Rubric
 from ..registry import MEASURES, test_label
 from .numbers import ci, num, percent, pval
@@ -16,6 +17,14 @@ STATUS = {
     "verified": ("✔", "green", "verified"),
     "claimed": ("?", "yellow", "claimed"),
     "not_met": ("✘", "red", "not met"),
+}
+
+
+#: The mark of a level's cumulative status (LevelResult.status).
+LEVEL_MARKS = {
+    "reached": ("✔", "green"),
+    "claimed_only": ("?", "yellow"),
+    "not_reached": ("·", "dim"),
 }
 
 
@@ -52,9 +61,32 @@ class _Output:
         self.file.flush()
 
 
-def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> None:
+class _Shown:
+    """Disclosure control for the terminal (``assess --disclosure-threshold N``): the same
+    typed counts the reports hide, hidden the same way; off (everything shown) by default,
+    since the text is the applicant's own view of their data."""
+
+    def __init__(self, result: AssessmentResult, threshold: int | None) -> None:
+        from ..assessment.engine import evaluation_counts, outcome_counts
+
+        self.threshold = threshold
+        counts = {n for e in result.analysis.evaluations for n in evaluation_counts(e)}
+        counts |= {n for lv in result.levels for c in lv.criteria
+                   for n in c.reason_message().counts()}
+        self.applied = threshold is not None and any(n < threshold for n in counts)
+        self.hidden_outcomes = {
+            (e.id, o.name) for e in result.analysis.evaluations for o in e.outcomes
+            if threshold is not None and any(n < threshold for n in outcome_counts(o))}
+
+    def __call__(self, message: Message) -> str:
+        return message.render(hide_below=self.threshold, withhold_statistics=self.applied)
+
+
+def print_assessment(result: AssessmentResult, file: IO[str] | None = None, *,
+                     disclosure_threshold: int | None = None) -> None:
     from rich.text import Text
 
+    show = _Shown(result, disclosure_threshold)
     with _Output(file) as con:
         con.print(Text(result.programme, style="bold"), Text(f"  ({result.organisation})")
                   if result.organisation else "")
@@ -72,6 +104,16 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> N
                                 + _own_label(result.claimed_label, result.claimed_level,
                                              result.level_title(result.claimed_level))
                                 + (f"  ({gap} above what the evidence verifies)" if gap else "")))
+        h = result.headline
+        if h is not None and (h.evaluation, h.outcome) in show.hidden_outcomes:
+            con.print(Text.assemble(("Headline effect: ", "bold"),
+                                    f"withheld: a count is below {disclosure_threshold}  "
+                                    f"({h.source})"))
+        elif h is not None:
+            con.print(Text.assemble(("Headline effect: ", "bold"),
+                                    f"{h.symbol} = {num(h.estimate)} {ci(h.ci)}".rstrip(" —")
+                                    + (f", p {pval(h.p_value)}" if h.p_value is not None
+                                       else "") + f"  ({h.source})"))
         if result.override is not None:
             con.print(Text.assemble(("Rated:          ", "bold"),
                                     (result.override.label, "bold red"),
@@ -90,21 +132,31 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> N
                 con.print(_pad(Text("No evaluation is given."), 2))
         con.print()
         for lv in reversed(result.levels):
-            mark = ("✔", "green") if lv.met else (("?", "yellow") if lv.claimed else ("·", "dim"))
+            # The mark is the level's cumulative status, decided by the assessment; that its
+            # own gates hold is said separately, never as a tick.
+            mark = LEVEL_MARKS[lv.status]
             here = "  ◀ verified" if lv.level == result.level else ""
+            own = ""
+            if lv.status == "not_reached" and (lv.own_gates_met or lv.own_gates_claimed):
+                own = (f"  (not reached: its own criteria are "
+                       f"{'shown' if lv.own_gates_met else 'claimed'}, but a level below is "
+                       "not)")
+            elif lv.status == "claimed_only" and lv.own_gates_met:
+                own = "  (claimed: its own criteria are shown, a level below is only claimed)"
             con.print(Text.assemble((f" {mark[0]} ", mark[1]), (f"Level {lv.level}", "bold"),
-                                    f"  {lv.title}", (here, "bold green")))
+                                    f"  {lv.title}", (here, "bold green"), (own, "dim")))
             for c in lv.criteria:
                 sym, colour, word = STATUS[c.status]
                 gate = "" if c.gate else " (not a gate)"
                 con.print(_pad(Text.assemble((f"{sym} ", colour), (c.id, "bold"),
                                                 (f" [{word}]{gate}", colour)), 6))
-                con.print(_pad(Text(c.reason), 8))
+                con.print(_pad(Text(show(c.reason_message())), 8))
         if result.quality_notes:
             con.print()
             con.print("Quality notes", style="bold")
-            for n in result.quality_notes:
-                con.print(_pad(Text("• " + n), 2))
+            for m in result.quality_note_messages or tuple(
+                    Message.parse(n) for n in result.quality_notes):
+                con.print(_pad(Text("• " + show(m)), 2))
         if result.problems:
             con.print()
             con.print("Problems", style="bold red")
@@ -112,8 +164,9 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None) -> N
                 con.print(_pad(Text("• " + str(p["message"])), 2))
         con.print()
         con.print("Next steps", style="bold")
-        for s in result.next_steps:
-            con.print(_pad(Text("• " + s), 2))
+        for m in result.next_step_messages or tuple(
+                Message.parse(t) for t in result.next_steps):
+            con.print(_pad(Text("• " + show(m)), 2))
 
 
 def _own_label(label: str, level: int, title: str) -> str:

@@ -19,7 +19,6 @@ below it shown as "<N"; default 10), ``deterministic`` (no generation time unles
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -101,7 +100,9 @@ def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
 
     Options and output paths are checked before any work is done, so a typo costs nothing.
     """
-    from ..api import _rubric, _submission, assess
+    from ..api import as_rubric as _rubric
+    from ..api import as_submission as _submission
+    from ..api import assess
 
     options = _options(template_dir, disclosure_threshold, deterministic, None)
     _check_targets(pdf, html)
@@ -143,7 +144,8 @@ def write_crosswalk_reports(submission: SubmissionLike, *,
     """Assess under every bundled rubric and write the report of the default rubric with a
     crosswalk section (``evidencekit assess FILE --rubric all --pdf r.pdf``); returns the
     crosswalk. Options and output paths are checked before any work is done."""
-    from ..api import _submission, crosswalk
+    from ..api import as_submission as _submission
+    from ..api import crosswalk
 
     options = _options(template_dir, disclosure_threshold, deterministic, None)
     _check_targets(pdf, html)
@@ -173,18 +175,12 @@ def check_writable(path: str | Path) -> None:
 
 def write_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder, then rename."""
+    from ..batch.store import atomic_write_bytes  # the one atomic writer
+
     target = Path(path)
     check_writable(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(target, data)
     except OSError as exc:
         raise UsageError.one(str(target), "a path the report can be written to",
                              exc.strerror or type(exc).__name__) from exc

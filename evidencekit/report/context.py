@@ -34,6 +34,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import __version__
+from ..analysis.headline import statistic_basis
 from ..analysis.result import (
     AnalysisResult,
     AttritionResult,
@@ -43,10 +44,17 @@ from ..analysis.result import (
 )
 from ..analysis.value import CostPerUnit, ValueForMoney
 from ..assessment.crosswalk import Crosswalk, CrosswalkEntry
-from ..assessment.engine import AssessmentResult, CriterionResult, LevelResult
+from ..assessment.engine import (
+    AssessmentResult,
+    CriterionResult,
+    LevelResult,
+    evaluation_counts,
+    outcome_counts,
+)
+from ..assessment.message import Message
 from ..assessment.rubric import Rubric
 from ..errors import UsageError
-from ..load.model import DataSource, Submission
+from ..load.model import TWO_GROUP_DESIGNS, DataSource, Submission
 from ..registry import MEASURES, test_label
 from ..render.numbers import num, percent, pval
 from . import charts
@@ -66,7 +74,7 @@ DESIGN_LABELS = {
     "rct": "randomised controlled trial",
     "cluster_rct": "cluster-randomised controlled trial",
 }
-TWO_GROUP = ("comparison_group", "rct", "cluster_rct")
+TWO_GROUP = TWO_GROUP_DESIGNS
 STATUS_LABELS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
 BASELINE_LABELS = {"satisfied": "equivalent", "adjustment_required": "adjustment required",
                    "not_satisfied": "not equivalent"}
@@ -461,6 +469,14 @@ class _Disclosure:
         self.hidden.update(small)
         return bool(small)
 
+    def render(self, message: Message) -> str:
+        """A reason, note or step rendered from its typed values: every count of people
+        below the threshold shown as "<N" whatever the words around it, and — once anything
+        is withheld — its statistics withheld."""
+        small = [n for n in message.counts() if n < self.threshold]
+        self.hidden.update(small)
+        return message.render(hide_below=self.threshold, withhold_statistics=self.applied)
+
     def scrub(self, text: str) -> str:
         """Mask suppressed counts (in a count context) and, once anything was suppressed,
         the statistics quoted in the engine's free text.
@@ -567,6 +583,11 @@ class _Builder:
     def eval_label(self, e: EvaluationResult) -> str:
         return self.text(e.title or e.id, "short", f"title of evaluation {e.id!r}")
 
+    def say(self, message: Message) -> str:
+        """Engine text kept as data (reasons, advice, steps, notes): disclosure applied to
+        its typed counts, then bounded (and the older text checks kept as a second net)."""
+        return self.sdc.scrub(self.text(self.sdc.render(message), "reason"))
+
     def free(self, text: str) -> str:
         """Text the engine wrote (reasons, notes, steps): bounded and disclosure-checked."""
         return self.sdc.scrub(self.text(text, "reason"))
@@ -614,8 +635,10 @@ class _Builder:
             forest_notes=forest_notes,
             pooled=self.pooled_sentence(),
             assessment=self.assessment(),
-            quality_notes=tuple(self.free(n) for n in r.quality_notes),
-            next_steps=tuple(self.free(s) for s in r.next_steps),
+            quality_notes=tuple(self.say(n) for n in (r.quality_note_messages or tuple(
+                Message.parse(t) for t in r.quality_notes))),
+            next_steps=tuple(self.say(m) for m in (r.next_step_messages or tuple(
+                Message.parse(t) for t in r.next_steps))),
             problems=tuple(self.free(str(p.get("message", ""))) for p in r.problems),
             methods=methods_used(self.analysis, has_value=value is not None
                                  and value.per_unit is not None),
@@ -654,7 +677,8 @@ class _Builder:
     def crosswalk_row(self, e: CrosswalkEntry, primary: bool) -> CrosswalkRow:
         notes: list[str] = []
         if e.override is not None:
-            notes.append(self.free(f"{e.override.label}: {e.override.reason}"))
+            reason = e.override.message or Message.parse(e.override.reason)
+            notes.append(self.free(e.override.label) + ": " + self.say(reason))
         if e.scope == "evaluation" and len(e.per_evaluation) > 1:
             notes.append(self.free("Each evaluation: " + "; ".join(
                 f"{i}: {label}" for i, _, label in e.per_evaluation) + "."))
@@ -673,12 +697,9 @@ class _Builder:
     # -- page one -----------------------------------------------------------------------
 
     def status(self, lv: LevelResult) -> str:
-        """Levels are cumulative: a level counts only when every level below it does."""
-        if lv.level <= self.r.level:
-            return "verified"
-        if lv.level <= self.r.claimed_level:
-            return "claimed"
-        return "not_met"
+        """The assessment's cumulative status of the level, in the report's words."""
+        return {"reached": "verified", "claimed_only": "claimed",
+                "not_reached": "not_met"}[lv.status]
 
     def levels(self) -> tuple[LevelRow, ...]:
         rows = []
@@ -692,9 +713,9 @@ class _Builder:
 
     def verdict(self, lv: LevelResult, status: str) -> str:
         gates = [c for c in lv.criteria if c.gate]
-        if status == "not_met" and (lv.met or lv.claimed):
+        if status == "not_met" and (lv.own_gates_met or lv.own_gates_claimed):
             below = self.r.claimed_level + 1
-            word = "shown" if lv.met else "claimed"
+            word = "shown" if lv.own_gates_met else "claimed"
             return (f"Not reached: its own criteria are {word}, but levels are cumulative and "
                     f"level {below} is not met.")
         if status == "verified":
@@ -724,26 +745,11 @@ class _Builder:
         return Chart(Markup(svg), alt, "Levels verified and claimed")
 
     def strongest(self) -> tuple[EvaluationResult, OutcomeResult] | None:
-        """The outcome that stands for the programme (the same rule as value for money)."""
-        vfm = self.r.value_for_money
-        if vfm is not None and vfm.per_unit is not None:
-            for e in self.analysis.evaluations:
-                for o in e.outcomes:
-                    if e.id == vfm.per_unit.evaluation and o.name == vfm.per_unit.outcome:
-                        return e, o
-        rank = {"cluster_rct": 3, "rct": 3, "comparison_group": 2, "pre_post": 1}
-        best: tuple[tuple[int, int, int], EvaluationResult, OutcomeResult] | None = None
-        for e in self.analysis.evaluations:
-            for o in e.outcomes:
-                if not o.primary or e.design not in rank or o.problems:
-                    continue
-                if o.headline is None and e.design != "pre_post":
-                    continue
-                key = (rank[e.design], int(e.independent),
-                       (o.n_treatment or 0) + (o.n_control or 0))
-                if best is None or key > best[0]:
-                    best = (key, e, o)
-        return None if best is None else (best[1], best[2])
+        """The programme's headline outcome, as the assessment chose it (one rule:
+        :mod:`evidencekit.analysis.headline`)."""
+        from ..analysis.headline import find_outcome
+
+        return find_outcome(self.analysis, self.r.headline)
 
     def headline(self) -> tuple[str, ...]:
         out: list[str] = []
@@ -784,8 +790,11 @@ class _Builder:
                         f"with no comparison group, the change cannot be attributed to the "
                         f"programme.")
             word = "rose" if mc.estimate > 0 else "fell"
+            interval = (f", 95% CI {n2(min(mc.ci))} to {n2(max(mc.ci))}"
+                        if mc.ci is not None else "")
             return (f"‘{name}’ {word} by {n2(abs(mc.estimate))} from before to after "
-                    f"(d_av = {n2(dav.estimate if dav else None)}; p {_p_words(o.p_value)}). "
+                    f"(mean change {n2(mc.estimate)}{interval}; "
+                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(o.p_value)}). "
                     "With no comparison group, this change cannot be attributed to the "
                     "programme.")
         h = o.headline
@@ -909,7 +918,8 @@ class _Builder:
             facts += self.attrition(e, e.attrition)
         outcomes = tuple(self.outcome(e, o) for e_ in (e,) for o in e_.outcomes)
         return EvaluationView(self.text(e.id), self.eval_label(e), tuple(facts), outcomes,
-                              tuple(self.free(n.text) for n in e.notes))
+                              tuple(self.say(Message.of_text(n.text, evaluation_counts(e)))
+                                    for n in e.notes))
 
     def attrition(self, e: EvaluationResult, a: AttritionResult) -> list[Detail]:
         assigned = (f"{self.sdc.count(a.assigned[0])} programme, "
@@ -949,7 +959,8 @@ class _Builder:
         name = self.text(o.name, "short", "outcome name")
         verdict = _verdict_words(o)
         if o.problems:
-            verdict = self.free(_sentence(o.problems[0].found))
+            verdict = self.say(Message.of_text(_sentence(o.problems[0].found),
+                                               outcome_counts(o)))
         details: list[Detail] = []
         if withheld:
             effect = p = "withheld"
@@ -987,8 +998,13 @@ class _Builder:
                     label, value = _nn_detail(eff, value)
                 elif eff.ci is not None:
                     value += " " + ci_text(eff.ci)
+                # Not the deciding statistic: say what it is (its interval may ignore the
+                # clustering the verdict corrects for).
+                basis = statistic_basis(o, key)
+                if basis:
+                    value += " (" + "; ".join(basis) + ")"
                 details.append(Detail(label, value))
-        notes = tuple(self.free(n.text) for n in o.notes)
+        notes = tuple(self.say(Message.of_text(n.text, outcome_counts(o))) for n in o.notes)
         return OutcomeView(
             name=name, role="primary" if o.primary else "secondary",
             kind="yes/no" if o.kind == "binary" else "continuous",
@@ -1164,8 +1180,9 @@ class _Builder:
 
     def criterion(self, c: CriterionResult) -> CriterionRow:
         return CriterionRow(self.text(c.id), self.text(c.title), c.gate, c.status,
-                            STATUS_LABELS.get(c.status, c.status), self.free(c.reason),
-                            tuple(self.free(a) for a in c.advice))
+                            STATUS_LABELS.get(c.status, c.status), self.say(c.reason_message()),
+                            tuple(self.say(a) for a in (c.advice_messages or tuple(
+                                Message.parse(t) for t in c.advice))))
 
     # -- appendix -----------------------------------------------------------------------
 

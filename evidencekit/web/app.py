@@ -634,24 +634,9 @@ class WebApp:
                          status=400 if errors else 200)
 
     async def result(self, request: Request) -> Response:
-        from .findings import findings
-
         s, new = self.session(request)
         out = await run_in_threadpool(self.outcome, s)
-        ladder: list[dict[str, Any]] = []
-        missing: list[Any] = []
-        found: list[Any] = []
-        if out.result is not None:
-            r = out.result
-            found = findings(r)
-            for lv in reversed(r.levels):
-                status = ("verified" if lv.level <= r.level else
-                          "claimed" if lv.level <= r.claimed_level else "not_met")
-                ladder.append({"level": lv.level, "label": lv.label or str(lv.level),
-                               "title": lv.title, "status": status})
-            nxt = r.level + 1
-            if nxt <= len(r.levels):
-                missing = [c for c in r.levels[nxt - 1].criteria if c.status != "verified"]
+        ladder, missing, found = result_parts(out.result)
         files = [(rel, s.uploads.get(rel, Path(rel).name)) for rel in q.data_files(out.doc or {})]
         return self.page(request, "result.html.j2", s, new, step="result", out=out,
                          ladder=ladder, missing=missing, files=files, findings=found)
@@ -907,3 +892,19 @@ def create_app(config: WebConfig | None = None) -> Starlette:
     app.state.web = web
     app.add_middleware(Guard, allowed=cfg.allowed_hosts)
     return app
+
+
+def result_parts(r: Any) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
+    """What the result page shows beside the assessment: the ladder (each level's cumulative
+    status, as the assessment decided it), what the next level misses, and the findings."""
+    from .findings import findings
+
+    if r is None:
+        return [], [], []
+    words = {"reached": "verified", "claimed_only": "claimed", "not_reached": "not_met"}
+    ladder = [{"level": lv.level, "label": lv.label or str(lv.level), "title": lv.title,
+               "status": words[lv.status]} for lv in reversed(r.levels)]
+    nxt = r.level + 1
+    missing = ([c for c in r.levels[nxt - 1].criteria if c.status != "verified"]
+               if nxt <= len(r.levels) else [])
+    return ladder, missing, findings(r)
