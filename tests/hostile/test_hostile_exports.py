@@ -206,3 +206,20 @@ def test_xlsx_is_byte_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("payload", OWASP_PAYLOADS + ILLEGAL)
 def test_cell_text_is_inert(payload: str) -> None:
     _assert_inert(cell_text(payload))
+
+
+def test_terminal_output_shows_escape_sequences_escaped() -> None:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from evidencekit.render.text import _safe_console
+
+    buf = io.StringIO()
+    con = _safe_console(Console)(file=buf, force_terminal=True, width=80)
+    con.print(Text("\x1b[2J\x1b[31mEVIL\x9b1m\u202e", style="bold"))
+    out = buf.getvalue()
+    assert "\\x1b[2J" in out and "\\x9b" in out and "\\u202e" in out
+    assert "\x1b[2J" not in out and "\x9b" not in out
+    assert "\x1b[1m" in out  # our own styling is kept
