@@ -30,7 +30,7 @@ from .analysis import AnalysisOptions, AnalysisResult, analyse_submission
 from .assessment.crosswalk import Crosswalk
 from .assessment.engine import AssessmentResult, analysis_options, assess_submission
 from .assessment.rubric import Rubric, bundled_rubrics, load_rubric
-from .errors import UsageError
+from .errors import SubmissionError, UsageError
 from .load import Submission, load_submission
 from .load.parameters import check_parameters
 from .load.submission import check_submission_object
@@ -51,6 +51,25 @@ def _submission(source: SubmissionLike) -> Submission:
         check_submission_object(source)
         return source
     return load_submission(source)
+
+
+def _analysed(sub: Submission, options: AnalysisOptions) -> AnalysisResult:
+    """The analysis, with arithmetic that still fails across evaluations (possible only for a
+    Submission built by hand, whose numbers never passed the loader's ranges) reported as a
+    SubmissionError rather than an OverflowError or ZeroDivisionError; numpy stays quiet."""
+    import warnings
+
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return analyse_submission(sub, options)
+    except ArithmeticError as exc:
+        raise SubmissionError.one(sub.source if isinstance(sub.source, str) else None,
+                                  "numbers whose statistics can be computed (within the "
+                                  "ranges of docs/submission-keys.md)",
+                                  f"a calculation that fails ({type(exc).__name__})") from exc
 
 
 def _rubric(rubric: RubricLike, parameters: Mapping[str, str | float] | None) -> Rubric:
@@ -74,7 +93,7 @@ def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
         options = (analysis_options(_rubric(rubric if rubric is not None else "nesta",
                                             parameters))
                    if rubric is not None or parameters else AnalysisOptions())
-    return analyse_submission(sub, options)
+    return _analysed(sub, options)
 
 
 def assess(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
@@ -82,7 +101,7 @@ def assess(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
     """Assess a submission against a rubric: level, claimed level, reasons and next steps."""
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
-    analysis = analyse_submission(sub, analysis_options(rub))
+    analysis = _analysed(sub, analysis_options(rub))
     return assess_submission(sub, rub, analysis)
 
 
@@ -121,7 +140,7 @@ def crosswalk(submission: SubmissionLike, *, rubrics: Sequence[RubricLike] | Non
         rub = rub.with_values(own) if own else rub
         options = analysis_options(rub)
         if options not in analyses:  # rubrics that share conventions share one analysis
-            analyses[options] = analyse_submission(sub, options)
+            analyses[options] = _analysed(sub, options)
         results.append((assess_submission(sub, rub, analyses[options]), rub))
     return Crosswalk.of(results, _stray_claims(sub, [r.id for r in loaded]))
 

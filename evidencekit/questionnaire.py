@@ -809,19 +809,23 @@ def plain_words(text: str) -> str:
     'Give the cost per participant (the question “Cost per participant”).'
     >>> plain_words("design pre_post cannot show causality")
     'design before and after cannot show causality'
+    >>> plain_words("give follow_up_months")
+    'give the question “Months between the end of the programme and this measurement”'
+    >>> plain_words("my_scores.csv has no column pre_score")  # names of theirs stay
+    'my_scores.csv has no column pre_score'
     """
     def key(m: re.Match[str]) -> str:
         name = m.group(1)
         f = PROGRAMME_FIELDS.get(name) or EVALUATION_FIELDS.get(name) or \
             EVALUATION_FIELDS.get(f"outcome.{name}")
-        return f"the question “{f.label}”" if f else name.replace("_", " ")
+        return f"the question “{f.label}”" if f else name
 
     for quoted, words in _PLAIN_QUOTED.items():
         text = text.replace(f"'{quoted}'", words)
     text = re.sub(r"\b([a-z_]+\.[a-z_]+(?:\.[a-z_]+)*)\b", key, text)
-    text = re.sub(r"\bfollow_up_months\b", key, text)
-    return re.sub(r"\b[a-z]+_[a-z_]+\b",
-                  lambda m: _PLAIN_VALUES.get(m.group(0), m.group(0).replace("_", " ")), text)
+    text = re.sub(r"\b(follow_up_months)\b", key, text)
+    return re.sub(r"\b[a-z]+_[a-z_]+\b", lambda m: _PLAIN_VALUES.get(m.group(0), m.group(0)),
+                  text)
 
 
 def problems_of(answers: Answers) -> tuple[dict[str, str], dict[int, dict[str, str]]]:

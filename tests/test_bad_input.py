@@ -331,8 +331,8 @@ def example() -> Path:
 
 
 NESTA_PARAMETERS = ("alpha, power, min_per_group, baseline_satisfied, baseline_adjustable, "
-                    "attrition_boundary, pooling_method, pooling_test, replication_sites, "
-                    "multi_sites, multi_independent, scaling_sites")
+                    "attrition_boundary, pooling_method, pooling_test, smd_ci, "
+                    "replication_sites, multi_sites, multi_independent, scaling_sites")
 
 
 @pytest.mark.parametrize(("options", "expected"), [

@@ -21,6 +21,8 @@ from .result import AnalysisOptions, AttritionResult, EvaluationResult, Note, Ou
 
 def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> EvaluationResult:
     outcomes = [_analyse_outcome_bounded(o, evaluation, options) for o in evaluation.outcomes]
+    outcomes = [_with_checks(r, o, evaluation, options)
+                for r, o in zip(outcomes, evaluation.outcomes, strict=True)]
     outcomes = [_with_attrition(o, evaluation, options) for o in outcomes]
     outcomes = _significance(outcomes, options.alpha)
     primary_attrition = [o.attrition for o in outcomes if o.primary and o.attrition is not None]
@@ -37,6 +39,18 @@ def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> Eval
         delivered_by=evaluation.delivered_by, year=evaluation.year, outcomes=tuple(outcomes),
         attrition=attrition, notes=tuple(notes),
     )
+
+
+def _with_checks(result: OutcomeResult, outcome: Outcome, evaluation: Evaluation,
+                 options: AnalysisOptions) -> OutcomeResult:
+    """Add noncentral-t effect-size intervals, d_ppc2 and the consistency checks of what
+    was reported (statcheck, GRIM, CI centring)."""
+    from .checks import consistency_notes
+    from .es_extra import with_es_intervals
+
+    result = with_es_intervals(result, outcome, options)
+    extra = consistency_notes(outcome, evaluation, options.alpha)
+    return replace(result, notes=(*result.notes, *extra)) if extra else result
 
 
 def _with_attrition(o: OutcomeResult, evaluation: Evaluation,

@@ -55,6 +55,7 @@ CI_METHODS: dict[str, str] = {
     "cr2_satterthwaite": "estimate ± t(Satterthwaite df)·SE_CR2 (clubSandwich CR2)",
     "logistic_wald": "coefficient ± z·SE from the logistic model",
     "reported": "the interval as published",
+    "noncentral_t": "noncentral-t interval (Steiger & Fouladi 1997), as R effectsize's default",
 }
 """Keys of ``ci_method`` in the JSON output and what each interval is (README, SPEC §3)."""
 

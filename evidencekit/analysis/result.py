@@ -29,6 +29,7 @@ class AnalysisOptions:
     min_clusters_per_arm: int = 10
     pooling_method: str = "DL"       # τ² estimator: DL or REML (SPEC 3.13)
     pooling_test: str = "adhoc"      # z, knha (HKSJ) or adhoc (HKSJ, never narrower than z)
+    smd_ci: str = "normal"           # normal (g ± z·SE) or noncentral (effectsize's default)
 
 
 @dataclass(frozen=True, slots=True)

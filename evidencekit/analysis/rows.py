@@ -323,6 +323,14 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
         draft.effects["did_hedges_g"] = Effect(did.g_did, did.se, did.ci, did.p_value,
                                                (("r", did.r),), test="difference_in_differences",
                                                ci_method="normal")
+        from .es_extra import morris_effect  # Morris (2008) d_ppc2 from the same moments
+
+        d_ppc2 = morris_effect(
+            [float(means[a][i]) for a in ("treatment", "control") for i in (0, iy)],
+            float(sd["treatment"][0]), float(sd["control"][0]), n["treatment"], n["control"],
+            max(-1.0, min(1.0, r_within)), level)
+        if d_ppc2 is not None:
+            draft.effects["d_ppc2"] = d_ppc2
     else:
         draft.note("no_pretest", "No pretest column is mapped, so baseline equivalence "
                    "cannot be checked; add 'pretest' to the columns.")

@@ -22,9 +22,9 @@ from .store import atomic_write_bytes, atomic_write_text
 
 BASE_COLUMNS = [
     "rank", "application_id", "programme", "organisation", "level", "claimed_level",
-    "overclaim_gap", "level_label", "effect_measure", "effect", "effect_ci_low",
-    "effect_ci_high", "effect_source", "n_analysed", "rubric_id", "rubric_version",
-    "input_sha256",
+    "overclaim_gap", "reporting_flags", "level_label", "effect_measure", "effect",
+    "effect_ci_low", "effect_ci_high", "effect_source", "n_analysed", "rubric_id",
+    "rubric_version", "input_sha256",
 ]
 ERROR_COLUMNS = ["application_id", "file", "line", "key", "message"]
 

@@ -196,6 +196,8 @@ def summarise(result: Any) -> dict[str, Any]:
         "level": result.level,
         "claimed_level": result.claimed_level,
         "overclaim_gap": result.claimed_level - result.level,
+        # published numbers that do not fit together (statcheck, GRIM/GRIMMER, CI centring)
+        "reporting_flags": _reporting_flags(analysis),
         "level_label": result.level_title(result.level),
         "gates": gates,
         "gate_titles": [[c.id, c.title] for lv in result.levels for c in lv.criteria
@@ -204,6 +206,13 @@ def summarise(result: Any) -> dict[str, Any]:
         "rubric_id": result.rubric_id,
         "rubric_version": result.rubric_version,
     }
+
+
+def _reporting_flags(analysis: Any) -> int:
+    from ..analysis.checks import CODES
+
+    return sum(1 for e in analysis.evaluations for o in e.outcomes for n in o.notes
+               if n.code in CODES)
 
 
 def _best_outcome(analysis: Any) -> Any:

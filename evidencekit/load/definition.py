@@ -132,6 +132,12 @@ _reported = Fields(
                   doc="Outcome SD, to standardise a mean_difference."),
         "adjusted": Key(Flag(), doc="The estimate is adjusted for baseline."),
         "cluster_adjusted": Key(Flag(), doc="The interval already allows for clustering."),
+        # -- h11meta: checked against the statistic, as statcheck does (not used otherwise)
+        "p_value": Key(Number(minimum=0, maximum=1, what="a p-value"),
+                       doc="The p-value published beside t, z or f; checked against them."),
+        "df": Key(Number(exclusive_minimum=0, maximum=1e7, what="degrees of freedom"),
+                  doc="Degrees of freedom published with t or f (default n_treatment + "
+                  "n_control - 2); used only to check p_value."),
     },
     name="a published effect",
     one_of=[OneOf(REPORTED_STATISTICS, "exactly one published statistic ("
@@ -167,6 +173,14 @@ _outcome = Fields(
         "sheet": Key(_short, doc="The worksheet to read (with an .xlsx data file)."),
         "covariates": Key(ListOf(_short, max_items=50), doc="Columns to adjust for (with data)."),
         "reported": Key(_reported, doc="An effect as published."),
+        # -- h11meta: integer-valued scales make some means and SDs impossible (GRIM/GRIMMER)
+        "scale": Key(Fields({"items": Key(Number(integer=True, minimum=1, maximum=1000,
+                                                 what="a number of items"), required=True,
+                                          doc="Integer-valued items averaged (or summed) "
+                                          "into each person's score.")},
+                            name="an integer-valued scale"),
+                     doc="The outcome is scored in whole numbers (items: how many items are "
+                     "averaged); reported means and SDs are checked with GRIM and GRIMMER."),
     },
     name="an outcome",
     one_of=[OneOf(("data", "summary", "reported"),

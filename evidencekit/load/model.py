@@ -116,6 +116,8 @@ class Reported:
     sd: float | None = None
     adjusted: bool = False
     cluster_adjusted: bool | None = None
+    p_value: float | None = None   # published beside t/z/f, for the statcheck check only
+    df: float | None = None        # published df of t/f, for the statcheck check only
 
 
 Source = TwoGroupSummary | OneGroupSummary | DataSource | Reported
@@ -133,6 +135,8 @@ class Outcome:
     #: Months from the end of the programme to this measurement (how long the effect lasted).
     follow_up_months: float | None = None
     path: KeyPath = ()
+    #: Items of an integer-valued scale (GRIM/GRIMMER checks); None when not integer-valued.
+    scale_items: int | None = None
 
     @property
     def sign(self) -> int:

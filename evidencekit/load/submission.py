@@ -216,7 +216,8 @@ class _Builder:
         return Outcome(name=o["name"], source=source, kind=kind, primary=o["primary"],
                        direction=o["direction"], domain=o["domain"],
                        self_reported=o["self_reported"],
-                       follow_up_months=o["follow_up_months"], path=path)
+                       follow_up_months=o["follow_up_months"], path=path,
+                       scale_items=int(o["scale"]["items"]) if o["scale"] else None)
 
     def group(self, g: dict[str, Any], path: KeyPath, kind: str,
               min_n: int = 2) -> Group | None:
@@ -320,6 +321,11 @@ class _Builder:
         if stat == "odds_ratio" and value <= 0:
             self.ctx.add((*path, "odds_ratio"), "an odds ratio above 0", describe(value))
             ok = False
+        for extra, allowed in (("p_value", ("t", "z", "f")), ("df", ("t", "f"))):
+            if r[extra] is not None and stat not in allowed:
+                self.ctx.add((*path, extra), f"{extra!r} only beside "
+                             + " or ".join(repr(a) for a in allowed), f"it beside {stat!r}")
+                ok = False
         if r["sign"] is not None and r["sign"] == 0:
             self.ctx.add((*path, "sign"), "sign 1 (treatment ahead) or -1 (control ahead)", "0")
             ok = False
@@ -351,7 +357,7 @@ class _Builder:
             return None
         return Reported(stat, value, r["n_treatment"], r["n_control"],  # type: ignore[arg-type]
                         r["sign"], r["se"], ci, r["sd"], bool(r["adjusted"]),
-                        r["cluster_adjusted"])
+                        r["cluster_adjusted"], r["p_value"], r["df"])
 
     def data(self, o: dict[str, Any], path: KeyPath, design: str) -> DataSource | None:
         rel = o["data"]

@@ -347,6 +347,21 @@ class _Text:
         return None if value is None or value == "" else self(value, kind, what)
 
 
+def _nn_detail(eff: Any, value: str) -> tuple[str, str]:
+    """NNT or NNH by direction, with Altman's interval (through ∞ when RD's CI includes 0)."""
+    extra = dict(eff.extra)
+    harm = extra.get("label") == "NNH"
+    label = "Number needed to harm (NNH)" if harm else "Number needed to treat (NNT)"
+    if eff.ci is not None:
+        return label, f"{value} {ci_text(eff.ci, 0)}"
+    if extra.get("through_infinity"):
+        lo, hi = extra.get("nnt_limit"), extra.get("nnh_limit")
+        parts = [f"NNT {n2(lo, 0)}" if lo is not None else "NNT", "∞",
+                 f"NNH {n2(hi, 0)}" if hi is not None else "NNH"]
+        return label, f"{value} (95% CI {' to '.join(parts)})"
+    return label, value
+
+
 def _minus(text: str) -> str:
     return text.replace("-", "−")
 
@@ -967,9 +982,12 @@ class _Builder:
                     continue
                 m = MEASURES[key]
                 value = n2(eff.estimate, 0 if key == "nnt" else 2)
-                if eff.ci is not None:
+                label = f"{m.label} ({m.symbol})"
+                if key == "nnt":
+                    label, value = _nn_detail(eff, value)
+                elif eff.ci is not None:
                     value += " " + ci_text(eff.ci)
-                details.append(Detail(f"{m.label} ({m.symbol})", value))
+                details.append(Detail(label, value))
         notes = tuple(self.free(n.text) for n in o.notes)
         return OutcomeView(
             name=name, role="primary" if o.primary else "secondary",

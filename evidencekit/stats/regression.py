@@ -210,7 +210,12 @@ def logistic(
         mu = 1 / (1 + np.exp(-eta))
         w = mu * (1 - mu)
         info = x.T @ (x * w[:, None])
-        step = np.linalg.solve(info, x.T @ (yy - mu))
+        try:
+            step = np.linalg.solve(info, x.T @ (yy - mu))
+        except np.linalg.LinAlgError:
+            break  # the weights vanished (fitted probabilities of 0 or 1): separation
+        if not np.all(np.isfinite(step)):
+            break
         b = b + step
         if float(np.max(np.abs(step))) < _IRLS_TOL * (1 + float(np.max(np.abs(b)))):
             converged = True

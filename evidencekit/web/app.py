@@ -288,7 +288,7 @@ class WebApp:
                 if problem.file == "<submission>":
                     problem = replace(problem, file=None)
                 msgs.extend(describe_problem(type(exc)([problem]), shown))
-            out = Outcome([(m, "/evaluations") for m in msgs], doc)
+            out = Outcome([(q.plain_words(m), "/evaluations") for m in msgs], doc)
         else:
             out = Outcome([], doc, result, sub, rubric)
         while len(s.cache) >= 4:
@@ -683,6 +683,11 @@ class WebApp:
                                 + " ".join(m for m, _ in out.problems[:3]), 409,
                                 link=("/result", "See what is missing"))
         stem = q.slug(str(out.doc.get("programme", {}).get("name", "")) or "my-programme")
+        if name == "submission.yaml" and out.result is None and \
+                (bad := q.submission_problems(out.doc, s.folder)):
+            return self.message("Not ready yet", "The answers cannot be saved as a submission "
+                                "file yet: " + q.plain_words(bad[0]), 409,
+                                link=("/result", "See what is missing"))
         if name == "submission.yaml":
             body: bytes = self.submission_yaml(out.doc, s).encode("utf-8")
             filename = f"{stem}.yaml"

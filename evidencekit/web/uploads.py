@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .forms import Upload
 
 EXAMPLES = 5  # example values shown per column
+EXAMPLE_CHARS = 40  # characters of an example value shown
 SAMPLE_LABELS = 12  # a column with more distinct values in the first rows is not a group
 
 
@@ -139,7 +140,9 @@ def columns(path: Path) -> list[Column]:
     out = []
     for n in names:
         labels = data.labels(n)
-        out.append(Column(n, tuple(labels[:EXAMPLES]), len(labels) <= SAMPLE_LABELS))
+        shown = tuple(x if len(x) <= EXAMPLE_CHARS else x[: EXAMPLE_CHARS - 1] + "…"
+                      for x in labels[:EXAMPLES])  # the page never grows with a huge cell
+        out.append(Column(n, shown, len(labels) <= SAMPLE_LABELS))
     return out
 
 

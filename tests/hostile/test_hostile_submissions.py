@@ -417,6 +417,28 @@ def test_api_nan_mean_in_a_hand_made_submission() -> None:
         evidencekit.assess(replace(sub, programme=replace(sub.programme, name=5)))
 
 
+def test_api_hand_made_submission_whose_pooling_divides_by_zero() -> None:
+    """A Submission built by hand skips the loader's ranges (se >= 1e-6): a standard error
+    of 1e-300 makes the pooled weights divide by zero, which the API reports as a
+    SubmissionError, not a ZeroDivisionError."""
+    from dataclasses import replace
+
+    import evidencekit
+    from evidencekit.errors import SubmissionError
+    from evidencekit.load import load_submission
+
+    sub = load_submission({"programme": {"name": "X"}, "evaluations": [
+        {"id": "a", "design": "rct", "outcomes": [
+            {"name": "o", "reported": {"hedges_g": 1, "se": 0.1}}]}]})
+    e = sub.evaluations[0]
+    o = e.outcomes[0]
+    src: Any = o.source
+    bad = replace(sub, evaluations=(replace(e, outcomes=(replace(o, source=replace(
+        src, se=1e-300)),)),))
+    with pytest.raises(SubmissionError, match="a calculation that fails"):
+        evidencekit.assess(bad)
+
+
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"rubric": 3}, "rubric"), ({"parameters": [1]}, "parameters"),
     ({"parameters": {"alpha": math.nan}}, "finite"), ({"parameters": {"alpha": "nan"}}, "decimals"),

@@ -89,3 +89,17 @@ def test_length_limit_both_sides() -> None:
                            f"{LIMITS['short']:,})"]
     # A bidi override counts nothing towards the limit: stripped first.
     assert t(exact + "\u202e", "short") == exact
+
+
+def test_number_needed_is_labelled_by_direction_in_reports() -> None:
+    from evidencekit.analysis.result import Effect
+    from evidencekit.report.context import _nn_detail
+
+    harm = Effect(10.0, None, (5.9, 33.3), extra=(("label", "NNH"), ("through_infinity", False)))
+    assert _nn_detail(harm, "10") == ("Number needed to harm (NNH)", "10 [6, 33]")
+    benefit = Effect(19.4, None, (9.8, 79.8), extra=(("label", "NNT"),))
+    assert _nn_detail(benefit, "19")[0] == "Number needed to treat (NNT)"
+    wide = Effect(5.0, None, None, extra=(("label", "NNH"), ("through_infinity", True),
+                                          ("nnt_limit", 72.4), ("nnh_limit", 2.56)))
+    assert _nn_detail(wide, "5") == ("Number needed to harm (NNH)",
+                                     "5 (95% CI NNT 72 to ∞ to NNH 3)")

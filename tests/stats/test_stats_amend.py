@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -270,3 +271,79 @@ def test_ancova_g_se_includes_the_g_squared_term() -> None:
     assert (r / plain) ** 2 > 1.1
     with pytest.raises(StatsError):
         ancova_g_se(0.4, 0.0, 8.0, 13, 13)
+
+
+# -- edges found by mutation testing ------------------------------------------------------
+
+
+def test_binary_fields_and_level() -> None:
+    b = two_group_binary(85, 44, 90, 30, level=0.9)
+    assert (b.n_t, b.events_t, b.n_c, b.events_c, b.level) == (85, 44, 90, 30, 0.9)
+    assert (b.p_t, b.p_c) == (44 / 85, 30 / 90)
+    assert b.z == approx(b.log_odds_ratio / b.se_log_or, 1e-12)
+    assert b.ci_rd == newcombe_interval(44, 85, 30, 90, level=0.9)
+    assert b.ci_rd != newcombe_interval(44, 85, 30, 90)
+
+
+def test_newcombe_at_another_level() -> None:
+    # Independent computation of Wilson limits at 90% (z = 1.6448536...).
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.95))
+
+    def wil(x: int, n: int) -> tuple[float, float]:
+        p = x / n
+        c, h, d = 2 * n * p + z * z, z * math.sqrt(z * z + 4 * n * p * (1 - p)), 2 * (n + z * z)
+        return (c - h) / d, (c + h) / d
+
+    (l1, u1), (l2, u2) = wil(56, 70), wil(48, 80)
+    dd = 56 / 70 - 48 / 80
+    expected = (dd - math.sqrt((56 / 70 - l1) ** 2 + (u2 - 48 / 80) ** 2),
+                dd + math.sqrt((u1 - 56 / 70) ** 2 + (48 / 80 - l2) ** 2))
+    got = newcombe_interval(56, 70, 48, 80, level=0.9)
+    assert got == (approx(expected[0], 1e-12), approx(expected[1], 1e-12))
+    assert wilson_interval(1, 10)[0] > 0.0  # only 0 events give a lower limit of exactly 0
+
+
+def test_number_needed_edges() -> None:
+    benefit = number_needed(-0.05, (-0.1, -0.02), -1)
+    assert benefit.through_infinity is False and benefit.label == "NNT"
+    assert benefit.ci == (approx(10.0, 1e-12), approx(50.0, 1e-12))
+    harm = number_needed(0.05, (0.02, 0.1), -1)
+    assert harm.through_infinity is False and harm.label == "NNH"
+    assert harm.ci == (approx(10.0, 1e-12), approx(50.0, 1e-12))
+    harm_up = number_needed(-0.05, (-0.1, -0.02), 1)
+    assert harm_up.label == "NNH" and harm_up.ci == (approx(10.0, 1e-12), approx(50.0, 1e-12))
+    # An RD interval ending exactly at 0 runs through infinity, with one finite limit.
+    edge = number_needed(-0.1, (-0.2, 0.0), 1)
+    assert edge.through_infinity and edge.ci is None
+    assert (edge.nnt_limit, edge.nnh_limit) == (None, approx(5.0, 1e-12))
+    edge2 = number_needed(0.1, (0.0, 0.2), 1)
+    assert (edge2.nnt_limit, edge2.nnh_limit) == (approx(5.0, 1e-12), None)
+    # Asymmetric interval and the sign: (−0.3, 0.1) favourable when lower is better.
+    m = number_needed(-0.1, (-0.3, 0.1), -1)
+    assert (m.label, m.nnt_limit, m.nnh_limit) == ("NNT", approx(10 / 3, 1e-12), approx(10.0))
+
+
+def test_cox_index_nan_message() -> None:
+    from evidencekit.stats import cox_index
+
+    with pytest.raises(StatsError, match=r"^p_t must be a finite number, but it is nan$"):
+        cox_index(float("nan"), 0.5)
+
+
+def test_continuous_fields_and_edges() -> None:
+    from evidencekit.stats import difference_in_differences, hedges_j
+
+    r = two_group_continuous(20, 5.5, 0.5, 22, 4.0, 0.4)
+    assert (r.mean_t, r.mean_c, r.sd_t, r.sd_c) == (5.5, 4.0, 0.5, 0.4)
+    assert r.j == hedges_j(40)
+    assert r.glass_delta == approx(1.5 / 0.4, 1e-12)  # an SD below 1 still gives Δ
+    with pytest.raises(StatsError, match=re.escape(
+            "the standard deviations are too small relative to the means for a test to be "
+            "computed (SDs 1e-150 and 1e-150)")):
+        two_group_continuous(20, 1e300, 1e-150, 20, -1e300, 1e-150)
+    d = difference_in_differences(r, r, 0.5, level=0.9)
+    assert d.level == 0.9
+    half = 1.6448536269514722 * d.se
+    assert d.ci == (approx(d.g_did - half, 1e-9), approx(d.g_did + half, 1e-9))

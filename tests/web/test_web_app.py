@@ -477,3 +477,15 @@ def test_every_bundled_rubric_works_end_to_end(make_client: Any, rid: str) -> No
     assert result.status_code == 200
     assert str(escape(rubric.title)) in result.text
     assert re.search(r'id="verified-level">\d<', result.text)
+
+
+def test_a_submission_the_loader_refuses_is_never_downloaded(client: Client) -> None:
+    """An evaluation carried over unchanged from an uploaded file (one the form cannot show)
+    that the loader refuses: the result says why, and no YAML is handed out."""
+    _programme(client)
+    client.session().answers.kept.append(
+        {"id": "old", "design": "rct", "outcomes": [{"name": "A", "reported": {"t": "abc"}}]})
+    assert "Almost there" in client.get("/result").text
+    response = client.get("/download/submission.yaml")
+    assert response.status_code == 409
+    assert "cannot be saved as a submission file yet" in response.text

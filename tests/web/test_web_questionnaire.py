@@ -330,3 +330,26 @@ def test_a_catalogue_question_outside_the_model_is_refused(tmp_path: Path,
     with pytest.raises(ValueError, match=r"'programme\.colour' has no place in the "
                                          r"submission model"):
         q._load_catalogue()
+
+
+def test_what_the_result_page_says_names_no_submission_key() -> None:
+    """The actions, reasons and notes of every example under every bundled framework, as the
+    web result page shows them, name the questions on the pages, never a YAML key."""
+    import re
+
+    from evidencekit import questionnaire as q
+    from evidencekit.assessment.rubric import bundled_rubrics
+
+    keys = re.compile(r"\b(?:theory_of_change|costs|scaling|programme)\.[a-z_]+"
+                      r"|\b(?:pre_post|post_only|comparison_group|cluster_rct|"
+                      r"follow_up_months)\b")
+    seen = 0
+    for example in sorted((REPO / "examples").glob("*.yaml")):
+        for rubric in bundled_rubrics():
+            result = evidencekit.assess(example, rubric=rubric)
+            texts = [*result.next_steps, *result.quality_notes,
+                     *(c.reason for lv in result.levels for c in lv.criteria)]
+            seen += sum(1 for t in texts if keys.search(t))
+            for text in texts:
+                assert not keys.search(q.plain_words(text)), text
+    assert seen > 0  # the assessment's own sentences do use keys: the test can fail

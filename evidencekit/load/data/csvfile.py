@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = ["batches", "header"]
 
+# Python's csv module (the exact rescan) refuses fields over 131,072 characters by default;
+# ``limits.CSV_FIELD_CHARS`` applies instead, named in the message.
+csv.field_size_limit(max(csv.field_size_limit(), limits.CSV_FIELD_CHARS))
 _SAMPLE_BYTES = 1 << 20  # read to detect the encoding, the delimiter and the header
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -176,6 +179,15 @@ def _failure(data: DataFile, message: str, encoding: str, delimiter: str,
         return data.error("text in one encoding (UTF-8) throughout",
                           "bytes that are not UTF-8 after the first MiB; save the file "
                           "as UTF-8 CSV")
+    try:
+        return _locate(data, message, encoding, delimiter, header_line)
+    except csv.Error:
+        return limits.exceeded(data, "a CSV field", f"{limits.CSV_FIELD_CHARS:,} characters",
+                               "a longer field (or a quote that is never closed)")
+
+
+def _locate(data: DataFile, message: str, encoding: str, delimiter: str,
+            header_line: int) -> DataError:
     checks: dict[int, tuple[str, str, Callable[[Any], float | None]]] = {}
     scan = _CsvScan(data, encoding, delimiter, header_line)
     for r in data.requests:

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from ...errors import DataError, Problem
 from ..model import DataSource
+from . import limits
 from .columns import Batch, ColumnRequest
 from .files import FileRefused, display_path, open_inside
 from .values import DECIMAL_COMMA, EXPECTED, and_list, describe, excerpt, label, quote_list
@@ -47,6 +48,7 @@ class DataFile:
         self.rows = 0
         self.blank_rows = 0
         self.sheet_name: str | None = None
+        self.header_names: list[str] | None = None
         self._labels: dict[str, dict[str, int]] = {
             r.name: {} for r in self.requests if r.kind == "category"}
         self._counts: dict[str, NDArray[np.int64]] = {
@@ -144,6 +146,11 @@ class DataFile:
         return f"{self.key}.{leaf}" if self.key else leaf
 
     def check_header(self, header: Sequence[str], line: int | None) -> None:
+        """Every requested column is in the header, once; the header is within the limits."""
+        if len(header) > limits.COLUMNS:
+            raise limits.exceeded(self, "a header row", f"{limits.COLUMNS:,} columns",
+                                  f"{len(header):,} columns", row=line)
+        self.header_names = list(header)
         present = set(header)
         problems = []
         for r in self.requests:
@@ -173,13 +180,20 @@ class DataFile:
         """Global codes for a batch's dictionary-encoded column (−1 marks a missing value)."""
         table = self._labels[name]
         cache = self._raw[name]  # raw value → code, so each distinct value is labelled once
+        if len(dictionary) > limits.DISTINCT_LABELS:
+            raise self._too_many_labels(name)
         lookup = np.empty(len(dictionary) + 1, dtype=np.int64)
         for i, value in enumerate(dictionary):
             code = cache.get(value)
             if code is None:
+                if isinstance(value, str) and len(value) > limits.CELL_CHARS:
+                    raise limits.exceeded(self, "a value", f"{limits.CELL_CHARS:,} characters",
+                                          f"one of {len(value):,}", column=name)
                 lab = label(value)
                 code = -1 if lab is None else table.setdefault(lab, len(table))
                 cache[value] = code
+                if len(table) > limits.DISTINCT_LABELS:
+                    raise self._too_many_labels(name)
             lookup[i] = code
         lookup[-1] = -1
         codes = lookup[indices]
@@ -193,6 +207,11 @@ class DataFile:
             self._counts[name] = old
         return codes
 
+    def _too_many_labels(self, name: str) -> DataError:
+        return limits.exceeded(self, "a group or cluster column",
+                               f"{limits.DISTINCT_LABELS:,} distinct values",
+                               "more distinct values than that", column=name)
+
     def finish(self, values: dict[str, NDArray[np.float64]],
                 codes: dict[str, NDArray[np.int64]], size: int) -> Batch | None:
         """Drop blank rows (every requested cell missing) and count the rest."""
@@ -204,6 +223,9 @@ class DataFile:
         kept = int(np.count_nonzero(present))
         self.blank_rows += size - kept
         self.rows += kept
+        if self.rows > limits.ROWS:
+            raise limits.exceeded(self, "a data file", f"{limits.ROWS:,} rows of data",
+                                  "more rows than that")
         if kept == 0:
             return None
         if kept < size:

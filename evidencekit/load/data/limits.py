@@ -19,18 +19,22 @@ if TYPE_CHECKING:
 
 #: Characters in one cell (or CSV field) the analysis reads: Excel's own limit for a cell.
 CELL_CHARS = 32_767
+#: Characters of text in a header row (and the blank-looking rows above it).
+HEADER_CHARS = 1 << 20
 #: Columns in a header row (Excel's sheet is 16,384 columns wide).
 COLUMNS = 16_384
-#: Rows of data in a CSV or Parquet file.
-ROWS = 100_000_000
+#: Rows of data in a CSV or Parquet file (the analysis keeps the mapped columns of every row
+#: in memory, about 45 bytes a row: 20 million rows stay under 1 GB).
+ROWS = 20_000_000
 #: Rows in an Excel sheet (Excel's own sheet height).
 XLSX_ROWS = 1_048_576
 #: Cells in an Excel sheet, empty or not, that are parsed (mapped or not).
-XLSX_CELLS = 20_000_000
+XLSX_CELLS = 10_000_000
 #: Distinct values in one group or cluster column.
 DISTINCT_LABELS = 1_000_000
-#: Bytes of one CSV line (pyarrow parses a file in blocks; a line must fit in one).
-CSV_LINE_BYTES = 1 << 22
+#: Characters of one CSV field when a problem is located by the exact rescan (Python's csv
+#: module, whose default of 131,072 would otherwise fail).
+CSV_FIELD_CHARS = 1 << 22
 #: Decompressed bytes of an Excel sheet's XML.
 XLSX_SHEET_BYTES = 512 << 20
 #: Decompressed bytes of an Excel workbook's shared-strings table (held in memory).
@@ -47,8 +51,8 @@ PARQUET_FOOTER_BYTES = 64 << 20
 PARQUET_CHUNK_BYTES = 512 << 20
 
 # -- batch sizes (not limits) -------------------------------------------------------------
-#: Bytes of CSV text parsed per batch (also the longest line: see ``CSV_LINE_BYTES``).
-CSV_BLOCK = CSV_LINE_BYTES
+#: Bytes of CSV text parsed per batch.
+CSV_BLOCK = 1 << 22
 #: Rows per Parquet batch.
 PARQUET_BATCH = 1 << 17
 #: Rows per Excel batch.

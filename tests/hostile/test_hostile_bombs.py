@@ -1,0 +1,276 @@
+"""Hostile data files (issue #12 item 5): read with limits, never silently short.
+
+Each bomb is generated here and analysed in a subprocess under ``resource.setrlimit``
+(1 GiB of address space, 120 s of CPU): it must end with exit 2 and one sentence naming the
+limit — never an internal error, a traceback, a kill or a hang. An .xlsx whose
+``<dimension>`` lies is read on all its rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="resource.setrlimit is POSIX")
+
+MEMORY = 1 << 30
+SUBMISSION = """schema: evidencekit/submission@1
+programme:
+  name: Bombs
+evaluations:
+  - id: trial
+    design: {design}
+    outcomes:
+      - name: score
+        data: {data}
+        columns: {{{columns}}}
+"""
+TWO_GROUPS = "outcome: score, group: arm, treatment: tutored"
+
+# Runs the CLI in a child process with the limits set before anything is imported.
+RUNNER = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
+resource.setrlimit(resource.RLIMIT_CPU, (120, 120))
+import evidencekit.load.data.limits as limits
+for k, v in json.loads(sys.argv[2]).items():
+    setattr(limits, k, v)
+from evidencekit.cli import main
+sys.argv = ["evidencekit", "analyse", sys.argv[1], "--format", "json"]
+try:
+    main()
+except SystemExit as exc:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({{"exit": exc.code, "peak_kb": peak}}), file=sys.stderr)
+"""
+
+
+def analyse(folder: Path, data: str, columns: str = TWO_GROUPS, design: str = "rct",
+            **patch: int) -> tuple[int, str, dict[str, int]]:
+    """(exit code, the sentences on stderr, figures) of ``evidencekit analyse``."""
+    sub = folder / "submission.yaml"
+    sub.write_text(SUBMISSION.format(design=design, data=data, columns=columns))
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER.format(memory=MEMORY), str(sub), json.dumps(patch)],
+        capture_output=True, text=True, timeout=300, cwd=folder)
+    lines = result.stderr.strip().splitlines()
+    assert lines, result
+    figures = json.loads(lines[-1])
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return figures["exit"], "\n".join(lines[:-1]), figures
+
+
+def refused(folder: Path, data: str, *phrases: str, **patch: int) -> str:
+    code, err, figures = analyse(folder, data, **patch)
+    assert code == 2, err
+    assert len(err.splitlines()) == 1, err
+    for phrase in phrases:
+        assert phrase in err, err
+    assert figures["peak_kb"] < MEMORY // 1024
+    return err
+
+
+# -- a minimal .xlsx writer: every part by hand, so a test can make any part hostile --------
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
+    'openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+    '"application/xml"/></Types>')
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
+    '.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target='
+    '"xl/workbook.xml"/></Relationships>')
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
+    '.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/'
+    'sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    '</Relationships>')
+SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+              'openxmlformats.org/spreadsheetml/2006/main">')
+
+
+def _rows_xml(rows: list[tuple[str, float]]) -> str:
+    out = ['<row r="1"><c r="A1" t="inlineStr"><is><t>arm</t></is></c>'
+           '<c r="B1" t="inlineStr"><is><t>score</t></is></c></row>']
+    for i, (arm, score) in enumerate(rows, start=2):
+        out.append(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{arm}</t></is></c>'
+                   f'<c r="B{i}"><v>{score}</v></c></row>')
+    return "".join(out)
+
+
+def write_xlsx(path: Path, sheet: str | None = None, strings: str | None = None,
+               stream: dict[str, object] | None = None) -> Path:
+    """A workbook with the given sheet XML and shared-strings XML; ``stream`` maps a part to
+    an iterable of text chunks written without holding the part in memory."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+        zf.writestr("_rels/.rels", ROOT_RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        if sheet is not None:
+            zf.writestr("xl/worksheets/sheet1.xml", sheet)
+        if strings is not None:
+            zf.writestr("xl/sharedStrings.xml", strings)
+        for name, chunks in (stream or {}).items():
+            with zf.open(name, "w", force_zip64=False) as fh:
+                for chunk in chunks:  # type: ignore[attr-defined]
+                    fh.write(chunk.encode())
+    return path
+
+
+def _groups(n: int) -> list[tuple[str, float]]:
+    return [("tutored" if i % 2 else "comparison", 50 + (i % 7) + (3 if i % 2 else 0))
+            for i in range(n)]
+
+
+def test_xlsx_dimension_is_not_trusted(tmp_path: Path) -> None:
+    """The issue's sheet: <dimension ref="A1:C41"/> over 201 rows is read on 201 rows."""
+    sheet = (SHEET_HEAD + '<dimension ref="A1:C41"/><sheetData>' + _rows_xml(_groups(200))
+             + "</sheetData></worksheet>")
+    write_xlsx(tmp_path / "lie.xlsx", sheet=sheet, strings="<sst/>")
+    code, err, _ = analyse(tmp_path, "lie.xlsx")
+    assert code == 0, err
+    out = subprocess.run([sys.executable, "-m", "evidencekit", "analyse",
+                          str(tmp_path / "submission.yaml"), "--format", "json"],
+                         capture_output=True, text=True, cwd=tmp_path, check=True).stdout
+    groups = json.loads(out)["evaluations"][0]["outcomes"][0]["groups"]
+    assert (groups["treatment"]["n"], groups["control"]["n"]) == (100, 100)
+
+
+def test_xlsx_dimension_from_a_spreadsheet_program(tmp_path: Path) -> None:
+    """The same with a workbook written by openpyxl, its dimension then cut to A1:B41."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["arm", "score"])
+    for arm, score in _groups(200):
+        ws.append([arm, score])
+    wb.save(tmp_path / "full.xlsx")
+    with zipfile.ZipFile(tmp_path / "full.xlsx") as src, \
+            zipfile.ZipFile(tmp_path / "cut.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body, n = re.subn(rb'<dimension ref="A1:B201"\s*/>', b'<dimension ref="A1:B41"/>',
+                                  body)
+                assert n == 1
+            dst.writestr(info, body)
+    code, err, _ = analyse(tmp_path, "cut.xlsx")
+    assert code == 0, err
+    out = subprocess.run([sys.executable, "-m", "evidencekit", "analyse",
+                          str(tmp_path / "submission.yaml"), "--format", "json"],
+                         capture_output=True, text=True, cwd=tmp_path, check=True).stdout
+    groups = json.loads(out)["evaluations"][0]["outcomes"][0]["groups"]
+    assert (groups["treatment"]["n"], groups["control"]["n"]) == (100, 100)
+
+
+def test_xlsx_one_200_mib_shared_string(tmp_path: Path) -> None:
+    chunk = "A" * (1 << 20)
+    parts = ["<sst><si><t>", *([chunk] * 200), "</t></si></sst>"]
+    path = write_xlsx(tmp_path / "big.xlsx", sheet=SHEET_HEAD + "<sheetData/></worksheet>",
+                      stream={"xl/sharedStrings.xml": parts})
+    assert path.stat().st_size < 400_000  # about 215 KB, as in the issue
+    refused(tmp_path, "big.xlsx", "shared-strings table of at most 64 MiB decompressed",
+            "evidencekit's limit")
+
+
+def test_xlsx_long_shared_string_under_the_size_limit(tmp_path: Path) -> None:
+    strings = "<sst><si><t>" + "A" * 40_000 + "</t></si></sst>"
+    sheet = SHEET_HEAD + "<sheetData>" + _rows_xml(_groups(10)) + "</sheetData></worksheet>"
+    write_xlsx(tmp_path / "cell.xlsx", sheet=sheet, strings=strings)
+    refused(tmp_path, "cell.xlsx", "text in one cell of at most 32,767 characters")
+
+
+def test_xlsx_20_million_tiny_strings(tmp_path: Path) -> None:
+    block = "<si><t>a</t></si>" * 100_000
+    parts = ["<sst>", *([block] * 200), "</sst>"]
+    write_xlsx(tmp_path / "many.xlsx", sheet=SHEET_HEAD + "<sheetData/></worksheet>",
+               stream={"xl/sharedStrings.xml": parts})
+    refused(tmp_path, "many.xlsx", "shared-strings table of at most 64 MiB")
+
+
+def test_xlsx_shared_string_count_is_capped(tmp_path: Path) -> None:
+    strings = "<sst>" + "<si><t>a</t></si>" * 5_000 + "</sst>"
+    write_xlsx(tmp_path / "count.xlsx", sheet=SHEET_HEAD + "<sheetData/></worksheet>",
+               strings=strings)
+    refused(tmp_path, "count.xlsx", "a shared-strings table of at most 1,000 strings",
+            XLSX_STRINGS=1_000)
+
+
+def test_xlsx_cells_and_columns_are_capped(tmp_path: Path) -> None:
+    sheet = SHEET_HEAD + "<sheetData>" + _rows_xml(_groups(3_000)) + "</sheetData></worksheet>"
+    write_xlsx(tmp_path / "cells.xlsx", sheet=sheet, strings="<sst/>")
+    refused(tmp_path, "cells.xlsx", "an Excel sheet of at most 1,000 cells", XLSX_CELLS=1_000)
+    wide = (SHEET_HEAD + '<sheetData><row r="1"><c r="XFE1" t="inlineStr"><is><t>x</t></is>'
+            "</c></row></sheetData></worksheet>")
+    write_xlsx(tmp_path / "wide.xlsx", sheet=wide, strings="<sst/>")
+    refused(tmp_path, "wide.xlsx", "of at most 16,384 columns")
+
+
+@pytest.mark.parametrize("sheet, phrase", [
+    (SHEET_HEAD + "<sheetData><row><c><v>1</v></row></sheetData>", "malformed XML"),
+    ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;'
+     '&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><worksheet><sheetData><row><c t="inlineStr"><is>'
+     "<t>&lol2;</t></is></c></row></sheetData></worksheet>", "without DTDs or entity"),
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+     '<worksheet><sheetData><row><c t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData>'
+     "</worksheet>", "without DTDs or entity"),
+    ("not xml at all", "malformed XML"),
+], ids=["malformed", "entity-bomb", "external-entity", "garbage"])
+def test_xlsx_hostile_xml_is_a_sentence(tmp_path: Path, sheet: str, phrase: str) -> None:
+    write_xlsx(tmp_path / "x.xlsx", sheet=sheet, strings="<sst/>")
+    err = refused(tmp_path, "x.xlsx", phrase)
+    assert "root:" not in err
+
+
+def test_csv_3_million_distinct_cluster_labels(tmp_path: Path) -> None:
+    """A cluster column with more distinct values than the limit is refused before the
+    labels cost memory (3 M labels took 5.7 GB before)."""
+    with (tmp_path / "clusters.csv").open("w") as fh:
+        fh.write("arm,score,school\n")
+        for i in range(0, 3_000_000, 1000):
+            fh.write("".join(f"{'tutored' if j % 2 else 'comparison'},{j % 9},s{j}\n"
+                             for j in range(i, i + 1000)))
+    err = refused(tmp_path, "clusters.csv",
+                  "a group or cluster column of at most 1,000,000 distinct values",
+                  columns=TWO_GROUPS + ", cluster: school", design="cluster_rct")
+    assert "school" in err
+
+
+@pytest.mark.parametrize("where", ["mapped", "unmapped"])
+def test_csv_field_over_131072_characters(tmp_path: Path, where: str) -> None:
+    big = "x" * 200_000
+    rows = [f"{'tutored' if i % 2 else 'comparison'},{i % 7},note" for i in range(20)]
+    if where == "mapped":
+        rows[5] = f"tutored,{big},note"
+    else:
+        rows[5] = f"tutored,3,{big}"
+    (tmp_path / "f.csv").write_text("arm,score,note\n" + "\n".join(rows) + "\n")
+    code, err, _ = analyse(tmp_path, "f.csv")
+    if where == "unmapped":
+        assert code == 0, err  # a long comment in a column the analysis does not read
+        return
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert big[:41] not in err
+
+
+def test_rows_are_capped(tmp_path: Path) -> None:
+    rows = [f"{'tutored' if i % 2 else 'comparison'},{i % 7}" for i in range(5_000)]
+    (tmp_path / "r.csv").write_text("arm,score\n" + "\n".join(rows) + "\n")
+    refused(tmp_path, "r.csv", "a data file of at most 1,000 rows of data", ROWS=1_000)
