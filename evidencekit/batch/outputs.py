@@ -112,6 +112,8 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
     "claimed_level": ("Claimed level", "The level the applicant claims.", "0", 9),
     "overclaim_gap": ("Over-claim (levels)", "Claimed minus verified level; above 0 means the "
                       "application claims more than its evidence shows.", "0", 10),
+    "reporting_flags": ("Reporting flags", "Reporting problems the assessment found in the "
+                        "submission, if any.", None, 24),
     "level_label": ("What the level means", "The rubric's wording of the verified level.", None,
                     30),
     "effect_measure": ("Effect measure", "The effect size reported, in the favourable "
@@ -164,6 +166,8 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
         if code.startswith("gate:"):
             gid = code[5:]
             return "Gate: " + titles.get(gid, gid.replace("_", " "))
+        if code in BASE_COLUMNS:  # a column added without a heading: still readable
+            return code.replace("_", " ").capitalize()
         return code  # the funder's own column, as named in the manifest
 
     rubric_at = header.index("rubric_id")
