@@ -412,7 +412,11 @@ def power(n_per_group: int | None, target: float | None, clusters: int | None,
 @click.option("--session-timeout", "timeout", type=click.IntRange(min=1), default=120,
               show_default=True, metavar="MINUTES",
               help="Delete a session's answers and uploads after this long without use.")
-def serve(host: str, port: int, max_upload_mb: float, timeout: int) -> None:
+@click.option("--allowed-host", "allowed_host", multiple=True, metavar="NAME",
+              help="Another Host name the app answers to (repeatable); the Host check stays "
+                   "on whatever --host is.")
+def serve(host: str, port: int, max_upload_mb: float, timeout: int,
+          allowed_host: tuple[str, ...]) -> None:
     """Start the self-assessment web app for grantees, on this computer.
 
     Open the address it prints in a browser. Press Ctrl+C to stop; every session's answers
@@ -437,7 +441,7 @@ def serve(host: str, port: int, max_upload_mb: float, timeout: int) -> None:
                              f"{host}:{port} ({exc.strerror or exc})") from None
     config = WebConfig(max_upload_bytes=int(max_upload_mb * (1 << 20)),
                        session_timeout_seconds=timeout * 60.0,
-                       allowed_hosts=allowed_hosts_for(host))
+                       allowed_hosts=(*(allowed_hosts_for(host) or ()), *allowed_host))
 
     def announce(url: str) -> None:
         click.echo(f"evidencekit self-assessment is running at {url}", nl=True)

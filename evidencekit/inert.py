@@ -67,3 +67,19 @@ def terminal_text(text: str) -> str:
     '\\x1b[31mRED\\x1b[0m\\x0d\\u202eevil'
     """
     return _TERMINAL_UNSAFE.sub(_escape, text)
+
+
+_COMMENT_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ufeff]")
+
+
+def comment_text(text: str) -> str:
+    r"""``text`` safe inside one YAML ``#`` comment line: every character YAML 1.1 or 1.2
+    reads as a line break (``\n``, ``\r``, U+0085, U+2028, U+2029), every control and
+    bidi override shown as an escape.
+
+    >>> comment_text("data.csv\u2028costs: 1\x85scaling: yes")
+    'data.csv\\u2028costs: 1\\x85scaling: yes'
+    """
+    return _COMMENT_UNSAFE.sub(_escape, text)

@@ -1127,9 +1127,12 @@ def from_submission(doc: Mapping[str, Any], rubric: str = "nesta") -> Answers:
 
 def to_yaml(doc: Mapping[str, Any], *, header: Sequence[str] = ()) -> str:
     """The submission as YAML, with comment lines on top."""
+    from .inert import comment_text
     from .load.document import dump_yaml  # quotes text YAML 1.2 would read as a number
 
-    lines = [f"# {h}" if h else "#" for h in header]
+    # A name may hold characters YAML reads as line breaks (U+2028, U+0085, ...): escaped,
+    # so a comment line can never end early and start keys of its own.
+    lines = [f"# {comment_text(h)}" if h else "#" for h in header]
     body = dump_yaml(dict(doc), sort_keys=False, allow_unicode=True, width=88,
                      default_flow_style=False)
     return "\n".join([*lines, body]) if lines else body

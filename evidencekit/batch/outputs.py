@@ -17,7 +17,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from ..inert import cell_text
+from ..inert import cell_text, visible
 from .store import atomic_write_bytes, atomic_write_text
 
 BASE_COLUMNS = [
@@ -98,21 +98,147 @@ def write_scores_csv(path: Path, header: list[str], rows: list[list[Any]]) -> No
     atomic_write_text(path, buf.getvalue())
 
 
-def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    from openpyxl import Workbook
+#: scores.xlsx: each column's heading, what it means, its number format and its width.
+COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
+    "rank": ("Rank", "Position in the round: verified level first, then the lower end of the "
+             "effect's confidence interval, then the application id.", "0", 7),
+    "application_id": ("Application", "The application's id: its file or folder name, or the "
+                       "manifest's application_id.", None, 22),
+    "programme": ("Programme", "The programme's name, as the applicant wrote it.", None, 32),
+    "organisation": ("Organisation", "Who runs the programme, as the applicant wrote it.", None,
+                     24),
+    "level": ("Verified level", "The evidence level evidencekit verified from the evidence.",
+              "0", 9),
+    "claimed_level": ("Claimed level", "The level the applicant claims.", "0", 9),
+    "overclaim_gap": ("Over-claim (levels)", "Claimed minus verified level; above 0 means the "
+                      "application claims more than its evidence shows.", "0", 10),
+    "reporting_flags": ("Reporting flags", "Reporting problems the assessment found in the "
+                        "submission, if any.", None, 24),
+    "level_label": ("What the level means", "The rubric's wording of the verified level.", None,
+                    30),
+    "effect_measure": ("Effect measure", "The effect size reported, in the favourable "
+                       "direction (positive means the programme helped).", None, 30),
+    "effect": ("Effect", "The headline effect size (shown to 2 decimals; the cell keeps full "
+               "precision).", "0.00", 9),
+    "effect_ci_low": ("95% CI from", "Lower end of the effect's 95% confidence interval.",
+                      "0.00", 9),
+    "effect_ci_high": ("95% CI to", "Upper end of the effect's 95% confidence interval.",
+                       "0.00", 9),
+    "effect_source": ("Effect from", "The evaluation and outcome (or the pooled evaluations) "
+                      "the effect comes from.", None, 30),
+    "n_analysed": ("People analysed", "How many people the effect is based on.", "#,##0", 10),
+    "rubric_id": ("Rubric", "The standard of evidence applied.", None, 12),
+    "rubric_version": ("Rubric version", "The version of that rubric.", None, 10),
+    "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
+                     "report's provenance table (sha256sum gives the same).", None, 20),
+}
+STATUS_WORDS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
 
+
+def _measure_words(text: str) -> str:
+    """``did_hedges_g (favourable direction)`` → ``Difference-in-differences g (...)``."""
+    from ..registry import MEASURES
+
+    key, sep, rest = text.partition(" ")
+    return MEASURES[key].label + sep + rest if key in MEASURES else text
+
+
+def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
+                      gate_titles: dict[str, str] | None = None) -> None:
+    """scores.xlsx as a working spreadsheet: frozen header, filters, widths, number formats
+    (full precision kept), human headings and words, a "Columns" sheet explaining each
+    column, and one sheet per rubric when a round used several."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    titles = gate_titles or {}
     wb = Workbook(write_only=True)
     when = _build_time()
     wb.properties.created = when
     wb.properties.modified = when
     wb.properties.creator = "evidencekit"
-    ws = wb.create_sheet("scores")
-    ws.append([_xlsx_cell(ws, h) for h in header])
+
+    def heading(code: str) -> str:
+        if code in COLUMNS:
+            return COLUMNS[code][0]
+        if code.startswith("gate:"):
+            gid = code[5:]
+            return "Gate: " + titles.get(gid, gid.replace("_", " "))
+        if code in BASE_COLUMNS:  # a column added without a heading: still readable
+            return code.replace("_", " ").capitalize()
+        return code  # the funder's own column, as named in the manifest
+
+    rubric_at = header.index("rubric_id")
+    groups: dict[str, list[list[Any]]] = {}
     for row in rows:
-        ws.append([_xlsx_cell(ws, v) for v in row])
+        groups.setdefault(str(row[rubric_at] or ""), []).append(row)
+    if not groups:
+        groups[""] = []
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for rid, group in groups.items():
+        name = "Scores" if len(groups) == 1 else f"Scores {visible(rid)}"[:31]
+        for bad in "[]:*?/\\":
+            name = name.replace(bad, "_")
+        ws = wb.create_sheet(name)
+        ws.freeze_panes = "C2"
+        last = get_column_letter(max(1, len(header)))
+        ws.auto_filter.ref = f"A1:{last}{len(group) + 1}"
+        for i, code in enumerate(header, start=1):
+            width = COLUMNS[code][3] if code in COLUMNS else (14 if code.startswith("gate:")
+                                                              else 16)
+            ws.column_dimensions[get_column_letter(i)].width = width
+        cells = []
+        for code in header:
+            c = WriteOnlyCell(ws, value=_cell(heading(code)))
+            c.data_type = "s"
+            c.font, c.alignment = bold, wrap
+            cells.append(c)
+        ws.append(cells)
+        for row in group:
+            out = []
+            for code, v in zip(header, row, strict=True):
+                if isinstance(v, str) and code.startswith("gate:"):
+                    v = STATUS_WORDS.get(v, v)
+                elif isinstance(v, str) and code == "effect_measure":
+                    v = _measure_words(v)
+                c = _xlsx_cell(ws, v)
+                fmt = COLUMNS[code][2] if code in COLUMNS else None
+                if fmt is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    c = WriteOnlyCell(ws, value=v)
+                    c.number_format = fmt
+                out.append(c)
+            ws.append(out)
+    info = wb.create_sheet("Columns")
+    info.column_dimensions["A"].width = 26
+    info.column_dimensions["B"].width = 20
+    info.column_dimensions["C"].width = 90
+    info.freeze_panes = "A2"
+    info.append([_xlsx_cell(info, t) for t in ("Column", "In scores.csv", "What it means")])
+    for code in header:
+        if code in COLUMNS:
+            meaning = COLUMNS[code][1]
+        elif code.startswith("gate:"):
+            meaning = ("A criterion the level depends on: Verified, Claimed only (claimed but "
+                       "not shown by the evidence) or Not met.")
+        else:
+            meaning = "The funder's own column, carried from the manifest."
+        info.append([_xlsx_cell(info, heading(code)), _xlsx_cell(info, code),
+                     _xlsx_cell(info, meaning)])
     buf = io.BytesIO()
     wb.save(buf)
     atomic_write_bytes(path, _reproducible_zip(buf.getvalue(), when))
+
+
+def gate_titles(results: Sequence[dict[str, Any]]) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for r in results:
+        if r.get("ok"):
+            for gid, title in r["row"].get("gate_titles", ()):
+                titles.setdefault(gid, title)
+    return titles
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import UsageError
 from .inputs import Application, discover
-from .outputs import score_rows, write_errors_csv, write_scores_csv, write_scores_xlsx
+from .outputs import gate_titles, score_rows, write_errors_csv, write_scores_csv, write_scores_xlsx
 from .pool import MAX_DEATHS, Attempts, Job, run_pool
 from .progress import Progress
 from .store import ResultStore, StartMarks
@@ -152,7 +152,7 @@ def _write_outputs(out: Path, results: list[dict[str, Any]], manifest_columns: l
                    opts: BatchOptions) -> list[str]:
     header, rows = score_rows(results, manifest_columns)
     write_scores_csv(out / "scores.csv", header, rows)
-    write_scores_xlsx(out / "scores.xlsx", header, rows)
+    write_scores_xlsx(out / "scores.xlsx", header, rows, gate_titles(results))
     write_errors_csv(out / "errors.csv", results)
     files = ["scores.csv", "scores.xlsx", "errors.csv"]
     if opts.portfolio:

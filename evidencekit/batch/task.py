@@ -185,6 +185,8 @@ def summarise(result: Any) -> dict[str, Any]:
         "reporting_flags": _reporting_flags(result.analysis),
         "level_label": result.level_title(result.level),
         "gates": gates,
+        "gate_titles": [[c.id, c.title] for lv in result.levels for c in lv.criteria
+                        if c.gate],
         **effect,
         "rubric_id": result.rubric_id,
         "rubric_version": result.rubric_version,

@@ -34,6 +34,23 @@ def _pad(renderable: Any, indent: int) -> Any:
     return Padding(renderable, (0, 0, 0, indent), expand=False)
 
 
+def _safe_console(console: Any) -> Any:
+    """A rich Console class that shows escape sequences and other controls in the *text* it
+    prints (names, reasons, messages from a submission) as ``\\x1b`` etc., so untrusted text
+    can never recolour, move the cursor or overwrite the screen; its own styling is kept."""
+    from rich.segment import Segment
+
+    from ..inert import terminal_text
+
+    class SafeConsole(console):  # type: ignore[misc]
+        def _render_buffer(self, buffer: Any) -> str:
+            return str(super()._render_buffer(
+                s if s.control else Segment(terminal_text(s.text), s.style, s.control)
+                for s in buffer))
+
+    return SafeConsole
+
+
 class _Output:
     """A rich console writing into a buffer; on exit the text goes to ``file`` with trailing
     spaces removed (rich pads wrapped lines), in colour only on a terminal."""
@@ -49,8 +66,9 @@ class _Output:
         tty = self.file.isatty() and "NO_COLOR" not in os.environ
         width = shutil.get_terminal_size((100, 24)).columns if tty else 100
         self.buffer = io.StringIO()
-        self.console = Console(file=self.buffer, width=width, highlight=False,
-                               force_terminal=tty, no_color=not tty, soft_wrap=False)
+        self.console = _safe_console(Console)(file=self.buffer, width=width, highlight=False,
+                                              force_terminal=tty, no_color=not tty,
+                                              soft_wrap=False)
 
     def __enter__(self) -> Any:
         return self.console

@@ -81,7 +81,17 @@ def allowed_hosts_for(host: str) -> tuple[str, ...] | None:
     if loopback(host):
         return ("127.0.0.1", "localhost", "::1", host.strip("[]"))
     if host in ("0.0.0.0", "::", ""):
-        return None
+        # Every address: still only this computer's own names (DNS rebinding stays
+        # refused); others are added with --allowed-host.
+        import socket
+
+        names = {"127.0.0.1", "localhost", "::1", socket.gethostname(), socket.getfqdn()}
+        for name in list(names):
+            try:
+                names |= {str(i[4][0]) for i in socket.getaddrinfo(name, None)}
+            except OSError:
+                continue
+        return tuple(sorted(n for n in names if n))
     return (host.strip("[]"),)
 
 
@@ -165,7 +175,7 @@ class WebApp:
         s = self.store.get(sid)
         if s is not None:
             return s, False
-        s = self.store.create()
+        s = self.store.create(request.client.host if request.client else "")
         if sid:
             s.notice = ("Your earlier session ended, so its answers and files were deleted "
                         "from this computer. Please start again.")

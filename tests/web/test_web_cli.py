@@ -59,7 +59,8 @@ def test_loopback_addresses() -> None:
 
     assert all(loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"))
     assert not any(loopback(h) for h in ("0.0.0.0", "::", "192.168.1.4", "example.org"))
-    assert allowed_hosts_for("0.0.0.0") is None
+    everywhere = allowed_hosts_for("0.0.0.0") or ()
+    assert "localhost" in everywhere and "evil.example" not in everywhere  # check stays on
     assert "localhost" in (allowed_hosts_for("127.0.0.1") or ())
 
 
