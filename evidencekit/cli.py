@@ -468,10 +468,9 @@ def self_assess(out: str, rubric: str) -> None:
     from pathlib import Path
 
     from .api import assess
-    from .render.text import print_assessment
-    from .self_assess import run
+    from .self_assess import run, show_in_plain_words
 
-    run(Path(out), rubric, assess=assess, show=print_assessment)
+    run(Path(out), rubric, assess=assess, show=show_in_plain_words)
 
 
 if __name__ == "__main__":  # pragma: no cover

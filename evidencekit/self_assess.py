@@ -644,6 +644,30 @@ def run(out: Path, rubric_arg: str, *, assess: Callable[..., Any],
     return result
 
 
+def show_in_plain_words(result: Any) -> None:
+    """Print the assessment for the grantee who answered the questions: the terminal
+    renderer's text with the submission's keys and values replaced by the questions and
+    choices they answered (the same :func:`~evidencekit.questionnaire.plain_words` as the web
+    result page), so nothing names a YAML key they never saw."""
+    import io
+    import shutil
+    import textwrap
+
+    from .questionnaire import plain_words
+    from .render.text import print_assessment
+
+    buf = io.StringIO()
+    print_assessment(result, buf)
+    width = max(40, min(shutil.get_terminal_size().columns, 100))
+    lines = []
+    for line in plain_words(buf.getvalue()).splitlines():
+        indent = line[:len(line) - len(line.lstrip())]
+        lines.append(textwrap.fill(line, width, initial_indent="", subsequent_indent=indent,
+                                   break_long_words=False, break_on_hyphens=False)
+                     if len(line) > width else line)
+    click.echo("\n".join(lines))
+
+
 def offer_report(run: Run, result: Any) -> None:
     """Offer the commissioner's report (PDF and HTML) beside the submission file."""
     click.echo()

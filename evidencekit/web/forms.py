@@ -91,7 +91,7 @@ async def read_multipart(request: Request, *, folder: Path, file_field: str,
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     if ctype != b"multipart/form-data" or b"boundary" not in params:
         raise BadForm("a form post with a file (multipart/form-data)")
-    if not 1 <= len(params[b"boundary"]) <= 70:  # RFC 2046 §5.1.1
+    if not 1 <= len(params[b"boundary"]) <= 70:  # RFC 2046, section 5.1.1
         raise BadForm("a multipart boundary of 1 to 70 characters")
     declared = _declared_length(request)
     if declared is not None and declared > DRAIN_LIMIT:

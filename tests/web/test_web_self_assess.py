@@ -117,3 +117,23 @@ def test_a_file_that_is_not_a_submission_is_a_plain_error(tmp_path: Path) -> Non
     result = _run(tmp_path, [])
     assert result.exit_code == 2
     assert "mine.yaml" in result.stderr and "Traceback" not in result.output
+# appended to tests/web/test_web_self_assess.py
+
+
+def test_the_summary_at_the_end_names_questions_not_keys(tmp_path: Path) -> None:
+    """The grantee never saw the file: the terminal summary speaks of the questions."""
+    from evidencekit import assess
+    from evidencekit.self_assess import show_in_plain_words
+
+    result = assess(REPO / "examples" / "goodgym.yaml")
+    runner = CliRunner()
+    import click
+
+    @click.command()
+    def shown() -> None:
+        show_in_plain_words(result)
+
+    out = " ".join(runner.invoke(shown).output.split())
+    assert "Verified level: 3" in out
+    assert "costs.per_participant" not in out
+    assert "the question “Cost per participant”" in out
