@@ -132,7 +132,8 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
     "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
                      "report's provenance table (sha256sum gives the same).", None, 20),
 }
-STATUS_WORDS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
+STATUS_WORDS = {"verified": "Verified", "validated": "Validated by reviewers",
+                "claimed": "Claimed only", "not_met": "Not met"}
 
 
 def _measure_words(text: str) -> str:

@@ -75,7 +75,8 @@ DESIGN_LABELS = {
     "cluster_rct": "cluster-randomised controlled trial",
 }
 TWO_GROUP = TWO_GROUP_DESIGNS
-STATUS_LABELS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
+STATUS_LABELS = {"verified": "Verified", "validated": "Validated",
+                 "claimed": "Claimed only", "not_met": "Not met"}
 BASELINE_LABELS = {"satisfied": "equivalent", "adjustment_required": "adjustment required",
                    "not_satisfied": "not equivalent"}
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
@@ -698,7 +699,7 @@ class _Builder:
 
     def status(self, lv: LevelResult) -> str:
         """The assessment's cumulative status of the level, in the report's words."""
-        return {"reached": "verified", "claimed_only": "claimed",
+        return {"reached": "verified", "validated_only": "validated", "claimed_only": "claimed",
                 "not_reached": "not_met"}[lv.status]
 
     def levels(self) -> tuple[LevelRow, ...]:
@@ -723,6 +724,13 @@ class _Builder:
                     if len(gates) > 1 else "Verified: shown by the evidence.")
         missing = [c for c in gates if c.status == "not_met"]
         claimed = [c for c in gates if c.status == "claimed"]
+        if status == "validated":
+            checked = [c for c in gates if c.status == "validated"]
+            titles = _join_words([f"‘{self.text(c.title)}’" for c in checked])
+            return (f"Validated: {titles} rests on the submission's answers, examined and "
+                    "accepted by the reviewers." if checked else
+                    "Validated: its criteria are shown, and the validated levels below "
+                    "complete it.")
         if status == "claimed" and not claimed:
             return "Claimed: its criteria are shown, and the claimed levels below complete it."
         if status == "claimed":
