@@ -126,10 +126,12 @@ def main(debug: bool) -> None:
 @click.option("--reviewers-required", "reviewers_required", type=click.IntRange(1, 10),
               default=1, show_default=True,
               help="With --judgements: agreeing reviewers a claim needs to count.")
+@click.option("--application", "application", default=None, metavar="ID",
+              help="With --judgements from a round's export: the application's id.")
 def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: str | None,
            html: str | None, template_dir: str | None, deterministic: bool,
            threshold: int | None, judgements: str | None = None,
-           reviewers_required: int = 1) -> None:
+           reviewers_required: int = 1, application: str | None = None) -> None:
     """Assess SUBMISSION: verified and claimed level, reasons and next steps.
 
     With --pdf and/or --html, the report for commissioners is written too. With
@@ -177,10 +179,12 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
         result = write_reports(submission, rubric=rubric, parameters=_parse_sets(sets),
                                pdf=pdf, html=html, template_dir=template_dir,
                                disclosure_threshold=threshold, deterministic=deterministic,
-                               judgements=judgements, reviewers_required=reviewers_required)
+                               judgements=judgements, reviewers_required=reviewers_required,
+                               application=application)
     else:
         result = run(submission, rubric=rubric, parameters=_parse_sets(sets),
-                     judgements=judgements, reviewers_required=reviewers_required)
+                     judgements=judgements, reviewers_required=reviewers_required,
+                     application=application)
     if fmt == "json":
         click.echo(_json(result.to_dict()))
     else:
@@ -485,6 +489,11 @@ def self_assess(out: str, rubric: str) -> None:
     from .self_assess import run, show_in_plain_words
 
     run(Path(out), rubric, assess=assess, show=show_in_plain_words)
+
+
+from .review.cli import round_group  # noqa: E402  (the review round's commands; light)
+
+main.add_command(round_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

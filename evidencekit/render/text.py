@@ -119,11 +119,11 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None, *,
                                 + _own_label(result.label, result.level,
                                              result.level_title(result.level))))
         if result.review is not None:
-            v = result.validated
-            con.print(Text.assemble(("Validated level:", "bold"), (f" {v}", "bold cyan"),
-                                    f" — {result.level_title(v)}"
-                                    + _own_label(result.validated_label, v,
-                                                 result.level_title(v))
+            vl = result.validated
+            con.print(Text.assemble(("Validated level:", "bold"), (f" {vl}", "bold cyan"),
+                                    f" — {result.level_title(vl)}"
+                                    + _own_label(result.validated_label, vl,
+                                                 result.level_title(vl))
                                     + "  (verified, plus the claims reviewers validated)"))
         gap = result.claimed_level - result.level
         con.print(Text.assemble(("Claimed level:  ", "bold"), (f"{result.claimed_level}", "bold"),

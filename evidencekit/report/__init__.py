@@ -96,7 +96,8 @@ def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
                   template_dir: str | Path | None = None,
                   disclosure_threshold: int = DEFAULT_THRESHOLD,
                   deterministic: bool = False, judgements: Any = None,
-                  reviewers_required: int = 1) -> AssessmentResult:
+                  reviewers_required: int = 1, application: str | None = None
+                  ) -> AssessmentResult:
     """Load, assess and write the PDF and/or HTML report; returns the assessment
     (``judgements``: reviewers' judgements, as :func:`evidencekit.api.assess` takes them).
 
@@ -111,7 +112,7 @@ def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
     result = assess(sub, rubric=rub, judgements=judgements,
-                    reviewers_required=reviewers_required)
+                    reviewers_required=reviewers_required, application=application)
     context = build_context(result, submission=sub, rubric=rub, options=options)
     _write(context, options, pdf=pdf, html=html)
     return result
