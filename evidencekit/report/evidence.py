@@ -31,6 +31,7 @@ from .words import (
     _test_words,
     _verdict_words,
     ci_text,
+    favourable,
     n2,
 )
 
@@ -98,6 +99,15 @@ class Evidence(BuilderBase):
             effect = p = "withheld"
         else:
             effect = _effect_text(o)
+            h = o.headline
+            if h is not None and o.sign < 0:
+                sym = MEASURES[h.measure].symbol
+                raw = n2(h.estimate) + (f" {ci_text(h.ci)}" if h.ci is not None else "")
+                details.append(Detail(
+                    "Sign", f"lower is better, so {sym} as computed (programme − comparison), "
+                    f"{raw}, is shown turned round as {effect.removeprefix(sym + ' = ')}: a "
+                    "positive value favours the programme, as in the chart. The other "
+                    "measures below keep their own sign."))
             padj = o.p_value_adjusted
             p = pval(o.p_value)
             if padj is not None and o.p_value is not None and abs(padj - o.p_value) > 1e-12:
@@ -150,7 +160,6 @@ class Evidence(BuilderBase):
         rows: list[charts.ForestRow] = []
         views: list[ForestRowView] = []
         notes: list[str] = []
-        z = 1.959963984540054
         for e in self.analysis.evaluations:
             for o in e.outcomes:
                 h = o.headline
@@ -160,13 +169,10 @@ class Evidence(BuilderBase):
                     notes.append(f"‘{self.text(o.name)}’ ({self.eval_label(e)}) is left out: "
                                  f"a count is below {self.sdc.threshold}.")
                     continue
-                est = h.estimate * o.sign
-                ci = h.ci
-                if ci is None and h.se is not None:
-                    ci = (h.estimate - z * h.se, h.estimate + z * h.se)
-                lo = hi = None
-                if ci is not None:
-                    lo, hi = sorted((ci[0] * o.sign, ci[1] * o.sign))
+                fav = favourable(o)
+                assert fav is not None
+                est, ci = fav
+                lo, hi = ci if ci is not None else (None, None)
                 sym = MEASURES[h.measure].symbol
                 text = f"{sym} {n2(est)}" + (f" {ci_text((lo, hi))}" if lo is not None
                                              and hi is not None else "")

@@ -10,11 +10,11 @@ from .views import ValueView
 from .words import money, n2
 
 _POSITIONS = {
-    "dominant": "cheaper than the comparator and more effective",
+    "dominant": "dominant: cheaper than the comparator and more effective",
     "trade_off": "more effective, at a higher cost than the comparator",
     "cheaper_less_effective": "cheaper than the comparator but less effective",
-    "dominated": "more costly than the comparator and less effective",
-    "no_effect": "the effect's confidence interval includes no effect",
+    "dominated": "dominated: more costly than the comparator and less effective",
+    "no_effect": "of uncertain effect: the effect's confidence interval includes no effect",
 }
 
 
@@ -52,26 +52,18 @@ class ValueSection(BuilderBase):
                          tuple(self.text(n, "long") for n in v.notes))
 
     def per_unit(self, pu: CostPerUnit, cur: str) -> tuple[str, str | None, str | None]:
-        if pu.estimate is None:
-            return ("not applicable: the effect is not favourable", None, None)
-        saving = pu.estimate < 0
-        value = f"{money(-pu.estimate, cur)} saved" if saving else money(pu.estimate, cur)
-        rng: str | None
-        if pu.effect_ci is None:
-            rng = None
-        elif pu.low is not None and pu.high is not None:
-            if saving:
-                rng = f"{money(-pu.high, cur)} to {money(-pu.low, cur)} saved"
-            else:
-                rng = f"{money(pu.low, cur)} to {money(pu.high, cur)}"
-        elif pu.low is not None:
-            rng = (f"from {money(pu.low, cur)}, with no upper bound (the effect's CI includes "
-                   "no effect)")
-        elif pu.high is not None:
-            rng = (f"at least {money(-pu.high, cur)} saved at best; no bound on the other side "
-                   "(the effect's CI includes no effect)")
-        else:
-            rng = "not bounded: the effect's CI includes no effect"
+        """The cost per unit, its range and the NNT, worded from the analysis's decision
+        (:attr:`CostPerUnit.ratio`); nothing is divided here."""
+        words = {
+            "unfavourable": "none: the effect is not favourable",
+            "cheaper": "none needed: the programme costs less",
+        }
+        value = words.get(pu.ratio) or money(pu.estimate, cur)
+        rng: str | None = None
+        if pu.ratio == "bounded" and pu.low is not None and pu.high is not None:
+            rng = f"{money(pu.low, cur)} to {money(pu.high, cur)}"
+        elif pu.ratio == "unbounded":
+            value += " (no upper limit)"
         nnt = None
         if pu.nnt is not None:
             nnt = n2(pu.nnt, 1)
@@ -94,10 +86,30 @@ class ValueSection(BuilderBase):
         else:
             head = (f"The programme costs {money(v.cost_per_participant, cur)} per participant; "
                     "no comparator cost is given.")
-        if per_label is None or per_unit is None:
+        pu = v.per_unit
+        if per_label is None or per_unit is None or pu is None:
             return head
-        tail = f" {per_label}: {per_unit}"
+        tail = {
+            "dominant": " It is also more effective, so it is dominant: cheaper and more "
+                        "effective, and no cost per unit of effect is needed.",
+            "cheaper_less_effective": " Its effect is not favourable, so a lower cost buys "
+                                      "less; no cost per unit of effect is given.",
+            "dominated": " Its effect is not favourable, so it costs more and achieves "
+                         "less (dominated).",
+        }.get(v.position or "")
+        if tail is not None:
+            return head + tail
+        if pu.ratio == "cheaper":  # cheaper, and the effect's interval includes no effect
+            return head + (" Its effect's confidence interval includes no effect, so it may "
+                           "be no better than the comparator; a cost per unit of effect "
+                           "has no meaning here.")
+        if pu.ratio == "unfavourable":
+            return head + " Its effect is not favourable, so no cost per unit is given."
+        if pu.ratio == "unbounded":
+            return head + (f" {per_label}: {money(pu.estimate, cur)} at the estimated effect. "
+                           "The effect's confidence interval includes no effect, so this cost "
+                           "has no upper limit and no range is given.")
+        text = f" {per_label}: {per_unit}"
         if per_range:
-            tail += f" (range {per_range})"
-        return head + tail + "."
-
+            text += f" (from {per_range} across the effect's 95% CI)"
+        return head + text + "."

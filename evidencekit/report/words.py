@@ -165,11 +165,28 @@ def _group_summary(g: GroupStats) -> str:
     return f"mean {n2(g.mean)} (SD {n2(g.sd)})"
 
 
-def _effect_text(o: OutcomeResult) -> str:
+def favourable(o: OutcomeResult) -> tuple[float, tuple[float, float] | None] | None:
+    """The outcome's standardised headline effect and its interval, turned so that positive
+    favours the programme: the one orientation of the chart, the tables and page one. The
+    interval is the analysis's own (one it withdrew stays withdrawn); None without a
+    headline effect."""
     h = o.headline
-    if h is not None:
-        text = f"{MEASURES[h.measure].symbol} = {n2(h.estimate)}"
-        return text + (f" {ci_text(h.ci)}" if h.ci is not None else "")
+    if h is None:
+        return None
+    if h.ci is None:
+        return h.estimate * o.sign, None
+    a, b = h.ci[0] * o.sign, h.ci[1] * o.sign
+    return h.estimate * o.sign, (min(a, b), max(a, b))
+
+
+def _effect_text(o: OutcomeResult) -> str:
+    """The effect as the outcome tables show it: the standardised effect in the favourable
+    orientation (as in the chart), else the change or difference in the outcome's units."""
+    fav = favourable(o)
+    if fav is not None and o.headline is not None:
+        est, ci = fav
+        text = f"{MEASURES[o.headline.measure].symbol} = {n2(est)}"
+        return text + (f" {ci_text(ci)}" if ci is not None else "")
     for key in ("mean_change", "change_in_proportion", "mean_difference"):
         e = o.effects.get(key)
         if e is not None and e.estimate is not None:
