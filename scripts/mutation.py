@@ -147,7 +147,12 @@ def main(argv: list[str] | None = None) -> int:
                           "counts": counts, "kill_rate": rate, "finished": finished,
                           "seconds": round(time.monotonic() - start)}
         report_path.write_text(json.dumps(report, indent=2, sort_keys=True))
+        failed = "failed to collect stats" in (dest / "mutmut.log").read_text(errors="replace")
+        report[module]["tests_failed"] = failed
+        report_path.write_text(json.dumps(report, indent=2, sort_keys=True))
         shown = "n/a" if rate is None else f"{100 * rate:.1f}%"
+        if failed:
+            shown += f"  (the unmutated tests failed: see {dest / 'mutmut.log'})"
         print(f"{module:14} mutants {len(found):4}  killed {counts.get('killed', 0):4}  "
               f"timeout {counts.get('timeout', 0):3}  survived {counts.get('survived', 0):3}  "
               f"no tests {counts.get('no tests', 0):3}  not checked {unchecked:4}  "
