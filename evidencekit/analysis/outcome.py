@@ -434,8 +434,8 @@ def _missing_for_g(has_sd: bool, has_ns: bool) -> tuple[str, str]:
 
     >>> _missing_for_g(True, False)[0], _missing_for_g(False, True)[0]
     ('no_n', 'no_sd')
-    >>> print(_missing_for_g(False, False)[1])
-    No standard deviation or group sizes were given with the mean difference, so no standardised effect size can be computed; add the outcome's 'sd', 'n_treatment' and 'n_control'.
+    >>> print(_missing_for_g(False, False)[1])  # doctest: +ELLIPSIS
+    No standard deviation or group sizes were given ... 'sd', 'n_treatment' and 'n_control'.
     """
     if has_sd and not has_ns:
         return ("no_n", "The mean difference has a standard deviation but no group sizes, so "
