@@ -22,7 +22,6 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -372,4 +371,4 @@ def serve_review(sock: Any, store: ReviewStore, round_name: str,
         server.run(sockets=[sock])
 
 
-__all__ = ["create_review_app", "serve_review", "Path"]
+__all__ = ["create_review_app", "serve_review"]

@@ -13,7 +13,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -122,13 +121,13 @@ class Browser:
 
     def login(self, name: str) -> None:
         token = self.csrf("/")
-        status, headers, _ = self.request("POST", "/login", {"csrf": token, "name": name,
+        status, _, _ = self.request("POST", "/login", {"csrf": token, "name": name,
                                                              "token": TOKENS[name]})
         assert status == 303, status
 
     def judge(self, app: str, criterion: str, decision: str, request_id: str,
               csrf: str) -> int:
-        status, headers, _ = self.request("POST", f"/a/{quote(app)}/judge", {
+        status, _, _ = self.request("POST", f"/a/{quote(app)}/judge", {
             "csrf": csrf, "criterion": criterion, "decision": decision,
             "reason": f"{decision} {criterion}", "request_id": request_id})
         assert status == 303
@@ -302,6 +301,3 @@ def test_not_loopback_warns(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
 
-
-def _unused(x: Any) -> None:  # keeps the Any import honest for type checkers
-    del x
