@@ -55,7 +55,8 @@ from ..assessment.message import Message
 from ..assessment.rubric import Rubric
 from ..errors import UsageError
 from ..load.model import TWO_GROUP_DESIGNS, DataSource, Submission
-from ..registry import MEASURES, test_label
+from ..registry import MEASURES
+from ..render.deciding import effect_words, named_test
 from ..render.numbers import num, percent, pval
 from . import charts
 from .methods import Method, glossary, methods_used
@@ -782,9 +783,9 @@ class _Builder:
 
     def plain_effect(self, e: EvaluationResult, o: OutcomeResult, name: str) -> str:
         if e.design == "pre_post":
-            mc = o.effects.get("mean_change")
+            mc = o.deciding  # the mean change, with the interval and p of its deciding test
             dav = o.effects.get("d_av")
-            if mc is None or mc.estimate is None:
+            if mc is None or mc.measure != "mean_change" or mc.estimate is None:
                 return (f"‘{name}’ changed in the "
                         f"{'favourable' if o.favourable else 'unfavourable'} direction; "
                         f"with no comparison group, the change cannot be attributed to the "
@@ -794,7 +795,7 @@ class _Builder:
                         if mc.ci is not None else "")
             return (f"‘{name}’ {word} by {n2(abs(mc.estimate))} from before to after "
                     f"(mean change {n2(mc.estimate)}{interval}; "
-                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(o.p_value)}). "
+                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(mc.p)}). "
                     "With no comparison group, this change cannot be attributed to the "
                     "programme.")
         h = o.headline
@@ -827,8 +828,7 @@ class _Builder:
         if h.ci is not None:
             lo, hi = sorted((h.ci[0], h.ci[1]))
             lead += f", 95% CI {n2(lo)} to {n2(hi)}"
-        p = o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value
-        lead += f"; p {_p_words(p)})."
+        lead += f"; p {_p_words(o.deciding.p if o.deciding else None)})."
         if h.ci is not None:
             lo, hi = sorted(h.ci)
             if lo > 0 or hi < 0:
@@ -965,11 +965,11 @@ class _Builder:
         if withheld:
             effect = p = "withheld"
         else:
-            effect = _effect_text(o)
-            padj = o.p_value_adjusted
-            p = pval(o.p_value)
-            if padj is not None and o.p_value is not None and abs(padj - o.p_value) > 1e-12:
-                p = f"{pval(o.p_value)} (adjusted {pval(padj)})"
+            d = o.deciding  # decided in the analysis; formatted here
+            effect = effect_words(d, n2, ci_text)
+            p = pval(d.p_value if d else None)
+            if d is not None and d.adjusted:
+                p = f"{pval(d.p_value)} (adjusted {pval(d.p_value_adjusted)})"
             if o.baseline is not None:
                 sym = MEASURES[o.baseline.measure].symbol
                 word = BASELINE_LABELS.get(o.baseline.verdict, o.baseline.verdict)
@@ -1011,7 +1011,7 @@ class _Builder:
             direction="higher is better" if o.direction == "higher_is_better"
             else "lower is better",
             groups=self.groups(o, withheld), effect=effect, p=p,
-            test=_test_words(o.test),
+            test=named_test(o.deciding, n2),
             verdict=verdict, details=tuple(details), notes=notes, withheld=withheld)
 
     def forest(self) -> tuple[Chart | None, tuple[ForestRowView, ...], tuple[str, ...]]:
@@ -1273,14 +1273,6 @@ def _replace(ctx: ReportContext, **changes: Any) -> ReportContext:
     return replace(ctx, **changes)
 
 
-def _test_words(key: str | None) -> str:
-    from ..registry import TESTS
-
-    if key is None:
-        return "no test"
-    return test_label(key) if key in TESTS else key
-
-
 def _p_words(p: float | None) -> str:
     text = pval(p)
     return text if text.startswith("<") or text == "—" else "= " + text
@@ -1299,20 +1291,6 @@ def _group_summary(g: GroupStats) -> str:
     if g.mean is None:
         return "—"
     return f"mean {n2(g.mean)} (SD {n2(g.sd)})"
-
-
-def _effect_text(o: OutcomeResult) -> str:
-    h = o.headline
-    if h is not None:
-        text = f"{MEASURES[h.measure].symbol} = {n2(h.estimate)}"
-        return text + (f" {ci_text(h.ci)}" if h.ci is not None else "")
-    for key in ("mean_change", "change_in_proportion", "mean_difference"):
-        e = o.effects.get(key)
-        if e is not None and e.estimate is not None:
-            digits = 2
-            text = f"{MEASURES[key].symbol} = {n2(e.estimate, digits)}"
-            return text + (f" {ci_text(e.ci)}" if e.ci is not None else "")
-    return "—"
 
 
 def _verdict_words(o: OutcomeResult) -> str:
