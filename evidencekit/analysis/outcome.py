@@ -475,9 +475,13 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
         draft.effects["odds_ratio"] = Effect(r.value, fo.se_log_or, r.ci, ci_method="reported")
         draft.effects["log_odds_ratio"] = Effect(fo.log_odds_ratio, fo.se_log_or, None,
                                                  fo.p_value, test="normal_z")
-        draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox)
+        # The Cox index's interval is the reported OR interval on the same scale
+        # (ln OR / 1.65, a monotone map), so the chart and the tables show one interval.
+        ci_cox = (math.log(r.ci[0]) / stats.COX_DIVISOR, math.log(r.ci[1]) / stats.COX_DIVISOR)
+        draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox, ci_cox,
+                                            ci_method="reported")
         g, se = fo.cox_index, fo.se_cox
-        draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, None)
+        draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, ci_cox, "reported")
         draft.favourable = _favourable(fo.log_odds_ratio, outcome)
         draft.decide("normal_z", fo.p_value, "z", fo.z)
     if r.cluster_adjusted and draft.statistic is not None:
