@@ -99,13 +99,17 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
     step_w = (width - gap * (n - 1)) / n
     unit = (base_y - top_pad) / n
     out = _open(width, height, ident, title, desc)
-    words = {"verified": "verified", "claimed": "claimed only", "not_met": "not met"}
+    words = {"verified": "verified", "validated": "validated", "claimed": "claimed only",
+             "not_met": "not met"}
     for i, s in enumerate(steps):
         x = i * (step_w + gap)
         h = unit * (i + 1)
         y = base_y - h
         if s.status == "verified":
             fill, edge, dash, label_fill = VERIFIED, VERIFIED, "", "#ffffff"
+        elif s.status == "validated":  # a reviewer accepted the claim: filled, dashed edge
+            fill, edge, label_fill = VERIFIED, CLAIMED_EDGE, "#ffffff"
+            dash = ' stroke-dasharray="5 3"'
         elif s.status == "claimed":
             fill, edge, label_fill = CLAIMED_FILL, CLAIMED_EDGE, INK
             dash = ' stroke-dasharray="5 3"'
@@ -114,7 +118,7 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
         out.append(f'<rect x="{_f(x + 0.75)}" y="{_f(y)}" width="{_f(step_w - 1.5)}" '
                    f'height="{_f(h)}" rx="2" fill="{fill}" stroke="{edge}" '
                    f'stroke-width="1.5"{dash}/>')
-        mark = {"verified": "✓ ", "claimed": "? "}.get(s.status, "")
+        mark = {"verified": "✓ ", "validated": "✓ ", "claimed": "? "}.get(s.status, "")
         out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y - 3)}" text-anchor="middle" '
                    f'font-size="10" font-weight="bold" fill="{label_fill}">'
                    f'{_esc(mark)}{_esc(s.label or str(s.level))}</text>')

@@ -30,7 +30,8 @@ DESIGN_LABELS = {
     "cluster_rct": "cluster-randomised controlled trial",
 }
 TWO_GROUP = TWO_GROUP_DESIGNS
-STATUS_LABELS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
+STATUS_LABELS = {"verified": "Verified", "validated": "Validated",
+                 "claimed": "Claimed only", "not_met": "Not met"}
 BASELINE_LABELS = {"satisfied": "equivalent", "adjustment_required": "adjustment required",
                    "not_satisfied": "not equivalent"}
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
