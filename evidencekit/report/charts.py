@@ -20,6 +20,7 @@ MUTED = "#555555"
 ACCENT = "#0b4f6c"
 VERIFIED = "#1b6e3a"
 CLAIMED_FILL = "#fbe7c2"
+VALIDATED_FILL = "#9fd1ae"  # a review round's validated level (lighter than verified)
 CLAIMED_EDGE = "#8a5a00"
 EMPTY_FILL = "#f1f1f1"
 EMPTY_EDGE = "#8c8c8c"
@@ -274,6 +275,10 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     slot = plot_w / n_cat
     bar_w = min(28.0, (slot - 10) / n_ser)
     fills = [(VERIFIED, ""), (CLAIMED_FILL, ' stroke-dasharray="4 2"')]
+    edges = [VERIFIED, CLAIMED_EDGE]
+    if n_ser == 3:  # verified, validated (a review round: a lighter green, dotted), claimed
+        fills.insert(1, (VALIDATED_FILL, ' stroke-dasharray="1.5 1.5"'))
+        edges.insert(1, VERIFIED)
     out = _open(width, height, ident, title, desc)
     base = top + plot_h
     out.append(f'<line x1="{_f(left)}" y1="{_f(base)}" x2="{_f(width - right)}" '
@@ -282,7 +287,7 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
         fill, dash = fills[s % len(fills)]
         x = left + s * 150
         out.append(f'<rect x="{_f(x)}" y="6" width="12" height="10" fill="{fill}" '
-                   f'stroke="{CLAIMED_EDGE if s else VERIFIED}"{dash}/>')
+                   f'stroke="{edges[s % len(edges)]}"{dash}/>')
         out.append(f'<text x="{_f(x + 16)}" y="15" fill="{INK}">{_esc(name)}</text>')
     for c, label in enumerate(categories):
         cx = left + slot * c + slot / 2
@@ -292,7 +297,7 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
             h = plot_h * v / peak
             x = cx - group_w / 2 + s * bar_w
             fill, dash = fills[s % len(fills)]
-            edge = CLAIMED_EDGE if s else VERIFIED
+            edge = edges[s % len(edges)]
             out.append(f'<rect x="{_f(x + 1)}" y="{_f(base - h)}" width="{_f(bar_w - 2)}" '
                        f'height="{_f(h)}" fill="{fill}" stroke="{edge}"{dash}/>')
             out.append(f'<text x="{_f(x + bar_w / 2)}" y="{_f(base - h - 3)}" '

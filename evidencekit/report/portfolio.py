@@ -40,6 +40,8 @@ class RankedRow:
     gap: int
     effect: str
     n: str
+    #: The verified level plus the claims reviewers validated (a review round).
+    validated_level: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,11 @@ class PortfolioContext:
     ranked: tuple[RankedRow, ...]
     ranked_total: int
     failures: tuple[FailedRow, ...]
+    #: A review round: the validated level is shown beside the verified and claimed ones.
+    reviewed: bool = False
+    #: Applications whose validated level is above the verified one; claims not yet decided.
+    validated_up: int = 0
+    awaiting: int = 0
 
 
 def _theme(result: dict[str, Any]) -> str:
@@ -95,11 +102,16 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
     levels = tuple(range(top + 1))
     verified = Counter(r["row"]["level"] for r in ok)
     claimed = Counter(r["row"]["claimed_level"] for r in ok)
-    level_rows = tuple(CountRow(str(n), (verified[n], claimed[n])) for n in levels)
+    reviewed = any(r["row"].get("claims_awaiting_review") is not None for r in ok)
+    validated = Counter(r["row"].get("validated_level", r["row"]["level"]) for r in ok)
+    level_rows = tuple(CountRow(str(n), (verified[n], claimed[n], validated[n])
+                                if reviewed else (verified[n], claimed[n])) for n in levels)
     categories = [str(n) for n in levels]
+    series = [("verified level", [verified[n] for n in levels]),
+              *([("validated level", [validated[n] for n in levels])] if reviewed else []),
+              ("claimed level", [claimed[n] for n in levels])]
     levels_svg = charts.grouped_bars(
-        categories, [("verified level", [verified[n] for n in levels]),
-                     ("claimed level", [claimed[n] for n in levels])],
+        categories, series,
         title="Applications by evidence level",
         desc="For each level, how many applications are verified at it and how many claim it.",
         axis_label="level", ident="portfolio-levels")
@@ -145,6 +157,10 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
                           "Cells left of the outlined diagonal over-claim."),
         claim_rows=claim_rows,
         effects_chart=effects, ranked=ranked_rows, ranked_total=len(ok), failures=failures[:200],
+        reviewed=reviewed,
+        validated_up=sum(1 for r in ok
+                         if r["row"].get("validated_level", r["row"]["level"]) > r["row"]["level"]),
+        awaiting=sum(int(r["row"].get("claims_awaiting_review") or 0) for r in ok),
     )
 
 
@@ -158,7 +174,8 @@ def _ranked_row(rank: int, r: dict[str, Any]) -> RankedRow:
     n = num(row["n_analysed"]) if row.get("n_analysed") is not None else "—"
     return RankedRow(rank, r["application_id"], str(row.get("programme") or ""),
                      str(row.get("organisation") or ""), _theme(r), int(row["level"]),
-                     int(row["claimed_level"]), int(row["overclaim_gap"]), effect, n)
+                     int(row["claimed_level"]), int(row["overclaim_gap"]), effect, n,
+                     int(row.get("validated_level", row["level"])))
 
 
 def _effects_chart(ok: Sequence[dict[str, Any]]) -> Chart | None:

@@ -67,8 +67,12 @@ def test_a_round_reviewed_by_two_with_a_moderated_disagreement(round_dir: Path, 
     assert {a["application"]: a["validated_level"] for a in st["applications"]} == \
         {"city-year": 3, "goodgym": 4}
     # The batch scores carry all three levels.
-    res = cli("batch", r, "--out", tmp_path / "out", "--no-portfolio", "--workers", "1")
+    res = cli("batch", r, "--out", tmp_path / "out", "--workers", "1")
     assert res.exit_code == 0, res.stderr
+    portfolio = (tmp_path / "out" / "portfolio.html").read_text(encoding="utf-8")
+    assert '<td class="num" data-label="Validated">4</td>' in portfolio
+    assert "<strong>2</strong> of 2 applications reach a higher level" in portfolio
+    assert "validated level" in portfolio  # the chart's third series
     with open(tmp_path / "out" / "scores.csv", encoding="utf-8") as f:
         rows = {row["application_id"]: row for row in csv.DictReader(f)}
     assert (rows["goodgym"]["level"], rows["goodgym"]["validated_level"],
