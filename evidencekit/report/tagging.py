@@ -3,7 +3,7 @@
 WeasyPrint (70) tags tables with ``/Headers`` on every data cell (TD) but writes no ``/Scope``
 on header cells (TH). A header that no data cell points to — the corner "Level" heading above
 a column of row headers, say — is then tied to nothing, and checkers of PDF/UA-1 (ISO 14289-1
-§7.5, Matterhorn checkpoint 15-003) report it. :func:`add_header_scope` gives every TH the
+clause 7.5, Matterhorn checkpoint 15-003) report it. :func:`add_header_scope` gives every TH the
 ``/Scope`` its HTML ``scope`` attribute had: ``/Row`` for a header that the data cells of its
 own row point to, ``/Column`` for one in the table head or pointed to from other rows.
 
