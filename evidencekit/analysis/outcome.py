@@ -106,6 +106,8 @@ def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
         problems = (Problem(None, None, _fmt_path(outcome), "statistics that can be computed",
                             str(exc)),)
         draft = _Draft()
+    if _is_clustered(evaluation) or draft.clustering is not None:
+        draft.effects = label_unclustered(draft.effects)
     if outcome.self_reported:
         draft.note("self_reported", "The outcome is self-reported, which can overstate effects "
                    "when participants know which group they are in.")
@@ -126,6 +128,34 @@ def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
         eef_months=eef, self_reported=outcome.self_reported, notes=tuple(draft.notes),
         problems=problems, rows_dropped=draft.rows_dropped,
     )
+
+
+def label_unclustered(effects: dict[str, Effect]) -> dict[str, Effect]:
+    """In a cluster design, mark every effect whose SE, interval or p ignores clustering.
+
+    Decided once, here: the outcome's ``p_value``/``test`` and headline carry the test that
+    respects clustering (the WWC correction, or none with < 2 clusters an arm, SPEC §3.9);
+    the individual-level statistics in ``effects`` (Welch's p of the mean difference, g's
+    SE-based and noncentral intervals …) are kept for reference with
+    ``ignores_clustering: true``, which the report words as "(ignoring clustering)"
+    (``analysis.headline.statistic_basis``). Cluster-robust values beside a model's
+    (``p_value_cluster_robust`` …) are named as such.
+
+    >>> out = label_unclustered({"mean_difference": Effect(2.0, 0.8, (0.4, 3.6), 0.015),
+    ...                          "cohens_d": Effect(0.2)})
+    >>> dict(out["mean_difference"].extra), out["cohens_d"].extra
+    ({'ignores_clustering': True}, ())
+    """
+    out = dict(effects)
+    for key, eff in effects.items():
+        inferential = (eff.se is not None or eff.ci is not None or eff.p_value is not None
+                       or any(k == "ci_noncentral" for k, _ in eff.extra))
+        if not inferential or any(k == "ignores_clustering" for k, _ in eff.extra):
+            continue
+        out[key] = Effect(eff.estimate, eff.se, eff.ci, eff.p_value,
+                          (*eff.extra, ("ignores_clustering", True)),
+                          test=eff.test, ci_method=eff.ci_method)
+    return out
 
 
 def _normal_p(z: float) -> float:
@@ -396,6 +426,30 @@ def _one_group(draft: _Draft, s: OneGroupSummary, outcome: Outcome) -> None:
                    "assumed for the standard deviation of the change.")
 
 
+def _missing_for_g(has_sd: bool, has_ns: bool) -> tuple[str, str]:
+    """The note for a reported mean difference that cannot give Hedges' g: what is missing.
+
+    g = J·MD/SD needs the outcome's SD, and its small-sample factor J and SE need both
+    groups' numbers (SPEC 3.2, 3.10).
+
+    >>> _missing_for_g(True, False)[0], _missing_for_g(False, True)[0]
+    ('no_n', 'no_sd')
+    >>> print(_missing_for_g(False, False)[1])  # doctest: +ELLIPSIS
+    No standard deviation or group sizes were given ... 'sd', 'n_treatment' and 'n_control'.
+    """
+    if has_sd and not has_ns:
+        return ("no_n", "The mean difference has a standard deviation but no group sizes, so "
+                "Cohen's d is given but Hedges' g and its standard error, which need both "
+                "groups' numbers, cannot be computed; add the outcome's 'n_treatment' and "
+                "'n_control'.")
+    if has_ns:
+        return ("no_sd", "No standard deviation was given with the mean difference, so no "
+                "standardised effect size can be computed; add the outcome's 'sd'.")
+    return ("no_sd", "No standard deviation or group sizes were given with the mean "
+            "difference, so no standardised effect size can be computed; add the outcome's "
+            "'sd', 'n_treatment' and 'n_control'.")
+
+
 def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluation,
               options: AnalysisOptions) -> None:
     draft.n_treatment, draft.n_control = r.n_treatment, r.n_control
@@ -443,8 +497,10 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
             draft.effects["hedges_g"] = Effect(fm.g, fm.se_g, fm.ci_g, ci_method="normal")
             draft.headline = Headline("hedges_g", fm.g, fm.se_g, fm.ci_g, "normal")
         else:
-            draft.note("no_sd", "No standard deviation was given with the mean difference, so "
-                       "no standardised effect size can be computed; add the outcome's 'sd'.")
+            if fm.d is not None:
+                draft.effects["cohens_d"] = Effect(fm.d)
+            draft.note(*_missing_for_g(r.sd is not None, r.n_treatment is not None
+                                       and r.n_control is not None))
         draft.favourable = _favourable(r.value, outcome)
         draft.p_value, draft.test = fm.p_value, "normal_z"
     else:  # odds_ratio
@@ -453,9 +509,13 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
         draft.effects["odds_ratio"] = Effect(r.value, fo.se_log_or, r.ci, ci_method="reported")
         draft.effects["log_odds_ratio"] = Effect(fo.log_odds_ratio, fo.se_log_or, None,
                                                  fo.p_value, test="normal_z")
-        draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox)
+        # The Cox index's interval is the reported OR interval on the same scale
+        # (ln OR / 1.65, a monotone map), so the chart and the tables show one interval.
+        ci_cox = (math.log(r.ci[0]) / stats.COX_DIVISOR, math.log(r.ci[1]) / stats.COX_DIVISOR)
+        draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox, ci_cox,
+                                            ci_method="reported")
         g, se = fo.cox_index, fo.se_cox
-        draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, None)
+        draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, ci_cox, "reported")
         draft.favourable = _favourable(fo.log_odds_ratio, outcome)
         draft.p_value, draft.test = fo.p_value, "normal_z"
     if (_is_clustered(evaluation) and evaluation.clusters is not None

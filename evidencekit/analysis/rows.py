@@ -365,7 +365,8 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
                        "pretest, so baseline equivalence cannot be shown.")
     if cl_name:
         _cluster_rows(draft, data, cl_name, expand, fit, k, tc, g_used, se_b,
-                      n["treatment"] + n["control"], outcome, evaluation, options)
+                      n["treatment"] + n["control"], outcome, evaluation, options,
+                      smd=(r.s_pooled, n["treatment"], n["control"]))
     elif _is_clustered(evaluation):
         draft.note("no_cluster_column", "This is a cluster design but no cluster column is "
                    "mapped; add 'cluster' to the columns so that the ICC is estimated from "
@@ -405,8 +406,16 @@ def _with_indicator(cells: NDArray[np.float64], tc: int) -> NDArray[np.float64]:
 
 def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[np.float64],
                   fit: LinearFit, k: int, tc: int, g_used: float, se_b: float, n_total: int,
-                  outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions) -> None:
-    """CR2 test, ICC and Hedges (2007) g from cell moments (cells = cluster*2 + group)."""
+                  outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions, *,
+                  smd: tuple[float, int, int] | None = None) -> None:
+    """CR2 test, ICC and Hedges (2007) g from cell moments (cells = cluster*2 + group).
+
+    The headline g keeps its SE formula with the cluster-robust SE of the difference in
+    place of the model's (``smd`` = (S_pooled, n_t, n_c)): g_ANCOVA's is ``ancova_g_se``
+    with SE_CR2(b); plain g's is √(r²·(n_t+n_c)/(n_t·n_c) + g²/(2N)), r = SE_CR2/SE_OLS;
+    only the variance of the difference is inflated, not the g²/(2N) term from estimating
+    S. Other headlines (g_DiD) are scaled by r.
+    """
     n_cl = expand.shape[0] // 2
     per_cluster = expand.reshape(n_cl, 2, *expand.shape[1:]).sum(axis=1)
     size = per_cluster[:, 0, 0]
@@ -451,6 +460,14 @@ def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[n
     i = 1  # the treatment coefficient
     ratio = robust.se[i] / se_b
     se_head = (draft.headline.se or 0.0) * ratio if draft.headline else 0.0
+    if draft.headline is not None and smd is not None:
+        s_pooled, n_t, n_c = smd
+        est = draft.headline.estimate
+        if draft.headline.measure == "ancova_hedges_g":
+            se_head = stats.ancova_g_se(est, float(robust.se[i]), s_pooled, n_t, n_c)
+        elif draft.headline.measure == "hedges_g":
+            se_head = math.sqrt(ratio**2 * (n_t + n_c) / (n_t * n_c)
+                                + est**2 / (2 * (n_t + n_c)))
     half = (float(robust.ci[i][1] - robust.ci[i][0]) / 2) * (se_head / robust.se[i]) \
         if robust.se[i] > 0 else math.nan
     if draft.headline is not None:

@@ -15,6 +15,7 @@ from .numbers import ci, num, percent, pval
 
 STATUS = {
     "verified": ("✔", "green", "verified"),
+    "validated": ("✔", "cyan", "validated by a reviewer"),
     "claimed": ("?", "yellow", "claimed"),
     "not_met": ("✘", "red", "not met"),
 }
@@ -23,6 +24,7 @@ STATUS = {
 #: The mark of a level's cumulative status (LevelResult.status).
 LEVEL_MARKS = {
     "reached": ("✔", "green"),
+    "validated_only": ("✔", "cyan"),
     "claimed_only": ("?", "yellow"),
     "not_reached": ("·", "dim"),
 }
@@ -116,6 +118,13 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None, *,
                                 f" — {result.level_title(result.level)}"
                                 + _own_label(result.label, result.level,
                                              result.level_title(result.level))))
+        if result.review is not None:
+            vl = result.validated
+            con.print(Text.assemble(("Validated level:", "bold"), (f" {vl}", "bold cyan"),
+                                    f" — {result.level_title(vl)}"
+                                    + _own_label(result.validated_label, vl,
+                                                 result.level_title(vl))
+                                    + "  (verified, plus the claims reviewers validated)"))
         gap = result.claimed_level - result.level
         con.print(Text.assemble(("Claimed level:  ", "bold"), (f"{result.claimed_level}", "bold"),
                                 f" — {result.level_title(result.claimed_level)}"

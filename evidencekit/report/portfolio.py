@@ -31,7 +31,9 @@ from ..batch.outputs import RANKING_RULE
 from ..render.numbers import ci as ci_text
 from ..render.numbers import num
 from . import charts
-from .context import Chart, ReportOptions, generation_time, money
+from .provenance import generation_time
+from .views import Chart, ReportOptions
+from .words import money
 
 #: The document shows the leading applications; every application is in scores.csv/xlsx.
 MAX_TABLE_ROWS = 200
