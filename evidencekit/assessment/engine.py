@@ -276,12 +276,33 @@ class AssessmentResult:
         }
 
 
+#: How each analysis convention's value is read (the field types of AnalysisOptions).
+_CONVENTION_TYPES = {"float": float, "int": int, "str": str}
+
+
 def analysis_options(rubric: Rubric) -> AnalysisOptions:
-    """Analysis conventions taken from rubric parameters of the same name."""
-    base = AnalysisOptions()
-    known = {f: getattr(base, f) for f in base.__slots__}
-    values = {k: (type(known[k])(v)) for k, v in rubric.values.items() if k in known}
-    return AnalysisOptions(**{**known, **values})
+    """Analysis conventions from the rubric's parameters of the same name; a convention the
+    rubric does not declare comes from the default rubric (:data:`DEFAULT_RUBRIC`), which
+    declares them all — the one place their values are written.
+
+    >>> from evidencekit.assessment.rubric import load_rubric
+    >>> wwc = analysis_options(load_rubric("wwc"))   # declares no alpha or ICC of its own
+    >>> wwc.alpha, wwc.icc_achievement
+    (0.05, 0.2)
+    """
+    from dataclasses import fields
+
+    from ..vocabulary import DEFAULT_RUBRIC
+    from .rubric import load_rubric
+
+    default = load_rubric(DEFAULT_RUBRIC)
+    values: dict[str, Any] = {}
+    for f in fields(AnalysisOptions):
+        source = rubric.values if f.name in rubric.values else default.values
+        if f.name not in source:  # pragma: no cover - the default rubric declares them all
+            raise RuntimeError(f"the default rubric declares no parameter {f.name!r}")
+        values[f.name] = _CONVENTION_TYPES[str(f.type)](source[f.name])
+    return AnalysisOptions(**values)
 
 
 def _pool(estimates: list[float], ses: list[float], method: str = "DL") -> float | None:
