@@ -356,7 +356,7 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
                                           ("df", float(fit.df))),
                                          test="ancova", ci_method="ols_t")
         draft.favourable = _favourable(b, outcome)
-        draft.p_value, draft.test = fit.p_value[1], "ancova"
+        draft.decide("ancova", fit.p_value[1], "t", fit.t[1], fit.df)
         draft.adjusted = x_name is not None
         draft.headline = Headline("ancova_hedges_g", g_anc, se_g, ci_g, "normal")
         g_used, se_used = g_anc, se_g
@@ -476,7 +476,7 @@ def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[n
                                   (est - half, est + half), "cr2_satterthwaite")
     key = "ancova" if "ancova" in draft.effects else "mean_difference"
     draft.effects[key] = _with_robust(draft.effects[key], robust, i)
-    draft.p_value, draft.test = robust.p_value[i], "cr2"
+    draft.decide("cr2", robust.p_value[i], "t", robust.t[i], robust.df[i])
     clusters = int(np.count_nonzero(present))
     g_adj = (stats.hedges_2007_g_cluster(g_used, n_total, n_total / clusters, icc.icc)
              if nested else None)
@@ -612,13 +612,13 @@ def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
                                             ("cox_index", b / cox)),
                                            test="logistic", ci_method="logistic_wald")
         draft.favourable = _favourable(b, outcome)
-        draft.p_value, draft.test = fit.p_value[1], "logistic"
+        draft.decide("logistic", fit.p_value[1], "z", fit.z[1])
         draft.adjusted = x_name is not None
         draft.headline = Headline("cox_index", b / cox, se / cox, (ci[0] / cox, ci[1] / cox),
                                   "logistic_wald")
     if fit.robust is not None and layout is not None:
         rb = fit.robust
-        draft.p_value, draft.test = rb.p_value[1], "cr2"
+        draft.decide("cr2", rb.p_value[1], "t", rb.t[1], rb.df[1])
         name = "logistic" if "logistic" in draft.effects else "log_odds_ratio"
         draft.effects[name] = _with_robust(draft.effects[name], rb, 1)
         head = b / cox
@@ -783,7 +783,7 @@ def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: Analysi
     draft.effects["d_z"] = Effect(res.d_z)
     draft.effects["d_av"] = Effect(res.d_av)
     draft.favourable = _favourable(res.mean_change, outcome)
-    draft.p_value, draft.test = res.p_value, "paired_t"
+    draft.decide("paired_t", res.p_value, "t", res.t, res.df)
     if coded and cl_name:
         present = cells[:, 0, 0] > 0
         blocks = cells[present]
@@ -797,7 +797,7 @@ def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: Analysi
         robust = cr2([res.mean_change], [[float(size.sum())]], size[:, None, None],
                      (d_sum - size * d_mean)[:, None], level=options.ci_level)
         icc = icc_anova(size, d_sum / size, float(np.sum(d_sq - d_sum**2 / size)))
-        draft.p_value, draft.test = robust.p_value[0], "cr2"
+        draft.decide("cr2", robust.p_value[0], "t", robust.t[0], robust.df[0])
         draft.effects["mean_change"] = _with_robust(draft.effects["mean_change"], robust, 0)
         draft.clustering = Clustering(icc.icc, "estimated", int(size.size), CR2_METHOD, None)
         if size.size < options.min_clusters_per_arm:
@@ -827,7 +827,7 @@ def _binary_pre_post(draft: _Draft, outcome: Outcome, table: NDArray[np.float64]
                                                        ("changed_to_no", float(n10))),
                                                    test="mcnemar", ci_method="normal")
     draft.favourable = _favourable(change, outcome)
-    draft.p_value, draft.test = p, "mcnemar"
+    draft.decide("mcnemar", p)
 
 
 def _post_only(draft: _Draft, src: DataSource, outcome: Outcome, key: str) -> None:

@@ -195,6 +195,11 @@ class AssessmentResult:
     validated_label: str = ""
     #: The reviewers' decisions applied (evidencekit.review.model.Review), or None.
     review: Any = None
+    #: Whether the headline effect's evaluation passes the rubric's causal test (its
+    #: ``causal_test`` definition): True, False (refuted, or not shown), or None when the
+    #: rubric has no causal test or there is no headline. The portfolio marks effects that
+    #: do not pass.
+    headline_causal: bool | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "parameters", "levels", "next_steps", "quality_notes", "problems",
@@ -271,12 +276,33 @@ class AssessmentResult:
         }
 
 
+#: How each analysis convention's value is read (the field types of AnalysisOptions).
+_CONVENTION_TYPES = {"float": float, "int": int, "str": str}
+
+
 def analysis_options(rubric: Rubric) -> AnalysisOptions:
-    """Analysis conventions taken from rubric parameters of the same name."""
-    base = AnalysisOptions()
-    known = {f: getattr(base, f) for f in base.__slots__}
-    values = {k: (type(known[k])(v)) for k, v in rubric.values.items() if k in known}
-    return AnalysisOptions(**{**known, **values})
+    """Analysis conventions from the rubric's parameters of the same name; a convention the
+    rubric does not declare comes from the default rubric (:data:`DEFAULT_RUBRIC`), which
+    declares them all — the one place their values are written.
+
+    >>> from evidencekit.assessment.rubric import load_rubric
+    >>> wwc = analysis_options(load_rubric("wwc"))   # declares no alpha or ICC of its own
+    >>> wwc.alpha, wwc.icc_achievement
+    (0.05, 0.2)
+    """
+    from dataclasses import fields
+
+    from ..vocabulary import DEFAULT_RUBRIC
+    from .rubric import load_rubric
+
+    default = load_rubric(DEFAULT_RUBRIC)
+    values: dict[str, Any] = {}
+    for f in fields(AnalysisOptions):
+        source = rubric.values if f.name in rubric.values else default.values
+        if f.name not in source:  # pragma: no cover - the default rubric declares them all
+            raise RuntimeError(f"the default rubric declares no parameter {f.name!r}")
+        values[f.name] = _CONVENTION_TYPES[str(f.type)](source[f.name])
+    return AnalysisOptions(**values)
 
 
 def _pool(estimates: list[float], ses: list[float], method: str = "DL") -> float | None:
@@ -320,6 +346,7 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
                 + tuple(p.to_dict() for e in analysis.evaluations for o in e.outcomes
                         for p in o.problems))
     steps = _next_steps(results, level, rubric, evaluation) if explain else ()
+    headline = choose_headline(analysis)
     notes = _quality_notes(analysis)
     return AssessmentResult(
         rubric_id=rubric.id, rubric_title=rubric.title, rubric_version=rubric.version,
@@ -333,10 +360,23 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
                                         analysis.options.ci_level),
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
-        headline=choose_headline(analysis), next_step_messages=steps,
+        headline=headline, next_step_messages=steps,
         quality_note_messages=notes, validated_level=best.validated_level,
         validated_label=best.validated_label, review=review,
+        headline_causal=_headline_causal(rubric, interpreter, facts, headline),
     )
+
+
+def _headline_causal(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
+                     headline: HeadlineEffect | None) -> bool | None:
+    """Whether the headline's evaluation passes the rubric's causal test (None: no test, or
+    no headline)."""
+    if rubric.causal_test is None or headline is None:
+        return None
+    for ev in facts.get("evaluations") or ():
+        if ev.get("id") == headline.evaluation:
+            return interpreter.evaluate(rubric.causal_test, ev).value is True
+    return None
 
 
 def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],

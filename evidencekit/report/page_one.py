@@ -73,9 +73,9 @@ class PageOne(BuilderBase):
 
     def plain_effect(self, e: EvaluationResult, o: OutcomeResult, name: str) -> str:
         if e.design == "pre_post":
-            mc = o.effects.get("mean_change")
+            mc = o.deciding  # the mean change, with the interval and p of its deciding test
             dav = o.effects.get("d_av")
-            if mc is None or mc.estimate is None:
+            if mc is None or mc.measure != "mean_change" or mc.estimate is None:
                 return (f"‘{name}’ changed in the "
                         f"{'favourable' if o.favourable else 'unfavourable'} direction; "
                         f"with no comparison group, the change cannot be attributed to the "
@@ -85,7 +85,7 @@ class PageOne(BuilderBase):
                         if mc.ci is not None else "")
             return (f"‘{name}’ {word} by {n2(abs(mc.estimate))} from before to after "
                     f"(mean change {n2(mc.estimate)}{interval}; "
-                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(o.p_value)}). "
+                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(mc.p)}). "
                     "With no comparison group, this change cannot be attributed to the "
                     "programme.")
         h = o.headline
@@ -118,8 +118,7 @@ class PageOne(BuilderBase):
         if h.ci is not None:
             lo, hi = sorted((h.ci[0], h.ci[1]))
             lead += f", 95% CI {n2(lo)} to {n2(hi)}"
-        p = o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value
-        lead += f"; p {_p_words(p)})."
+        lead += f"; p {_p_words(o.deciding.p if o.deciding else None)})."
         if h.ci is not None:
             lo, hi = sorted(h.ci)
             if lo > 0 or hi < 0:
