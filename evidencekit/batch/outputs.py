@@ -30,8 +30,17 @@ BASE_COLUMNS = [
 ERROR_COLUMNS = ["application_id", "file", "line", "key", "message"]
 
 
+#: :func:`ranked`'s rule in words, as the portfolio states it.
+RANKING_RULE = ("Ranked by verified level (highest first); within a level, by the lower end of "
+                "the headline effect's 95% confidence interval (highest first, applications "
+                "without one last); then by application id. The effect does not change a "
+                "level, and an effect whose evaluation does not pass the causal test still "
+                "counts here: it is marked.")
+
+
 def ranked(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Successful results in rank order (best evidence first)."""
+    # The rule is RANKING_RULE; change both together.
     ok = [r for r in results if r.get("ok")]
 
     def key(r: dict[str, Any]) -> tuple[Any, ...]:

@@ -202,6 +202,15 @@ def summarise(result: Any) -> dict[str, Any]:
         "gate_titles": [[c.id, c.title] for lv in result.levels for c in lv.criteria
                         if c.gate],
         **effect,
+        # Whether the headline effect's evaluation passes the rubric's causal test (None: the
+        # rubric has none, or no headline), and its design: the portfolio marks the rest.
+        "effect_causal": result.headline_causal,
+        "effect_design": h.design if h is not None else None,
+        # The submission's cost per participant (None when not given), for the portfolio.
+        "cost_per_participant": (result.value_for_money.cost_per_participant
+                                 if result.value_for_money is not None else None),
+        "cost_currency": (result.value_for_money.currency
+                          if result.value_for_money is not None else None),
         "rubric_id": result.rubric_id,
         "rubric_version": result.rubric_version,
     }
