@@ -336,11 +336,22 @@ class Round:
     portfolio: dict[str, tuple[str, str, str]]
 
 
-_PORTFOLIO_ROW = re.compile(
-    r'<td data-label="Application">.*?<span class="meta">([^<·]+?)(?: ·[^<]*)?</span>.*?'
-    r'<td class="num" data-label="Verified">(\d+)</td>\s*'
-    r'<td class="num" data-label="Claimed">(\d+)</td>.*?'
-    r'<td class="num" data-label="Effect \[95% CI\]">([^<]*)</td>', re.S)
+def _portfolio_rows(page: str) -> dict[str, tuple[str, str, str]]:
+    """(verified, claimed, effect) of each application in the portfolio's ranked table."""
+    table = page.split('<table class="ranked', 1)[1].split("</table>", 1)[0]
+    out: dict[str, tuple[str, str, str]] = {}
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        cells = dict(re.findall(r'<td[^>]*data-label="([^"]+)"[^>]*>(.*?)</td>', tr, re.S))
+        app = re.search(r'<span class="meta">([^<]*)</span>', cells["Application"])
+        assert app is not None
+        key = htmllib.unescape(app.group(1)).split(" · ")[0].strip()
+        verified = re.search(r"\d+", _strip(cells["Verified"]))
+        claimed = re.search(r"\d+", _strip(cells["Claimed"]))  # "4 (+1)": claimed 4
+        assert verified is not None and claimed is not None
+        # The effect, before its notes (the causal-test caution, the number analysed).
+        effect = _strip(cells["Effect [95% CI]"].split("<span", 1)[0])
+        out[key] = (verified.group(0), claimed.group(0), effect)
+    return out
 
 
 def _batch(folder: Path, out: Path) -> Round:
@@ -351,9 +362,7 @@ def _batch(folder: Path, out: Path) -> Round:
     with (out / "scores.csv").open(encoding="utf-8", newline="") as f:
         rows = {row["application_id"]: row for row in csv.DictReader(f)}
     page = (out / "portfolio.html").read_text(encoding="utf-8")
-    portfolio = {htmllib.unescape(m.group(1)).strip(): (m.group(2), m.group(3),
-                                                        htmllib.unescape(m.group(4)).strip())
-                 for m in _PORTFOLIO_ROW.finditer(page)}
+    portfolio = _portfolio_rows(page)
     paths = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
     assert set(rows) == set(paths) == set(portfolio), "every application in every output"
     results = {k: evidencekit.assess(p) for k, p in paths.items()}
