@@ -20,16 +20,26 @@ from ..inert import cell_text, visible
 from .store import atomic_open, atomic_write_text
 
 BASE_COLUMNS = [
-    "rank", "application_id", "programme", "organisation", "level", "claimed_level",
-    "overclaim_gap", "reporting_flags", "level_label", "effect_measure", "effect",
+    "rank", "application_id", "programme", "organisation", "level", "validated_level",
+    "claimed_level", "overclaim_gap", "claims_awaiting_review", "reporting_flags",
+    "level_label", "effect_measure", "effect",
     "effect_ci_low", "effect_ci_high", "effect_source", "n_analysed", "rubric_id",
     "rubric_version", "input_sha256",
 ]
 ERROR_COLUMNS = ["application_id", "file", "line", "key", "message"]
 
 
+#: :func:`ranked`'s rule in words, as the portfolio states it.
+RANKING_RULE = ("Ranked by verified level (highest first); within a level, by the lower end of "
+                "the headline effect's 95% confidence interval (highest first, applications "
+                "without one last); then by application id. The effect does not change a "
+                "level, and an effect whose evaluation does not pass the causal test still "
+                "counts here: it is marked.")
+
+
 def ranked(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Successful results in rank order (best evidence first)."""
+    # The rule is RANKING_RULE; change both together.
     ok = [r for r in results if r.get("ok")]
 
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
@@ -108,7 +118,15 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
                      24),
     "level": ("Verified level", "The evidence level evidencekit verified from the evidence.",
               "0", 9),
+    "validated_level": ("Validated level", "The verified level plus the claims the round's "
+                        "reviewers validated (equal to the verified level when nothing was "
+                        "validated).", "0", 9),
     "claimed_level": ("Claimed level", "The level the applicant claims.", "0", 9),
+    "claims_awaiting_review": ("Claims awaiting review", "Claimed criteria the reviewers "
+                               "have not yet decided (none judged, too few reviewers, a "
+                               "disagreement awaiting the moderator, or only judgements on an "
+                               "earlier version); empty when the round has no review.", "0",
+                               10),
     "overclaim_gap": ("Over-claim (levels)", "Claimed minus verified level; above 0 means the "
                       "application claims more than its evidence shows.", "0", 10),
     "reporting_flags": ("Reporting flags", "Reporting problems the assessment found in the "
@@ -131,7 +149,8 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
     "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
                      "report's provenance table (sha256sum gives the same).", None, 20),
 }
-STATUS_WORDS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
+STATUS_WORDS = {"verified": "Verified", "validated": "Validated by reviewers",
+                "claimed": "Claimed only", "not_met": "Not met"}
 
 
 def _measure_words(text: str) -> str:
