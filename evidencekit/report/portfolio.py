@@ -297,7 +297,9 @@ def _effects_chart(ok: Sequence[dict[str, Any]]) -> Chart | None:
     rows = []
     for r in ok:
         row = r["row"]
-        if row["level"] < 3 or row.get("effect") is None:
+        # Level 3 and above, and not an effect the assessment found not causal (a programme
+        # can pass on one evaluation while its headline comes from another that fails).
+        if row["level"] < 3 or row.get("effect") is None or caution(row):
             continue
         low, high = row.get("effect_ci_low"), row.get("effect_ci_high")
         interval = (low, high) if low is not None and high is not None else None
