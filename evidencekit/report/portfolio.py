@@ -207,8 +207,8 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
     level_rows = tuple(CountRow(str(n), (verified[n], claimed[n])) for n in levels)
     categories = [str(n) for n in levels]
     levels_svg = charts.grouped_bars(
-        categories, [("verified level", [verified[n] for n in levels]),
-                     ("claimed level", [claimed[n] for n in levels])],
+        categories, [("verified at this level", [verified[n] for n in levels]),
+                     ("claiming this level", [claimed[n] for n in levels])],
         title="Applications by evidence level",
         desc="For each level, how many applications are verified at it and how many claim it.",
         axis_label="level", ident="portfolio-levels")

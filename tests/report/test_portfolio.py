@@ -175,13 +175,14 @@ def test_chart_alt_text_states_the_data(funders_round: Path) -> None:
     assert set(titles) == {"portfolio-levels", "portfolio-claims", "portfolio-themes",
                            "portfolio-effects"}
     levels = titles["portfolio-levels"]
-    # "level 2: 4 verified level, 3 claimed level" — the counts of the table beside it.
+    # "level 2: 4 verified at this level, 3 claiming this level": the table's counts.
     with (funders_round / "scores.csv").open(encoding="utf-8", newline="") as f:
         scores = list(csv.DictReader(f))
     for n in range(6):
         verified = sum(1 for s in scores if s["level"] == str(n))
         claimed = sum(1 for s in scores if s["claimed_level"] == str(n))
-        assert f"level {n}: {verified} verified level, {claimed} claimed level" in levels
+        assert (f"level {n}: {verified} verified at this level, {claimed} claiming this level"
+                in levels)
     effects = titles["portfolio-effects"]
     for s in scores:
         if int(s["level"]) >= 3:
