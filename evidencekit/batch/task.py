@@ -147,6 +147,23 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
 _RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
 
+def warm(spec: TaskSpec) -> None:
+    """Import the scoring stages, load the run's rubric and compile its conditions in this
+    process, so worker processes forked from it start with all of that done (once, not once
+    per worker)."""
+    from ..analysis import analyse_submission  # noqa: F401 - imported for the workers
+    from ..assessment import engine  # noqa: F401
+    from ..assessment.conditions import truth
+    from ..load import load_submission  # noqa: F401
+
+    rubric = _rubric(spec)
+    for lv in rubric.levels:
+        for c in lv.criteria:
+            truth(c.check)
+    for ov in rubric.overrides:
+        truth(ov.check)
+
+
 def _rubric(spec: TaskSpec) -> Any:
     """The run's rubric, loaded once per worker process (tasks share it)."""
     from ..assessment.rubric import load_rubric
