@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..vocabulary import DEFAULT_RUBRIC
 from .inputs import Application, discover
 from .outputs import gate_titles, score_rows, write_errors_csv, write_scores_csv, write_scores_xlsx
 from .pool import MAX_DEATHS, Attempts, Job, run_pool
@@ -19,7 +20,7 @@ from .task import TaskSpec, death_record, file_sha256, score, warm
 
 @dataclass(frozen=True)
 class BatchOptions:
-    rubric: str = "nesta"
+    rubric: str = DEFAULT_RUBRIC
     parameters: dict[str, str] = field(default_factory=dict)
     workers: int | None = None  # None: one per core
     pdf: bool = False
