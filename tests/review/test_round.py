@@ -72,7 +72,7 @@ def test_a_round_reviewed_by_two_with_a_moderated_disagreement(round_dir: Path, 
     portfolio = (tmp_path / "out" / "portfolio.html").read_text(encoding="utf-8")
     assert '<td class="num" data-label="Validated">4</td>' in portfolio
     assert "<strong>2</strong> of 2 applications reach a higher level" in portfolio
-    assert "validated level" in portfolio  # the chart's third series
+    assert "validated at this level" in portfolio  # the chart's third series
     with open(tmp_path / "out" / "scores.csv", encoding="utf-8") as f:
         rows = {row["application_id"]: row for row in csv.DictReader(f)}
     assert (rows["goodgym"]["level"], rows["goodgym"]["validated_level"],
