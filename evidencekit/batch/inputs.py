@@ -54,8 +54,18 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
             raise InputError.one(str(p), "a folder containing submission files (.yaml, .yml "
                                  "or .json)", "none")
         return apps, []
+    if p.suffix.lower() == ".json":  # a 360Giving grants package (evidencekit.threesixty)
+        from ..threesixty import applications
+
+        return applications(p)
     if p.suffix.lower() == ".csv":
         rows, line_of = _read_csv(p)
+        from ..threesixty import looks_like_360giving_csv
+
+        if rows and "application_id" not in rows[0] and looks_like_360giving_csv(list(rows[0])):
+            from ..threesixty import applications
+
+            return applications(p)
     elif p.suffix.lower() == ".xlsx":
         rows, line_of = _read_xlsx(p)
     else:

@@ -133,6 +133,10 @@ def run_batch(source: str | Path, out: str | Path,
     ordered = [results[a.id] for a in apps if a.id in results]
     try:
         files = _write_outputs(out_dir, ordered, manifest_columns, opts)
+        from ..threesixty import FIELDS, write_classified
+
+        if Path(source).is_file() and manifest_columns == list(FIELDS):  # 360Giving data
+            files.append(write_classified(Path(source), out_dir, ordered))
     except BaseException:
         if interrupted is not None:
             raise interrupted from None
