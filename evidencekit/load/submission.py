@@ -217,7 +217,8 @@ class _Builder:
                        direction=o["direction"], domain=o["domain"],
                        self_reported=o["self_reported"],
                        follow_up_months=o["follow_up_months"], path=path,
-                       scale_items=int(o["scale"]["items"]) if o["scale"] else None)
+                       scale_items=int(o["scale"]["items"]) if o["scale"] else None,
+                       units=o["units"])
 
     def group(self, g: dict[str, Any], path: KeyPath, kind: str,
               min_n: int = 2) -> Group | None:

@@ -171,14 +171,25 @@ def _strip(fragment: str) -> str:
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
-def from_html(page: str) -> Seen:
+def _unturn(head: tuple[str, str, str] | None, sign: int) -> tuple[str, str, str] | None:
+    """A standardised effect shown in the favourable direction (as the chart and the tables
+    show it), turned back to the measure's own sign to compare (as shown: same decimals)."""
+    if head is None or sign > 0 or head[0] in ("?", "withheld"):
+        return head
+
+    def neg(text: str) -> str:
+        return text[1:] if text[:1] in "−-" else "−" + text
+
+    return (neg(head[0]), neg(head[2]), neg(head[1]))
+
+
+def from_html(page: str, sign: int = 1) -> Seen:
     numbers = re.findall(r'<p class="level-number">(\d+)<span', page)
     statuses = {int(n): STATUS_OF_BADGE[b] for n, b in re.findall(
         r'<h3 id="level-(\d+)">.*?<span class="badge (\w+)">', page)}
     assessment = page.split('id="assessment"', 1)[1].split('id="notes-title"', 1)[0]
-    crits = [(cid.split(" · ")[0].strip(), st) for st, cid in re.findall(
-        r'<tr class="(verified|claimed|not_met)">\s*<th scope="row">[^<]*<span class="meta">'
-        r'([^<]*)</span>', assessment)]
+    crits = [(cid, st) for st, cid in re.findall(
+        r'<tr class="(verified|claimed|not_met)" data-criterion="([^"]*)">', assessment)]
     section = re.search(r'<section class="headline[^"]*".*?</section>', page, re.S)
     text = _strip(section.group(0)) if section else ""
     # The last such sentence is the headline's (a pooled sentence may come first).
@@ -186,6 +197,8 @@ def from_html(page: str) -> Seen:
     mc = re.search(rf"mean change ({NUMBER}), 95% CI ({NUMBER}) to ({NUMBER})", text)
     m = mc or (found[-1] if found else None)
     head: tuple[str, str, str] | None = (m.group(1), m.group(2), m.group(3)) if m else None
+    if m is not None and mc is None:
+        head = _unturn(head, sign)
     if head is None and "withheld" in text:
         head = ("withheld", "", "")
     elif head is None and text and "no effect to report" not in text \
@@ -282,7 +295,7 @@ def check(r: evidencekit.AssessmentResult) -> str:
     _agree("JSON", want, from_json(r), r)
     _agree("text", want, from_text(r), r)
     page = render_html(r, deterministic=True)
-    _agree("HTML", want, from_html(page), r)
+    _agree("HTML", want, from_html(page, r.headline.sign if r.headline else 1), r)
     _agree("batch row", want, from_row(r), r)
     _agree("web result", want, from_web(r), r)
     return page
@@ -310,9 +323,9 @@ def _pdf_check(source: Any) -> str:
     ladder = {int(n): words[w] for n, w in re.findall(
         r"Level (\d+): (verified|claimed only|not met)", flat)}
     assert [ladder.get(lv.level) for lv in r.levels] == want.statuses, (r.programme, "PDF")
-    for lv in r.levels:
-        ids = [c.id for c in lv.criteria]
-        assert all(i in flat for i in ids), (r.programme, "PDF criteria")
+    for lv in r.levels:  # criteria by their titles (a commissioner never sees the ids)
+        titles = [" ".join(c.title.split()) for c in lv.criteria]
+        assert all(t in flat for t in titles), (r.programme, "PDF criteria")
     if want.headline is not None and r.headline is not None:
         section = flat.split("Headline effect", 1)[1][:1200] if "Headline effect" in flat else ""
         nums = [m.groups() for m in re.finditer(
@@ -320,6 +333,8 @@ def _pdf_check(source: Any) -> str:
         if "withheld" not in section[:400] and want.headline[1] != "nan":
             assert nums, (r.programme, "PDF headline")
             est, lo, hi = nums[-1] if "mean change" not in section[:600] else nums[0]
+            if "mean change" not in section[:600]:
+                est, lo, hi = _unturn((est, lo, hi), r.headline.sign)  # type: ignore[misc]
             assert _close(est, float(want.headline[0])), (r.programme, "PDF headline")
             assert _close(lo, float(want.headline[1])) and _close(hi, float(want.headline[2]))
     return r.programme
