@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem
 
@@ -19,6 +20,9 @@ class Application:
     id: str
     path: Path
     extra: dict[str, str] = field(default_factory=dict)
+    #: Reviewers' judgements of this application (evidencekit.review.model.Judgement), from
+    #: the round's review store; None when the round has no review.
+    judgements: tuple[Any, ...] | None = None
 
 
 def discover(source: str | Path) -> tuple[list[Application], list[str]]:

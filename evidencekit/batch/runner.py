@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..vocabulary import DEFAULT_RUBRIC
 from .inputs import Application, discover
 from .outputs import gate_titles, score_rows, write_errors_csv, write_scores_csv, write_scores_xlsx
 from .pool import MAX_DEATHS, Attempts, Job, run_pool
 from .progress import Progress
 from .store import ResultStore, StartMarks
-from .task import TaskSpec, death_record, file_sha256, score
+from .task import TaskSpec, death_record, file_sha256, score, warm
 
 
 @dataclass(frozen=True)
 class BatchOptions:
-    rubric: str = "nesta"
+    rubric: str = DEFAULT_RUBRIC
     parameters: dict[str, str] = field(default_factory=dict)
     workers: int | None = None  # None: one per core
     pdf: bool = False
@@ -32,6 +33,9 @@ class BatchOptions:
     chunk_size: int | None = None
     progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise; False: quiet
     portfolio: bool = True  # portfolio.html and portfolio.pdf
+    #: A review round's store (a SQLite file or a postgresql:// URL); None: the round
+    #: folder's evidencekit-review.sqlite3 when there is one (evidencekit.review.round).
+    review_database: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,15 @@ def run_batch(source: str | Path, out: str | Path,
     opts = options or BatchOptions()
     out_dir = Path(out)
     apps, manifest_columns = discover(source)
+    from ..review.round import attach_judgements
+
+    apps, reviewers_required = attach_judgements(source, apps, opts.review_database)
     rubric_path = resolve_rubric(opts.rubric)
     rubric = load_rubric(rubric_path)  # a bad rubric or parameter stops the run up front
     if opts.parameters:
         rubric.with_values(opts.parameters)
     spec = TaskSpec(str(rubric_path.resolve()), dict(opts.parameters), str(out_dir.resolve()),
-                    opts.pdf, opts.html)
+                    opts.pdf, opts.html, reviewers_required)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -81,6 +88,8 @@ def run_batch(source: str | Path, out: str | Path,
     store = ResultStore(out_dir)
     marks = StartMarks(out_dir)
     previous = {a.id: store.load(a.id) if opts.resume else None for a in apps}
+    if not opts.resume:
+        store.clear()
     started = marks.counts() if opts.resume else {}
     marks.clear_all()
     attempts = Attempts({k: v for k, v in started.items() if k in previous},
@@ -120,6 +129,8 @@ def run_batch(source: str | Path, out: str | Path,
                         marks.mark(app_id, started[app_id])
                     else:
                         marks.clear(app_id)
+    store.close()
+    marks.close()
     ordered = [results[a.id] for a in apps if a.id in results]
     try:
         files = _write_outputs(out_dir, ordered, manifest_columns, opts)
@@ -176,6 +187,8 @@ def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
                 attempts.finish(app.id)
                 yield result
     else:
+        if not (opts.pdf or opts.html):  # forked workers inherit it (forkserver ones do not)
+            warm(spec)
         yield from run_pool(jobs, spec, workers, rendering=opts.pdf or opts.html,
                             recycle_after=opts.recycle_after if (opts.pdf or opts.html)
                             else None, attempts=attempts)

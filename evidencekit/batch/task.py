@@ -23,6 +23,8 @@ class TaskSpec:
     out: str = "."
     pdf: bool = False
     html: bool = False
+    #: A review round: agreeing reviewers a claim needs (see evidencekit.review.model).
+    reviewers_required: int = 1
 
 
 def resume_key(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
@@ -123,12 +125,19 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     data = [o.source.path for e in sub.evaluations for o in e.outcomes
             if isinstance(o.source, DataSource)]
     key = resume_key(app.path, data, spec, rubric.sha256)
+    review = None
+    if app.judgements is not None:  # a review round: the judgements are part of the result
+        from ..review.model import decide
+
+        review = decide(app.judgements, sub.sha256, spec.reviewers_required)
+        key = hashlib.sha256((key + repr(app.judgements) +
+                              str(spec.reviewers_required)).encode()).hexdigest()
     if (previous is not None and previous.get("ok") and previous.get("resume_key") == key
             and all(Path(r).exists() for r in previous.get("reports", []))):
         return {**previous, "extra": dict(app.extra), "reused": True}
     analysis = analyse_submission(sub, analysis_options(rubric))
     explain = spec.pdf or spec.html  # reasons are for reports; the scores need statuses
-    result = assess_submission(sub, rubric, analysis, explain=explain)
+    result = assess_submission(sub, rubric, analysis, explain=explain, review=review)
     reports = _render_reports(result, sub, rubric, app, spec)
     row = {**summarise(result), "theme": sub.programme.theme}
     return {**base, "ok": True, "input_sha256": sub.sha256, "resume_key": key, "row": row,
@@ -136,6 +145,23 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
 
 
 _RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def warm(spec: TaskSpec) -> None:
+    """Import the scoring stages, load the run's rubric and compile its conditions in this
+    process, so worker processes forked from it start with all of that done (once, not once
+    per worker)."""
+    from ..analysis import analyse_submission  # noqa: F401 - imported for the workers
+    from ..assessment import engine  # noqa: F401
+    from ..assessment.conditions import truth
+    from ..load import load_submission  # noqa: F401
+
+    rubric = _rubric(spec)
+    for lv in rubric.levels:
+        for c in lv.criteria:
+            truth(c.check)
+    for ov in rubric.overrides:
+        truth(ov.check)
 
 
 def _rubric(spec: TaskSpec) -> Any:
@@ -179,7 +205,12 @@ def summarise(result: Any) -> dict[str, Any]:
         "programme": result.programme,
         "organisation": result.organisation,
         "level": result.level,
+        "validated_level": result.validated,
         "claimed_level": result.claimed_level,
+        # Claimed gating criteria the reviewers have not decided (None: no review round).
+        "claims_awaiting_review": (None if result.review is None else sum(
+            1 for lv in result.levels for c in lv.criteria if c.gate and c.status == "claimed"
+            and (c.review is None or c.review.decision not in ("validated", "rejected")))),
         "overclaim_gap": result.claimed_level - result.level,
         # published numbers that do not fit together (statcheck, GRIM/GRIMMER, CI centring)
         "reporting_flags": _reporting_flags(result.analysis),
@@ -188,6 +219,15 @@ def summarise(result: Any) -> dict[str, Any]:
         "gate_titles": [[c.id, c.title] for lv in result.levels for c in lv.criteria
                         if c.gate],
         **effect,
+        # Whether the headline effect's evaluation passes the rubric's causal test (None: the
+        # rubric has none, or no headline), and its design: the portfolio marks the rest.
+        "effect_causal": result.headline_causal,
+        "effect_design": h.design if h is not None else None,
+        # The submission's cost per participant (None when not given), for the portfolio.
+        "cost_per_participant": (result.value_for_money.cost_per_participant
+                                 if result.value_for_money is not None else None),
+        "cost_currency": (result.value_for_money.currency
+                          if result.value_for_money is not None else None),
         "rubric_id": result.rubric_id,
         "rubric_version": result.rubric_version,
     }

@@ -99,7 +99,7 @@ class BuilderBase:
 
     def status(self, lv: LevelResult) -> str:
         """The assessment's cumulative status of the level, in the report's words."""
-        return {"reached": "verified", "claimed_only": "claimed",
+        return {"reached": "verified", "validated_only": "validated", "claimed_only": "claimed",
                 "not_reached": "not_met"}[lv.status]
 
     def strongest(self) -> tuple[EvaluationResult, OutcomeResult] | None:
@@ -121,6 +121,13 @@ class BuilderBase:
                     if len(gates) > 1 else "Verified: shown by the evidence.")
         missing = [c for c in gates if c.status == "not_met"]
         claimed = [c for c in gates if c.status == "claimed"]
+        if status == "validated":
+            checked = [c for c in gates if c.status == "validated"]
+            titles = _join_words([f"‘{self.text(c.title)}’" for c in checked])
+            return (f"Validated: {titles} rests on the submission's answers, examined and "
+                    "accepted by the reviewers." if checked else
+                    "Validated: its criteria are shown, and the validated levels below "
+                    "complete it.")
         if status == "claimed" and not claimed:
             return "Claimed: its criteria are shown, and the claimed levels below complete it."
         if status == "claimed":

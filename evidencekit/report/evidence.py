@@ -108,10 +108,10 @@ class Evidence(BuilderBase):
                     f"{raw}, is shown turned round as {effect.removeprefix(sym + ' = ')}: a "
                     "positive value favours the programme, as in the chart. The other "
                     "measures below keep their own sign."))
-            padj = o.p_value_adjusted
-            p = pval(o.p_value)
-            if padj is not None and o.p_value is not None and abs(padj - o.p_value) > 1e-12:
-                p = f"{pval(o.p_value)} (adjusted {pval(padj)})"
+            d = o.deciding  # decided in the analysis; formatted here
+            p = pval(d.p_value if d else None)
+            if d is not None and d.adjusted:
+                p = f"{pval(d.p_value)} (adjusted {pval(d.p_value_adjusted)})"
             if o.baseline is not None:
                 sym = MEASURES[o.baseline.measure].symbol
                 word = BASELINE_LABELS.get(o.baseline.verdict, o.baseline.verdict)
@@ -153,7 +153,7 @@ class Evidence(BuilderBase):
             direction="higher is better" if o.direction == "higher_is_better"
             else "lower is better",
             groups=self.groups(o, withheld), effect=effect, p=p,
-            test=_test_words(o.test),
+            test=_test_words(o),
             verdict=verdict, details=tuple(details), notes=notes, withheld=withheld)
 
     def forest(self) -> tuple[Chart | None, tuple[ForestRowView, ...], tuple[str, ...]]:

@@ -117,9 +117,9 @@ class PageOne(BuilderBase):
     def plain_effect(self, e: EvaluationResult, o: OutcomeResult, name: str) -> str:
         units = self.units(e, o)
         if e.design == "pre_post":
-            mc = o.effects.get("mean_change")
+            mc = o.deciding  # the mean change, with the interval and p of its deciding test
             dav = o.effects.get("d_av")
-            if mc is None or mc.estimate is None:
+            if mc is None or mc.measure != "mean_change" or mc.estimate is None:
                 return (f"‘{name}’ changed in the "
                         f"{'favourable' if o.favourable else 'unfavourable'} direction; "
                         f"with no comparison group, the change cannot be attributed to the "
@@ -130,7 +130,7 @@ class PageOne(BuilderBase):
                         if mc.ci is not None else "")
             return (f"‘{name}’ {word} by {n2(abs(mc.estimate))}{unit} from before to after "
                     f"(mean change {n2(mc.estimate)}{interval}; "
-                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(o.p_value)}). "
+                    f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(mc.p)}). "
                     "With no comparison group, this change cannot be attributed to the "
                     "programme.")
         h = o.headline
@@ -172,8 +172,7 @@ class PageOne(BuilderBase):
             lead += f", 95% CI {n2(lo)} to {n2(hi)}"
         if o.sign < 0:  # the chart's and the tables' orientation, said where it differs
             lead += ", turned so that positive favours the programme"
-        p = o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value
-        lead += f"; p {_p_words(p)})."
+        lead += f"; p {_p_words(o.deciding.p if o.deciding else None)})."
         if fav_ci is not None:
             lo, hi = fav_ci
             if lo > 0 or hi < 0:

@@ -14,7 +14,8 @@ from ..analysis.result import (
     OutcomeResult,
 )
 from ..load.model import TWO_GROUP_DESIGNS
-from ..registry import MEASURES, test_label
+from ..registry import MEASURES
+from ..render.deciding import effect_words, named_test
 from ..render.numbers import num, percent, pval
 
 #: Longest text shown from a submission, by kind; longer text is shortened with "…".
@@ -29,7 +30,8 @@ DESIGN_LABELS = {
     "cluster_rct": "cluster-randomised controlled trial",
 }
 TWO_GROUP = TWO_GROUP_DESIGNS
-STATUS_LABELS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
+STATUS_LABELS = {"verified": "Verified", "validated": "Validated",
+                 "claimed": "Claimed only", "not_met": "Not met"}
 BASELINE_LABELS = {"satisfied": "equivalent", "adjustment_required": "adjustment required",
                    "not_satisfied": "not equivalent"}
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
@@ -137,12 +139,9 @@ def _own_label(label: str, level: int, title: str = "") -> str | None:
     return label if label and label not in (f"Level {level}", title) else None
 
 
-def _test_words(key: str | None) -> str:
-    from ..registry import TESTS
-
-    if key is None:
-        return "no test"
-    return test_label(key) if key in TESTS else key
+def _test_words(o: OutcomeResult) -> str:
+    """The outcome's deciding test in full (label, statistic, clustering)."""
+    return named_test(o.deciding, n2)
 
 
 def _p_words(p: float | None) -> str:
@@ -180,20 +179,20 @@ def favourable(o: OutcomeResult) -> tuple[float, tuple[float, float] | None] | N
 
 
 def _effect_text(o: OutcomeResult) -> str:
-    """The effect as the outcome tables show it: the standardised effect in the favourable
+    """The outcome's deciding estimate and interval (``OutcomeResult.deciding``, decided in
+    the analysis) as the outcome tables show it: a standardised effect in the favourable
     orientation (as in the chart), else the change or difference in the outcome's units."""
-    fav = favourable(o)
-    if fav is not None and o.headline is not None:
-        est, ci = fav
-        text = f"{MEASURES[o.headline.measure].symbol} = {n2(est)}"
+    d = o.deciding
+    if d is None or d.measure is None or d.estimate is None:
+        return "—"
+    if o.headline is not None:
+        ci = None
+        if d.ci is not None:
+            a, b = d.ci[0] * o.sign, d.ci[1] * o.sign
+            ci = (min(a, b), max(a, b))
+        text = f"{MEASURES[d.measure].symbol} = {n2(d.estimate * o.sign)}"
         return text + (f" {ci_text(ci)}" if ci is not None else "")
-    for key in ("mean_change", "change_in_proportion", "mean_difference"):
-        e = o.effects.get(key)
-        if e is not None and e.estimate is not None:
-            digits = 2
-            text = f"{MEASURES[key].symbol} = {n2(e.estimate, digits)}"
-            return text + (f" {ci_text(e.ci)}" if e.ci is not None else "")
-    return "—"
+    return effect_words(d, n2, ci_text)
 
 
 def _verdict_words(o: OutcomeResult) -> str:
