@@ -194,3 +194,25 @@ def test_next_steps_fit_a_cluster_trial() -> None:
                                         "test): for 'Reading age (months)', detecting")
     assert "clusters" in ctx.next_steps[0]
     assert "evidencekit" not in steps and "`" not in steps
+
+
+def test_forest_plot_wraps_names_and_keeps_its_caption_inside() -> None:
+    """The diabetes rows all read "Randomised trial of peer support, Cambridgeshire…" when
+    names were cut at 50 characters; and the axis caption's last line fell off the SVG."""
+    from evidencekit.report import charts
+
+    group = "Randomised trial of peer support, Cambridgeshire (2011-2013)"
+    svg = charts.forest_plot(
+        [charts.ForestRow("Blood pressure at target (below 140/80)", group, 0.23, 0.08, 0.37,
+                          "d_Cox 0.23 [0.08, 0.37]", False),
+         charts.ForestRow("Pooled, random effects (k = 2)", "primary outcomes", 0.29, -0.62,
+                          1.21, "0.29 [−0.62, 1.21]", True, True)],
+        title="t", desc="d", axis_label="standardised effect (g), positive favours the "
+                                        "programme")
+    texts = re.findall(r">([^<]*)</text>", svg)
+    assert "…" not in "".join(texts)
+    assert group in " ".join(texts) and "Blood pressure at target (below 140/80)" in \
+        " ".join(texts)
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    baselines = [float(y) for y in re.findall(r'<text [^>]*?y="([\d.]+)"', svg)]
+    assert max(baselines) + 4 <= height  # room for descenders under the last line
