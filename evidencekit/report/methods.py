@@ -64,6 +64,9 @@ def _clean(text: str) -> str:
     text = re.sub(r"[;,]?[^;,.]*\btests/[\w/.]*\w", "", text)  # where the tests live
     text = re.sub(r"\bp_value\b", "p", text)
     text = re.sub(r'"(\w+)"', lambda m: f'"{CODES.get(m.group(1), m.group(1))}"', text)
+    # A product of brackets, "(1 − R²)(N−2)", is one term: no line break between them
+    # (U+2060 WORD JOINER; browsers may otherwise break at ")(").
+    text = text.replace(")(", ")\u2060(")
     return " ".join(text.split())
 
 
