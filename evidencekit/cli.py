@@ -7,6 +7,7 @@ Heavy libraries are imported inside commands, so ``evidencekit --help`` answers 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -45,7 +46,10 @@ class _Group(click.Group):
                 from .batch.store import unwritable, write_error
 
                 if write_error(exc):
-                    exc = unwritable(exc.filename or "(an output file)", exc)
+                    exc = unwritable(exc.filename, exc)
+                    # the writers it interrupted (openpyxl's) complain again as they are
+                    # collected at exit; the one sentence below says it all
+                    sys.unraisablehook = lambda _: None
             if isinstance(exc, InputError):
                 for line in shown_sentences(exc.problems,
                                             omitted=getattr(exc, "omitted", 0)):

@@ -197,10 +197,6 @@ def _read_csv(p: Path) -> tuple[list[dict[str, str]], list[int]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError.one(str(p), "a UTF-8 CSV manifest", "bytes that are not UTF-8") from exc
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError.one(str(p), "a text (CSV) manifest", "a NUL byte (binary data)",
-                             line=line)
     # Not str.splitlines(): it also splits at \v, \x85 and U+2028 and inside quoted cells.
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[dict[str, str]] = []
@@ -274,6 +270,11 @@ def _from_rows(p: Path, rows: list[dict[str, str]],
         if not aid or not rel:
             problems.append(Problem(str(p), line, "application_id" if not aid else "path",
                                     "a value", "an empty cell"))
+            continue
+        bad = next((c for c in rel if ord(c) < 32 or c == "\x7f"), None)
+        if bad is not None:  # a NUL would reach the operating system as a path
+            problems.append(Problem(str(p), line, "path", "a file path without control "
+                                    "characters", f"the control character U+{ord(bad):04X}"))
             continue
         if aid in seen:
             problems.append(Problem(str(p), line, "application_id", "a unique id",

@@ -94,7 +94,7 @@ def write_error(exc: OSError) -> bool:
     return exc.errno in _WRITE_ERRORS
 
 
-def unwritable(path: Path | str, exc: OSError) -> InputError:
+def unwritable(path: Path | str | None, exc: OSError) -> InputError:
     """The one sentence for an output file that could not be written (nothing half-written
     is left: the temporary file is removed, the old file, if any, kept).
 
@@ -102,6 +102,9 @@ def unwritable(path: Path | str, exc: OSError) -> InputError:
     out/scores.csv: expected a place the file can be written to, found no space left on the disk.
     """
     found = _WRITE_ERRORS.get(exc.errno or 0) or sanitise(exc.strerror or type(exc).__name__)
+    if path is None:  # a library's own temporary file, say
+        return UsageError.one(None, "room to write the results (in the output folder and "
+                              "in the temporary folder, TMPDIR)", found)
     return UsageError.one(str(path), "a place the file can be written to", found)
 
 
