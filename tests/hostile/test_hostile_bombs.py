@@ -346,3 +346,41 @@ def test_parquet_not_parquet_and_encrypted(tmp_path: Path) -> None:
     refused(tmp_path, "enc.parquet", "expected a Parquet file that is not encrypted")
     (tmp_path / "short.parquet").write_bytes(b"PAR1")
     refused(tmp_path, "short.parquet", "a file too short to be one")
+
+
+# -- CSV: one record longer than the limit, in any column -----------------------------------
+def _csv_with_long_record(path: Path, body: str) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        f.write("arm,score,notes\n")
+        for arm, score in _groups(200):
+            f.write(f"{arm},{score},x\n")
+        f.write(body)
+        for arm, score in _groups(10):
+            f.write(f"{arm},{score},z\n")
+    return path
+
+
+def test_csv_one_huge_line_in_an_unmapped_column(tmp_path: Path) -> None:
+    """pyarrow carries a record that does not end within its block into the next, so one
+    300 MiB line in a column nobody maps was held whole (872 MB peak); it is now refused as
+    it is read, at the record limit (patched to 1 MiB here; 16 MiB by default)."""
+    _csv_with_long_record(tmp_path / "line.csv", "tutored,51," + "y" * (3 << 20) + "\n")
+    refused(tmp_path, "line.csv", "line.csv, line 202: expected a CSV record (a line, or a "
+            "quoted value spanning lines) of at most 1 MiB", CSV_LINE_BYTES=1 << 20)
+
+
+def test_csv_one_huge_quoted_value_spanning_lines(tmp_path: Path) -> None:
+    """The same as a quoted value over many short lines (the file's values span lines):
+    quotes are followed by their parity, so the short lines do not hide the long record."""
+    value = ("y" * 100 + "\n") * 30_000
+    path = _csv_with_long_record(tmp_path / "quoted.csv", f'tutored,51,"{value}"\n')
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n", '\ntutored,50,"two\nlines"\n', 1), encoding="utf-8")
+    refused(tmp_path, "quoted.csv", "expected a CSV record (a line, or a quoted value "
+            "spanning lines) of at most 1 MiB", CSV_LINE_BYTES=1 << 20)
+
+
+def test_csv_long_lines_under_the_record_limit_are_read(tmp_path: Path) -> None:
+    _csv_with_long_record(tmp_path / "ok.csv", "tutored,51," + "y" * 200_000 + "\n")
+    code, err, _ = analyse(tmp_path, "ok.csv")
+    assert code == 0, err
