@@ -265,6 +265,7 @@ def _from_rows(p: Path, rows: list[dict[str, str]],
     apps = []
     seen: dict[str, int] = {}
     extra_cols = [c for c in columns if c not in ("application_id", "path")]
+    shown = _manifest_names(extra_cols)
     for row, line in zip(rows, lines, strict=True):
         aid, rel = row.get("application_id", ""), row.get("path", "")
         if not aid or not rel:
@@ -281,7 +282,29 @@ def _from_rows(p: Path, rows: list[dict[str, str]],
                                     f"{aid!r}, already on line {seen[aid]}"))
             continue
         seen[aid] = line
-        apps.append(Application(aid, (p.parent / rel), {c: row.get(c, "") for c in extra_cols}))
+        apps.append(Application(aid, (p.parent / rel),
+                                {shown[c]: row.get(c, "") for c in extra_cols}))
     if problems:
         raise InputError(problems)
-    return apps, extra_cols
+    return apps, [shown[c] for c in extra_cols]
+
+
+def _manifest_names(columns: list[str]) -> dict[str, str]:
+    """The name each of the funder's columns gets in the outputs: its own, unless the scores
+    table already has a column of that name (``level``, ``programme``, ``gate:...``), when it
+    becomes ``level (manifest)`` — visibly renamed, never silently dropped.
+
+    >>> _manifest_names(["amount", "level", "gate:x"])
+    {'amount': 'amount', 'level': 'level (manifest)', 'gate:x': 'gate:x (manifest)'}
+    """
+    from .outputs import BASE_COLUMNS
+
+    taken = set(BASE_COLUMNS)
+    out: dict[str, str] = {}
+    for c in columns:
+        name = f"{c} (manifest)" if c in taken or c.startswith("gate:") else c
+        while name in taken:
+            name = f"{name} (manifest)"
+        taken.add(name)
+        out[c] = name
+    return out

@@ -353,3 +353,18 @@ def test_ctrl_c_in_the_middle_of_a_round_leaves_complete_files_and_no_workers(
                            timeout=300, check=False)
     assert again.returncode == 0, again.stderr
     assert len(_rows(out / "scores.csv")) == 12
+
+
+def test_manifest_columns_named_like_score_columns_are_renamed_not_lost(
+        tmp_path: Path) -> None:
+    """A funder's column called ``level`` or ``programme`` was silently dropped (the scores
+    table has its own); it is carried as ``level (manifest)``."""
+    (tmp_path / "code-club.yaml").write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "m.csv").write_text("application_id,path,level,programme,amount\n"
+                                    "cc,code-club.yaml,high,Round 3,5000\n", encoding="utf-8")
+    run_batch(tmp_path / "m.csv", tmp_path / "o", BatchOptions(workers=1, progress=False,
+                                                               portfolio=False))
+    row = _rows(tmp_path / "o" / "scores.csv")[0]
+    assert (row["level (manifest)"], row["programme (manifest)"], row["amount"]) == (
+        "high", "Round 3", "5000")
+    assert row["programme"] == "Code Club" and row["level"].isdigit()
