@@ -272,7 +272,8 @@ def test_a_file_size_limit_or_an_unwritable_output_is_one_sentence(tmp_path: Pat
     # an output "folder" that is a file, or below one
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     _one_sentence(_cli("batch", str(EXAMPLE.parent), "--out", "afile/sub", cwd=tmp_path),
-                  "afile/sub", "Not a directory")
+                  "afile/sub: expected a place the file can be written to, found a file where a "
+                  "folder is needed on the way.")
     proc = _cli("assess", str(EXAMPLE), "--pdf", "afile/x.pdf", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
 
@@ -368,3 +369,65 @@ def test_manifest_columns_named_like_score_columns_are_renamed_not_lost(
     assert (row["level (manifest)"], row["programme (manifest)"], row["amount"]) == (
         "high", "Round 3", "5000")
     assert row["programme"] == "Code Club" and row["level"].isdigit()
+
+
+# -- damaged data files --------------------------------------------------------------------
+DATA_SUBMISSION = """schema: evidencekit/submission@1
+programme: {{name: Damaged}}
+evaluations:
+  - id: trial
+    design: rct
+    outcomes:
+      - name: score
+        data: {data}
+        columns: {{outcome: score, group: arm, treatment: tutored}}
+"""
+
+
+def _analyse(folder: Path, data: str) -> subprocess.CompletedProcess[str]:
+    (folder / "submission.yaml").write_text(DATA_SUBMISSION.format(data=data),
+                                            encoding="utf-8")
+    return _cli("analyse", "submission.yaml", cwd=folder)
+
+
+def test_damaged_parquet_pages_and_list_columns_are_one_sentence(tmp_path: Path) -> None:
+    """A data page pyarrow cannot decode (a damaged file, or one rewritten while it is read)
+    and a mapped column of lists were internal errors (OSError, ArrowNotImplementedError)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 20_000
+    arm = ["tutored" if i % 2 else "control" for i in range(n)]
+    pq.write_table(pa.table({"arm": arm, "score": [50 + i / 1000 for i in range(n)]}),
+                   tmp_path / "damaged.parquet", compression="snappy")
+    raw = bytearray((tmp_path / "damaged.parquet").read_bytes())
+    for i in range(100, 4000):
+        raw[i] = (raw[i] * 7 + 13) % 256
+    (tmp_path / "damaged.parquet").write_bytes(bytes(raw))
+    _one_sentence(_analyse(tmp_path, "damaged.parquet"),
+                  "expected a Parquet file pyarrow can read, found a damaged or unsupported one")
+    pq.write_table(pa.table({"arm": ["tutored", "control"] * 5,
+                             "score": pa.array([[1.0]] * 10, type=pa.list_(pa.float64()))}),
+                   tmp_path / "lists.parquet")
+    _one_sentence(_analyse(tmp_path, "lists.parquet"), "column 'score': expected a number, "
+                  "found lists or records, not single values (type list<element: double>)")
+
+
+def test_damaged_xlsx_and_csv_are_one_sentence(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["arm", "score"])
+    for i in range(2000):
+        ws.append(["tutored" if i % 2 else "control", 50 + i % 7])
+    wb.save(tmp_path / "ok.xlsx")
+    raw = bytearray((tmp_path / "ok.xlsx").read_bytes())
+    for i in range(2000, 6000):  # inside the deflated sheet
+        raw[i] ^= 0x5A
+    (tmp_path / "damaged.xlsx").write_bytes(bytes(raw))
+    _one_sentence(_analyse(tmp_path, "damaged.xlsx"), "damaged.xlsx")
+    (tmp_path / "nul.csv").write_bytes(b"arm,score\n" + b"tutored,5\x000\ncontrol,4\n" * 50)
+    proc = _analyse(tmp_path, "nul.csv")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr

@@ -120,6 +120,19 @@ def batches(data: DataFile) -> Iterator[Batch]:
 
 
 def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
+    """The batches, a page pyarrow cannot decode (a damaged file, or one changed while it is
+    read) becoming one sentence."""
+    import pyarrow as pa
+
+    try:
+        yield from _decode(data, source)
+    except (pa.ArrowException, OSError) as exc:
+        raise data.error("a Parquet file pyarrow can read",
+                         f"a damaged or unsupported one ({excerpt(str(exc).strip(), 80)})"
+                         ) from None
+
+
+def _decode(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -127,6 +140,13 @@ def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     names = list(pf.schema_arrow.names)
     data.check_header(names, None)
     _check_chunks(data, pf, [r.name for r in data.requests])
+    for r in data.requests:
+        kind = pf.schema_arrow.field(r.name).type
+        if pa.types.is_nested(kind) or (pa.types.is_dictionary(kind) and \
+                pa.types.is_nested(kind.value_type)):
+            raise data.error(EXPECTED.get(r.kind, "a label (one value per row)"),
+                             f"lists or records, not single values (type "
+                             f"{excerpt(str(kind), 40)[1:-1]})", column=r.name)
     if pf.metadata.num_rows == 0:
         raise data.error("at least one row of data", "a Parquet file with no rows")
     offset = 0
