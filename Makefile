@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install sysdeps demo test lint typecheck clean web-screenshot
+.PHONY: install sysdeps demo test lint typecheck clean web-screenshot mutation
 
 # System packages (PDF tools, text layout, later a browser): installed with apt-get only
 # when missing, so a machine that has them is left alone.
@@ -37,6 +37,13 @@ typecheck: install
 
 test: install lint typecheck
 	$(BIN)/pytest
+
+# Mutation testing of evidencekit/stats/ (slow: minutes per module; not part of `make test`).
+# `make mutation MODULES="power pooling" BUDGET=600` for some modules and a time budget each.
+MODULES ?=
+BUDGET  ?= 1200
+mutation: install
+	$(BIN)/python scripts/mutation.py --budget $(BUDGET) $(MODULES)
 
 # The README's pictures of the self-assessment web app (docs/web-app.png, docs/web-app-phone.png).
 web-screenshot: install

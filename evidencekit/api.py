@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .analysis import AnalysisOptions, AnalysisResult, analyse_submission
 from .assessment.crosswalk import Crosswalk
@@ -105,12 +105,52 @@ def analyse(submission: SubmissionLike, *, rubric: RubricLike | None = None,
 
 
 def assess(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
-           parameters: Mapping[str, str | float] | None = None) -> AssessmentResult:
-    """Assess a submission against a rubric: level, claimed level, reasons and next steps."""
+           parameters: Mapping[str, str | float] | None = None,
+           judgements: str | Path | Sequence[Any] | None = None,
+           reviewers_required: int = 1, application: str | None = None) -> AssessmentResult:
+    """Assess a submission against a rubric: level, claimed level, reasons and next steps.
+
+    ``judgements`` — reviewers' judgements (a judgements file's path, or
+    :class:`evidencekit.review.model.Judgement` objects) — adds the validated level: the
+    claims reviewers validated count beside the verified criteria (see
+    :func:`evidencekit.review.model.decide` for the rule; judgements made on another
+    version of the submission are stale and do not count). Judgements naming an
+    ``application`` (a round's export) count only for that ``application``."""
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
     analysis = _analysed(sub, analysis_options(rub))
-    return assess_submission(sub, rub, analysis)
+    review = (None if judgements is None
+              else review_of(judgements, sub.sha256, reviewers_required, application))
+    return assess_submission(sub, rub, analysis, review=review)
+
+
+def review_of(judgements: str | Path | Sequence[Any], sha256: str | None,
+              reviewers_required: int = 1, application: str | None = None) -> Any:
+    """The reviewers' decisions (a :class:`evidencekit.review.model.Review`) from a
+    judgements file or Judgement objects, against the submission version ``sha256``."""
+    from .review.files import load_judgements
+    from .review.model import Judgement, decide
+
+    if isinstance(judgements, str | Path):
+        items = load_judgements(judgements)
+    else:
+        items = [*cast(Sequence[Any], judgements)]
+        if not all(isinstance(j, Judgement) for j in items):
+            raise UsageError.one(None, "judgements: a judgements file's path or Judgement "
+                                 "objects", "something else", key="judgements")
+    if isinstance(reviewers_required, bool) or not isinstance(reviewers_required, int) \
+            or not 1 <= reviewers_required <= 10:
+        raise UsageError.one(None, "a number of reviewers from 1 to 10",
+                             repr(reviewers_required), key="reviewers_required")
+    named = sorted({j.application for j in items if j.application})
+    if application is None and len(named) > 1:
+        shown = ", ".join(repr(a) for a in named[:5]) + (", …" if len(named) > 5 else "")
+        raise UsageError.one(None, "judgements of one application, or the application "
+                             "named (--application)", f"judgements of {len(named)} "
+                             f"applications ({shown})", key="judgements")
+    if application is not None:
+        items = [j for j in items if j.application in ("", application)]
+    return decide(items, sha256, reviewers_required)
 
 
 def crosswalk_rubrics() -> list[str]:

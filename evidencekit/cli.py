@@ -119,9 +119,18 @@ def main(debug: bool) -> None:
 @click.option("--disclosure-threshold", "threshold", type=int, default=None,
               metavar="N", help="Counts below N appear in reports as '<N' (default 10); "
                                 "given, the text output hides them the same way.")
+@click.option("--judgements", "judgements", metavar="FILE", default=None,
+              help="Reviewers' judgements (evidencekit/judgements@1): adds the validated "
+                   "level (verified criteria plus the claims reviewers validated).")
+@click.option("--reviewers-required", "reviewers_required", type=click.IntRange(1, 10),
+              default=1, show_default=True,
+              help="With --judgements: agreeing reviewers a claim needs to count.")
+@click.option("--application", "application", default=None, metavar="ID",
+              help="With --judgements from a round's export: the application's id.")
 def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: str | None,
            html: str | None, template_dir: str | None, deterministic: bool,
-           threshold: int | None) -> None:
+           threshold: int | None, judgements: str | None = None,
+           reviewers_required: int = 1, application: str | None = None) -> None:
     """Assess SUBMISSION: verified and claimed level, reasons and next steps.
 
     With --pdf and/or --html, the report for commissioners is written too. With
@@ -139,6 +148,11 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
 
         raise UsageError.one(None, "--pdf PATH or --html PATH with the report options",
                              "report options without a report to write")
+    if judgements is not None and rubric == ALL_RUBRICS:
+        from .errors import UsageError
+
+        raise UsageError.one(None, "--judgements with one rubric (judgements name its "
+                             "criteria)", "--judgements with --rubric all")
     if rubric == ALL_RUBRICS:
         from .api import crosswalk
 
@@ -163,9 +177,13 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
 
         result = write_reports(submission, rubric=rubric, parameters=_parse_sets(sets),
                                pdf=pdf, html=html, template_dir=template_dir,
-                               disclosure_threshold=threshold, deterministic=deterministic)
+                               disclosure_threshold=threshold, deterministic=deterministic,
+                               judgements=judgements, reviewers_required=reviewers_required,
+                               application=application)
     else:
-        result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
+        result = run(submission, rubric=rubric, parameters=_parse_sets(sets),
+                     judgements=judgements, reviewers_required=reviewers_required,
+                     application=application)
     if fmt == "json":
         click.echo(_json(result.to_dict()))
     else:
@@ -470,6 +488,11 @@ def self_assess(out: str, rubric: str) -> None:
     from .self_assess import run, show_in_plain_words
 
     run(Path(out), rubric, assess=assess, show=show_in_plain_words)
+
+
+from .review.cli import round_group  # noqa: E402  (the review round's commands; light)
+
+main.add_command(round_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,7 @@ writes — ``--format json``, the batch's stored results, the demo's files, the 
 questionnaire's progress, the schemas — goes through :func:`dumps`, which writes a number that
 is not finite as ``null`` (the same "no value" every reader of our JSON already handles) and
 then serialises with ``allow_nan=False``, so a non-finite number can never slip through.
-``tests/hostile/test_hostile_json.py`` checks that no module calls :func:`json.dump` or
+``tests/hostile/test_hostile_files.py`` checks that no module calls :func:`json.dump` or
 :func:`json.dumps` directly.
 """
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .load.model import TWO_GROUP_DESIGNS
+from .load.model import ONE_GROUP_DESIGNS, RANDOMISED_DESIGNS, TWO_GROUP_DESIGNS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .assessment.engine import AssessmentResult
@@ -308,7 +308,7 @@ class Section:
 #: The catalogue: wording, order, grouping and conditions of every question, as data.
 CATALOGUE = Path(__file__).with_name("questionnaire.yaml")
 TWO_GROUP: tuple[str, ...] = TWO_GROUP_DESIGNS
-RANDOMISED = ("rct", "cluster_rct")
+RANDOMISED: tuple[str, ...] = RANDOMISED_DESIGNS
 #: The first part of a summary key (``treatment.n``, ``correlation``).
 _SUMMARY_HEADS = ("treatment", "control", "pre", "post", "correlation")
 
@@ -720,7 +720,7 @@ def evaluation_problems(ev: Mapping[str, str]) -> dict[str, str]:
                 problems[f.key] = (f"That does not fit a {design.casefold()}: choose one of "
                                    + "; ".join(c.label for c in f.options(ev)) + ".")
     if ev.get("source", "summary") == "data" and ev.get("design") in (
-            *TWO_GROUP, "pre_post", "post_only"):
+            *TWO_GROUP, *ONE_GROUP_DESIGNS):
         if not ev.get("data"):
             problems["data"] = "Choose the data file with one row per person."
         else:
@@ -1015,7 +1015,7 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
     without losing something (it is then kept unchanged)."""
     outcomes = e.get("outcomes") or []
     if set(e) - _FORM_EVALUATION_KEYS or not 1 <= len(outcomes) <= MAX_MORE_OUTCOMES + 1 or \
-            e.get("design") not in (*TWO_GROUP, "pre_post", "post_only"):
+            e.get("design") not in (*TWO_GROUP, *ONE_GROUP_DESIGNS):
         return None
     more: dict[str, str] = {}
     for m, extra in enumerate(outcomes[1:], 1):

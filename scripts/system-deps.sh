@@ -14,6 +14,8 @@
 #                        scores.csv with it and checks that no cell became a formula.
 #   npm                  installs axe-core (package.json), the accessibility checker the
 #                        report and web tests inject into pages.
+#   postgresql           the server the review store's PostgreSQL tests start a throwaway
+#                        cluster of (initdb/pg_ctl in a temporary folder; tests/review/).
 #
 # Uses apt-get, and only as root; otherwise it prints what to install and exits 0, so that
 # `make test` can go on (the PDF and browser checks then skip, saying why — or fail under
@@ -48,6 +50,11 @@ fi
 # npm installs the outside checkers the tests run (axe-core, pinned in package-lock.json).
 if ! command -v npm >/dev/null 2>&1; then
     packages="$packages npm"
+fi
+# PostgreSQL: the review store's tests start their own throwaway server with initdb.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1
+then
+    packages="$packages postgresql"
 fi
 packages=$(echo "$packages" | sed 's/^ *//')
 

@@ -332,6 +332,7 @@ def example() -> Path:
 
 NESTA_PARAMETERS = ("alpha, power, min_per_group, baseline_satisfied, baseline_adjustable, "
                     "attrition_boundary, pooling_method, pooling_test, smd_ci, "
+                    "icc_achievement, icc_other, small_n, min_clusters_per_arm, ci_level, "
                     "replication_sites, multi_sites, multi_independent, scaling_sites")
 
 

@@ -278,3 +278,48 @@ def test_every_p_and_interval_is_named_in_the_amendment_cases(tmp_path: Path) ->
         (tmp_path / str(i)).mkdir()
         o = only_outcome(write(tmp_path / str(i), doc, "amend_separation.csv"))
         _check_named(o, str(i))
+
+
+# -- a reported mean difference without what g needs; labels in cluster designs ------------
+
+
+@pytest.mark.parametrize(("extra", "code", "cohens_d", "names"), [
+    ({"sd": 10}, "no_n", 0.28, ("n_treatment", "n_control")),
+    ({"n_treatment": 200, "n_control": 200}, "no_sd", None, ("'sd'",)),
+    ({}, "no_sd", None, ("'sd'", "n_treatment", "n_control")),
+])
+def test_reported_mean_difference_says_what_is_missing(
+        extra: dict[str, Any], code: str, cohens_d: float | None, names: tuple[str, ...]) -> None:
+    o = only_outcome(submission(rct({"reported": {"mean_difference": 2.8,
+                                                  "ci": [0.87, 4.73], **extra}})))
+    assert o["headline"] is None and "hedges_g" not in o["effects"]
+    assert codes(o) == [code]
+    text = o["notes"][0]["text"]
+    assert all(name in text for name in names)
+    if code == "no_n":
+        assert "No standard deviation" not in text and "has a standard deviation" in text
+    if cohens_d is None:
+        assert "cohens_d" not in o["effects"]
+    else:
+        assert o["effects"]["cohens_d"]["estimate"] == approx(cohens_d)
+    # the test of the mean difference itself is unaffected (Cochrane: SE from the 95% CI)
+    assert o["p_value"] == approx(0.004461774473423643, 1e-6) and o["test"] == "normal_z"
+
+
+def test_cluster_design_labels_statistics_that_ignore_clustering() -> None:
+    o = only_outcome(submission(rct(
+        {"summary": {"treatment": {"n": 300, "mean": 52, "sd": 10},
+                     "control": {"n": 300, "mean": 50, "sd": 10}}},
+        design="cluster_rct", assigned={"treatment": 300, "control": 300},
+        clusters={"treatment": 10, "control": 10}, icc=0.1)))
+    md = o["effects"]["mean_difference"]
+    # Welch's p ignores the clustering; the outcome's p is the WWC-corrected one.
+    assert md["test"] == "welch_t" and md["p_value"] < 0.05 and md["ignores_clustering"] is True
+    assert o["test"] == "wwc_cluster_corrected" and o["p_value"] > 0.2
+    assert o["significant"] is False
+    for key in ("hedges_g", "cohens_d", "glass_delta"):   # SE/CI or noncentral CI
+        assert o["effects"][key]["ignores_clustering"] is True
+    # an individually randomised trial has no such label
+    o2 = only_outcome(submission(rct({"summary": {"treatment": {"n": 300, "mean": 52, "sd": 10},
+                                                  "control": {"n": 300, "mean": 50, "sd": 10}}})))
+    assert all("ignores_clustering" not in e for e in o2["effects"].values())

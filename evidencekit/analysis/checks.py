@@ -34,7 +34,7 @@ def _fmt(x: float) -> str:
 
 
 def consistency_notes(outcome: Outcome, evaluation: Evaluation,
-                      alpha: float = 0.05) -> tuple[Note, ...]:
+                      alpha: float) -> tuple[Note, ...]:
     """The notes of every check that applies to ``outcome`` (none when all fit)."""
     notes: list[Note] = []
     try:

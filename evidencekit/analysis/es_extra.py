@@ -93,6 +93,10 @@ def with_es_intervals(result: OutcomeResult, outcome: Outcome,
                 effects["d_ppc2"] = e
     except stats.StatsError:
         return result
+    if result.design == "cluster_rct" or result.clustering is not None:
+        from .outcome import label_unclustered
+
+        effects = label_unclustered(effects)
     if effects == dict(result.effects):
         return result
     return replace(result, effects=effects)

@@ -14,9 +14,17 @@ from typing import Any
 
 from .. import stats
 from ..errors import Problem
-from ..load.model import Evaluation, Outcome
+from ..load.model import RANDOMISED_DESIGNS, Evaluation, Outcome
 from .outcome import analyse_outcome
-from .result import AnalysisOptions, AttritionResult, EvaluationResult, Note, OutcomeResult
+from .result import (
+    CLUSTER_TESTS,
+    AnalysisOptions,
+    AttritionResult,
+    DecidingTest,
+    EvaluationResult,
+    Note,
+    OutcomeResult,
+)
 
 
 def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> EvaluationResult:
@@ -28,7 +36,7 @@ def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> Eval
     primary_attrition = [o.attrition for o in outcomes if o.primary and o.attrition is not None]
     attrition = max(primary_attrition, key=lambda a: (a.overall, a.differential), default=None)
     notes: list[Note] = []
-    if evaluation.design in ("rct", "cluster_rct") and evaluation.assigned is None:
+    if evaluation.design in RANDOMISED_DESIGNS and evaluation.assigned is None:
         notes.append(Note("assigned_unknown", "The numbers randomised to each group are not "
                           "given, so attrition cannot be checked; add 'assigned'."))
     if not any(o.primary for o in outcomes) and outcomes:
@@ -70,17 +78,82 @@ def _with_attrition(o: OutcomeResult, evaluation: Evaluation,
 
 
 def _significance(outcomes: list[OutcomeResult], alpha: float) -> list[OutcomeResult]:
+    """Benjamini–Hochberg across the primary outcomes' p, significance at α, and each
+    outcome's :class:`DecidingTest` — the one place an outcome's verdict is decided."""
     primary = [i for i, o in enumerate(outcomes) if o.primary and o.p_value is not None]
     adjusted = stats.benjamini_hochberg([outcomes[i].p_value for i in primary])  # type: ignore[misc]
     p_adj: dict[int, float] = dict(zip(primary, adjusted, strict=True))
+    adjustment = "benjamini_hochberg" if len(primary) > 1 else None
     out = []
     for i, o in enumerate(outcomes):
         if o.p_value is None:
-            out.append(replace(o, significant=None, p_value_adjusted=None))
-            continue
-        p = p_adj.get(i, o.p_value)
-        out.append(replace(o, p_value_adjusted=p, significant=p <= alpha))
+            o = replace(o, significant=None, p_value_adjusted=None)
+        else:
+            p = p_adj.get(i, o.p_value)
+            o = replace(o, p_value_adjusted=p, significant=p <= alpha)
+        out.append(replace(o, deciding=deciding_test(
+            o, alpha, adjustment if i in p_adj else None)))
     return out
+
+
+#: Estimates that decide an outcome without a standardised headline, in this order.
+_UNSTANDARDISED = ("mean_change", "change_in_proportion", "mean_difference")
+
+
+def deciding_test(o: OutcomeResult, alpha: float, adjustment: str | None = None
+                  ) -> DecidingTest | None:
+    """The outcome's deciding test, estimate and interval (contract §5.3), from its final
+    analysis: the estimate is the standardised headline effect where there is one (its
+    interval allows for clustering where the test does), else the mean change, change in
+    proportion or mean difference; None when the outcome has neither an estimate nor a test.
+
+    >>> from evidencekit.analysis.result import Effect, Headline, DecidingStatistic
+    >>> o = OutcomeResult("x", "continuous", True, "higher_is_better", None, "rct", "summary",
+    ...                   effects={"mean_difference": Effect(3.0, 1.0, (1.0, 5.0), 0.01)},
+    ...                   headline=Headline("hedges_g", 0.3, 0.1, (0.1, 0.5), "normal"),
+    ...                   p_value=0.01, p_value_adjusted=0.01, significant=True,
+    ...                   test="welch_t", statistic=DecidingStatistic("t", 3.0, 98.0))
+    >>> d = deciding_test(o, 0.05)
+    >>> (d.test, d.statistic, d.df, d.measure, d.estimate, d.significant)
+    ('welch_t', 't', 98.0, 'hedges_g', 0.3, True)
+    >>> d.accounts_for_clustering is None   # no clusters to allow for
+    True
+    """
+    if o.problems:
+        return None
+    measure = estimate = se = ci = ci_method = None
+    if o.headline is not None:
+        h = o.headline
+        measure, estimate, se, ci, ci_method = h.measure, h.estimate, h.se, h.ci, h.ci_method
+    else:
+        for key in _UNSTANDARDISED:
+            e = o.effects.get(key)
+            if e is not None and e.estimate is not None:
+                measure, estimate, se, ci, ci_method = key, e.estimate, e.se, e.ci, e.ci_method
+                extra = dict(e.extra)
+                if o.test == "cr2" and "ci_cluster_robust_lower" in extra:
+                    # The cluster-robust test decides: its SE and interval go with it.
+                    se = extra["se_cluster_robust"]  # type: ignore[assignment]
+                    ci = (extra["ci_cluster_robust_lower"],  # type: ignore[assignment]
+                          extra["ci_cluster_robust_upper"])
+                    ci_method = "cr2_satterthwaite"
+                break
+    if estimate is None and o.test is None:
+        return None
+    st = o.statistic if o.test is not None else None
+    clustered = o.design == "cluster_rct" or o.clustering is not None
+    if st is not None and st.accounts_for_clustering is not None:
+        accounts: bool | None = st.accounts_for_clustering
+    elif o.test in CLUSTER_TESTS:
+        accounts = True
+    else:
+        accounts = False if clustered else None
+    return DecidingTest(
+        test=o.test, statistic=st.name if st else None, value=st.value if st else None,
+        df=st.df if st else None, p_value=o.p_value, p_value_adjusted=o.p_value_adjusted,
+        adjustment=adjustment if o.test is not None else None, alpha=alpha,
+        significant=o.significant, accounts_for_clustering=accounts, measure=measure,
+        estimate=estimate, se=se, ci=ci, ci_method=ci_method)
 
 
 def _analyse_outcome_bounded(outcome: Outcome, evaluation: Evaluation,

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from ..registry import MEASURES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .result import AnalysisResult, EvaluationResult, OutcomeResult
+    from .result import AnalysisResult, DecidingTest, EvaluationResult, OutcomeResult
 
 #: Design strength for the headline (higher first); designs not listed give no headline.
 DESIGN_STRENGTH = {"cluster_rct": 3, "rct": 3, "comparison_group": 2, "pre_post": 1}
@@ -50,7 +50,9 @@ class HeadlineEffect:
 
     ``estimate`` and ``ci`` are on the measure's own sign convention (treatment − control,
     or after − before); ``favourable_estimate`` and ``favourable_ci`` are oriented so that
-    positive always means better. ``p_value`` is the deciding p (adjusted where adjusted).
+    positive always means better. ``p_value`` is the deciding p (adjusted where adjusted);
+    ``deciding`` is the outcome's :class:`~evidencekit.analysis.result.DecidingTest`, the
+    same object the outcome carries.
     """
 
     evaluation: str
@@ -65,6 +67,7 @@ class HeadlineEffect:
     test: str | None
     sign: int
     n_analysed: int | None
+    deciding: DecidingTest | None = None
 
     @property
     def source(self) -> str:
@@ -97,26 +100,29 @@ class HeadlineEffect:
                 "favourable_ci": list(self.favourable_ci) if self.favourable_ci else None,
                 "source": self.source, "evaluation": self.evaluation, "outcome": self.outcome,
                 "design": self.design, "independent": self.independent,
-                "n_analysed": self.n_analysed, "rule": RULE}
+                "n_analysed": self.n_analysed, "rule": RULE,
+                "deciding": self.deciding.to_dict() if self.deciding is not None else None}
+
+
+#: Unstandardised deciding estimates that can stand for a before-and-after evaluation.
+_PRE_POST = ("mean_change", "change_in_proportion")
 
 
 def deciding_estimate(design: str, o: OutcomeResult
                       ) -> tuple[str, float, float | None, tuple[float, float] | None] | None:
-    """The outcome's deciding estimate: (measure, estimate, se, ci), or None."""
-    if o.headline is not None:
-        h = o.headline
-        return h.measure, h.estimate, h.se, h.ci
-    if design == "pre_post":
-        for key in ("mean_change", "change_in_proportion"):
-            e = o.effects.get(key)
-            if e is not None and e.estimate is not None:
-                return key, e.estimate, e.se, e.ci
-    return None
+    """The outcome's deciding estimate, as its :class:`DecidingTest` gives it, when it can
+    stand for the programme (rule step 1): (measure, estimate, se, ci), or None."""
+    d = o.deciding
+    if d is None or d.measure is None or d.estimate is None:
+        return None
+    if o.headline is None and not (design == "pre_post" and d.measure in _PRE_POST):
+        return None
+    return d.measure, d.estimate, d.se, d.ci
 
 
 def deciding_p(o: OutcomeResult) -> float | None:
-    """The p that decides significance: BH-adjusted where adjusted."""
-    return o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value
+    """The p that decides significance: BH-adjusted where adjusted (the DecidingTest's)."""
+    return o.deciding.p if o.deciding is not None else None
 
 
 def _p_key(p: float | None) -> tuple[bool, float]:
@@ -169,7 +175,7 @@ def choose_headline(analysis: AnalysisResult | None, *, designs: Any = None
     assert found is not None
     measure, estimate, se, ci = found
     return HeadlineEffect(e.id, o.name, e.design, e.independent, measure, estimate, se, ci,
-                          deciding_p(o), o.test, o.sign, _n(o) or None)
+                          deciding_p(o), o.test, o.sign, _n(o) or None, o.deciding)
 
 
 def find_outcome(analysis: AnalysisResult, headline: HeadlineEffect | None

@@ -28,6 +28,7 @@ from .result import (
     AnalysisOptions,
     Baseline,
     Clustering,
+    DecidingStatistic,
     Effect,
     GroupStats,
     Headline,
@@ -77,9 +78,19 @@ class _Draft:
     clustering: Clustering | None = None
     notes: list[Note] = field(default_factory=list)
     rows_dropped: dict[str, int] | None = None
+    statistic: DecidingStatistic | None = None
 
     def note(self, code: str, text: str) -> None:
         self.notes.append(Note(code, text))
+
+    def decide(self, test: str | None, p: float | None, statistic: str | None = None,
+               value: float | None = None, df: float | None = None, *,
+               accounts_for_clustering: bool | None = None) -> None:
+        """Record the test that decides this outcome: its key, p and statistic, together
+        (a later test replaces all of them; ``decide(None, None)``: no valid test)."""
+        self.test, self.p_value = test, p
+        self.statistic = (DecidingStatistic(statistic, value, df, accounts_for_clustering)
+                          if test is not None else None)
 
 
 def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
@@ -106,6 +117,8 @@ def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
         problems = (Problem(None, None, _fmt_path(outcome), "statistics that can be computed",
                             str(exc)),)
         draft = _Draft()
+    if _is_clustered(evaluation) or draft.clustering is not None:
+        draft.effects = label_unclustered(draft.effects)
     if outcome.self_reported:
         draft.note("self_reported", "The outcome is self-reported, which can overstate effects "
                    "when participants know which group they are in.")
@@ -124,8 +137,36 @@ def analyse_outcome(outcome: Outcome, evaluation: Evaluation,
         test=draft.test, adjusted=draft.adjusted, headline=h, n_treatment=draft.n_treatment,
         n_control=draft.n_control, clustering=draft.clustering, improvement_index=improvement,
         eef_months=eef, self_reported=outcome.self_reported, notes=tuple(draft.notes),
-        problems=problems, rows_dropped=draft.rows_dropped,
+        problems=problems, rows_dropped=draft.rows_dropped, statistic=draft.statistic,
     )
+
+
+def label_unclustered(effects: dict[str, Effect]) -> dict[str, Effect]:
+    """In a cluster design, mark every effect whose SE, interval or p ignores clustering.
+
+    Decided once, here: the outcome's ``p_value``/``test`` and headline carry the test that
+    respects clustering (the WWC correction, or none with < 2 clusters an arm, SPEC §3.9);
+    the individual-level statistics in ``effects`` (Welch's p of the mean difference, g's
+    SE-based and noncentral intervals …) are kept for reference with
+    ``ignores_clustering: true``, which the report words as "(ignoring clustering)"
+    (``analysis.headline.statistic_basis``). Cluster-robust values beside a model's
+    (``p_value_cluster_robust`` …) are named as such.
+
+    >>> out = label_unclustered({"mean_difference": Effect(2.0, 0.8, (0.4, 3.6), 0.015),
+    ...                          "cohens_d": Effect(0.2)})
+    >>> dict(out["mean_difference"].extra), out["cohens_d"].extra
+    ({'ignores_clustering': True}, ())
+    """
+    out = dict(effects)
+    for key, eff in effects.items():
+        inferential = (eff.se is not None or eff.ci is not None or eff.p_value is not None
+                       or any(k == "ci_noncentral" for k, _ in eff.extra))
+        if not inferential or any(k == "ignores_clustering" for k, _ in eff.extra):
+            continue
+        out[key] = Effect(eff.estimate, eff.se, eff.ci, eff.p_value,
+                          (*eff.extra, ("ignores_clustering", True)),
+                          test=eff.test, ci_method=eff.ci_method)
+    return out
 
 
 def _normal_p(z: float) -> float:
@@ -149,6 +190,15 @@ def default_icc(outcome: Outcome, options: AnalysisOptions) -> float:
     return options.icc_achievement if outcome.domain == "achievement" else options.icc_other
 
 
+def _no_valid_test(draft: _Draft) -> None:
+    """A clustered outcome without a valid test: no p, and the headline interval (which
+    would ignore the clustering) is withdrawn, so no interval contradicts the verdict."""
+    draft.decide(None, None)
+    if draft.headline is not None:
+        h = draft.headline
+        draft.headline = Headline(h.measure, h.estimate, h.se, None, None)
+
+
 def no_cluster_test(draft: _Draft, per_arm: tuple[int, int], icc: float | None,
                     icc_source: str, source: str) -> None:
     """Fewer than 2 clusters in an arm: no valid test (SPEC §3.9), p null with a note.
@@ -156,10 +206,7 @@ def no_cluster_test(draft: _Draft, per_arm: tuple[int, int], icc: float | None,
     The outcome keeps its effect sizes but has no p, so it cannot pass the causal test;
     the headline interval (which would ignore clustering) is withdrawn.
     """
-    draft.p_value, draft.test = None, None
-    if draft.headline is not None:
-        h = draft.headline
-        draft.headline = Headline(h.measure, h.estimate, h.se, None, None)
+    _no_valid_test(draft)
     draft.clustering = Clustering(icc, icc_source, per_arm[0] + per_arm[1],
                                   NO_CLUSTER_TEST_METHOD, None)
     draft.note("single_cluster_arm", f"{source} has {per_arm[0]} treatment and {per_arm[1]} "
@@ -181,8 +228,7 @@ def _cluster_correct(draft: _Draft, g: float, se_g: float, n_t: int, n_c: int,
     """
     per_arm = clusters if clusters is not None else evaluation.clusters
     if per_arm is None:
-        draft.p_value = None
-        draft.test = None
+        _no_valid_test(draft)
         draft.note("clusters_unknown", "This is a cluster design but the number of clusters is "
                    "not given, so significance cannot be corrected for clustering; add "
                    "'clusters: {treatment: J1, control: J2}' to the evaluation.")
@@ -199,8 +245,7 @@ def _cluster_correct(draft: _Draft, g: float, se_g: float, n_t: int, n_c: int,
         return
     m = sum(per_arm)
     cc = stats.wwc_cluster_correction(g, se_g, n_t, n_c, m, icc)
-    draft.p_value = cc.p_value
-    draft.test = "wwc_cluster_corrected"
+    draft.decide("wwc_cluster_corrected", cc.p_value, "t", cc.t_adjusted, cc.df)
     if draft.headline is not None and cc.t != 0:
         # Widen the interval to match the corrected test: SE·t/t_A on the corrected df.
         se_adj = se_g * cc.t / cc.t_adjusted
@@ -264,7 +309,7 @@ def _two_group(draft: _Draft, s: TwoGroupSummary, outcome: Outcome, evaluation: 
             # SPEC §3.4: once baseline equivalence is not satisfied, the
             # difference-in-differences result is the outcome's effect for every purpose:
             # its sign is `favourable`, its p decides, it is the headline.
-            draft.p_value, draft.test = did.p_value, "difference_in_differences"
+            draft.decide("difference_in_differences", did.p_value, "z", did.z)
             draft.adjusted = True
             draft.favourable = _favourable(did.g_did, outcome)
             g_used, se_used = did.g_did, did.se
@@ -294,7 +339,7 @@ def record_two_group(draft: _Draft, r: stats.TwoGroupContinuous, outcome: Outcom
     draft.effects["hedges_g"] = Effect(r.g, r.se_g, r.ci_g, ci_method="normal")
     draft.effects["glass_delta"] = Effect(r.glass_delta)
     draft.favourable = _favourable(r.mean_difference, outcome)
-    draft.p_value, draft.test = r.p_value_welch, "welch_t"
+    draft.decide("welch_t", r.p_value_welch, "t", r.t_welch, r.df_welch)
     draft.headline = Headline("hedges_g", r.g, r.se_g, r.ci_g, "normal")
 
 
@@ -321,7 +366,10 @@ def record_binary(draft: _Draft, b: stats.TwoGroupBinary, outcome: Outcome) -> N
     """The 2×2 results of SPEC §3.6 (summaries or rows): effects, test, headline, notes."""
     draft.effects.update(_binary_effects(b, outcome))
     draft.favourable = _favourable(b.risk_difference, outcome)
-    draft.p_value, draft.test = b.p_value, b.test
+    if b.test == "fisher_exact":
+        draft.decide(b.test, b.p_value)
+    else:
+        draft.decide(b.test, b.p_value, "z", b.z)
     draft.headline = Headline("cox_index", b.cox_index, b.se_cox, b.ci_cox, "normal")
     if b.corrected:
         draft.note("zero_cell", "A group had no (or only) events, so 0.5 was added to every "
@@ -390,10 +438,34 @@ def _one_group(draft: _Draft, s: OneGroupSummary, outcome: Outcome) -> None:
     draft.effects["d_z"] = Effect(r.d_z)
     draft.effects["d_av"] = Effect(r.d_av)
     draft.favourable = _favourable(r.mean_change, outcome)
-    draft.p_value, draft.test = r.p_value, "paired_t"
+    draft.decide("paired_t", r.p_value, "t", r.t, r.df)
     if r.r_assumed:
         draft.note("correlation_assumed", "No pre-post correlation was given; r = 0.5 was "
                    "assumed for the standard deviation of the change.")
+
+
+def _missing_for_g(has_sd: bool, has_ns: bool) -> tuple[str, str]:
+    """The note for a reported mean difference that cannot give Hedges' g: what is missing.
+
+    g = J·MD/SD needs the outcome's SD, and its small-sample factor J and SE need both
+    groups' numbers (SPEC 3.2, 3.10).
+
+    >>> _missing_for_g(True, False)[0], _missing_for_g(False, True)[0]
+    ('no_n', 'no_sd')
+    >>> print(_missing_for_g(False, False)[1])  # doctest: +ELLIPSIS
+    No standard deviation or group sizes were given ... 'sd', 'n_treatment' and 'n_control'.
+    """
+    if has_sd and not has_ns:
+        return ("no_n", "The mean difference has a standard deviation but no group sizes, so "
+                "Cohen's d is given but Hedges' g and its standard error, which need both "
+                "groups' numbers, cannot be computed; add the outcome's 'n_treatment' and "
+                "'n_control'.")
+    if has_ns:
+        return ("no_sd", "No standard deviation was given with the mean difference, so no "
+                "standardised effect size can be computed; add the outcome's 'sd'.")
+    return ("no_sd", "No standard deviation or group sizes were given with the mean "
+            "difference, so no standardised effect size can be computed; add the outcome's "
+            "'sd', 'n_treatment' and 'n_control'.")
 
 
 def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluation,
@@ -415,9 +487,13 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
         g, se = ft.g, ft.se_g
         draft.effects["cohens_d"] = Effect(ft.d)
         if stat == "z":
-            draft.p_value, draft.test = _normal_p(r.value), "reported_z"
-        else:
-            draft.p_value, draft.test = ft.p_value, f"reported_{stat}"
+            draft.decide("reported_z", _normal_p(r.value), "z", r.value)
+        elif stat == "t":
+            draft.decide("reported_t", ft.p_value, "t", r.value, ft.df)
+        elif stat == "f":
+            draft.decide("reported_f", ft.p_value, "F", r.value, ft.df)
+        else:  # the published p decides; it has no statistic
+            draft.decide("reported_p", ft.p_value)
         draft.effects["hedges_g"] = Effect(ft.g, ft.se_g, ft.ci_g, draft.p_value,
                                            test=draft.test, ci_method="normal")
         draft.headline = Headline("hedges_g", ft.g, ft.se_g, ft.ci_g, "normal")
@@ -430,7 +506,7 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
                                            ci_method="normal")
         draft.headline = Headline("hedges_g", r.value, r.se, fe.ci, "normal")
         draft.favourable = _favourable(r.value, outcome)
-        draft.p_value, draft.test = fe.p_value, "normal_z"
+        draft.decide("normal_z", fe.p_value, "z", fe.z)
     elif stat == "mean_difference":
         assert r.ci is not None
         fm = stats.from_mean_difference_ci(r.value, r.ci[0], r.ci[1], r.sd,
@@ -443,21 +519,30 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
             draft.effects["hedges_g"] = Effect(fm.g, fm.se_g, fm.ci_g, ci_method="normal")
             draft.headline = Headline("hedges_g", fm.g, fm.se_g, fm.ci_g, "normal")
         else:
-            draft.note("no_sd", "No standard deviation was given with the mean difference, so "
-                       "no standardised effect size can be computed; add the outcome's 'sd'.")
+            if fm.d is not None:
+                draft.effects["cohens_d"] = Effect(fm.d)
+            draft.note(*_missing_for_g(r.sd is not None, r.n_treatment is not None
+                                       and r.n_control is not None))
         draft.favourable = _favourable(r.value, outcome)
-        draft.p_value, draft.test = fm.p_value, "normal_z"
+        draft.decide("normal_z", fm.p_value, "z", fm.z)
     else:  # odds_ratio
         assert r.ci is not None
         fo = stats.from_odds_ratio_ci(r.value, r.ci[0], r.ci[1])
         draft.effects["odds_ratio"] = Effect(r.value, fo.se_log_or, r.ci, ci_method="reported")
         draft.effects["log_odds_ratio"] = Effect(fo.log_odds_ratio, fo.se_log_or, None,
                                                  fo.p_value, test="normal_z")
-        draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox)
+        # The Cox index's interval is the reported OR interval on the same scale
+        # (ln OR / 1.65, a monotone map), so the chart and the tables show one interval.
+        ci_cox = (math.log(r.ci[0]) / stats.COX_DIVISOR, math.log(r.ci[1]) / stats.COX_DIVISOR)
+        draft.effects["cox_index"] = Effect(fo.cox_index, fo.se_cox, ci_cox,
+                                            ci_method="reported")
         g, se = fo.cox_index, fo.se_cox
-        draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, None)
+        draft.headline = Headline("cox_index", fo.cox_index, fo.se_cox, ci_cox, "reported")
         draft.favourable = _favourable(fo.log_odds_ratio, outcome)
-        draft.p_value, draft.test = fo.p_value, "normal_z"
+        draft.decide("normal_z", fo.p_value, "z", fo.z)
+    if r.cluster_adjusted and draft.statistic is not None:
+        # The authors' published test allows for clustering (their word; SPEC §3.9).
+        draft.statistic = replace(draft.statistic, accounts_for_clustering=True)
     if (_is_clustered(evaluation) and evaluation.clusters is not None
             and min(evaluation.clusters) < MIN_CLUSTERS_FOR_TEST):
         # SPEC §3.9: no valid test with < 2 clusters in an arm, whatever the authors did.
@@ -468,7 +553,7 @@ def _reported(draft: _Draft, r: Reported, outcome: Outcome, evaluation: Evaluati
     elif (_is_clustered(evaluation) and r.cluster_adjusted is False and g is not None
             and se is not None):
         if r.n_treatment is None or r.n_control is None:
-            draft.p_value, draft.test = None, None
+            _no_valid_test(draft)
             draft.note("clusters_unknown", "The published analysis ignored clustering and the "
                        "group sizes are not given, so it cannot be corrected; add n_treatment "
                        "and n_control.")

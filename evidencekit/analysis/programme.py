@@ -12,7 +12,7 @@ from .result import AnalysisOptions, AnalysisResult, EvaluationResult, PooledRes
 
 def analyse_submission(submission: Submission,
                        options: AnalysisOptions | None = None) -> AnalysisResult:
-    opts = options or AnalysisOptions()
+    opts = options or AnalysisOptions.default()
     evaluations = tuple(analyse_evaluation(e, opts) for e in submission.evaluations)
     comparison = [e for e in evaluations if e.design in TWO_GROUP_DESIGNS]
     return AnalysisResult(

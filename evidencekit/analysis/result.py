@@ -12,25 +12,45 @@ from typing import Any
 
 from ..errors import Problem
 from ..frozen import freeze_fields
+from ..load.model import ONE_GROUP_DESIGNS
 
 
 @dataclass(frozen=True, slots=True)
 class AnalysisOptions:
-    """Conventions the analysis follows; rubric parameters of the same name override them."""
+    """Conventions the analysis follows, each named like the rubric parameter it comes from.
 
-    alpha: float = 0.05
-    attrition_boundary: str = "cautious"
-    baseline_satisfied: float = 0.05
-    baseline_adjustable: float = 0.25
-    icc_achievement: float = 0.20
-    icc_other: float = 0.10
-    power: float = 0.80
-    ci_level: float = 0.95
-    small_n: int = 50
-    min_clusters_per_arm: int = 10
-    pooling_method: str = "DL"       # τ² estimator: DL or REML (SPEC 3.13)
-    pooling_test: str = "adhoc"      # z, knha (HKSJ) or adhoc (HKSJ, never narrower than z)
-    smd_ci: str = "normal"           # normal (g ± z·SE) or noncentral (effectsize's default)
+    No value is written here: :func:`evidencekit.assessment.engine.analysis_options` takes
+    every one from the rubric's parameters, and those a rubric does not declare from the
+    default rubric's (``rubrics/nesta.yaml``), so a threshold has one source.
+    :meth:`default` gives the default rubric's conventions.
+    """
+
+    alpha: float
+    attrition_boundary: str
+    baseline_satisfied: float
+    baseline_adjustable: float
+    icc_achievement: float
+    icc_other: float
+    power: float
+    ci_level: float
+    small_n: int
+    min_clusters_per_arm: int
+    pooling_method: str      # τ² estimator: DL or REML (SPEC 3.13)
+    pooling_test: str        # z, knha (HKSJ) or adhoc (HKSJ, never narrower than z)
+    smd_ci: str              # normal (g ± z·SE) or noncentral (effectsize's default)
+
+    @classmethod
+    def default(cls) -> AnalysisOptions:
+        """The default rubric's conventions.
+
+        >>> AnalysisOptions.default().alpha
+        0.05
+        """
+        from ..assessment.engine import analysis_options
+        from ..assessment.rubric import load_rubric
+        from ..vocabulary import DEFAULT_RUBRIC
+
+        return analysis_options(load_rubric(DEFAULT_RUBRIC))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +172,89 @@ class Headline:
                 "ci_method": self.ci_method}
 
 
+@dataclass(frozen=True, slots=True)
+class DecidingStatistic:
+    """The statistic of the test that decides an outcome, recorded where the test is run.
+
+    ``name`` is "t", "z" or "F" (None for an exact test or a published p, which have no
+    statistic); ``df`` its degrees of freedom (None for a normal test);
+    ``accounts_for_clustering`` is set only where the analysis cannot tell from the test
+    itself (a published statistic the authors say is cluster-adjusted).
+    """
+
+    name: str | None = None
+    value: float | None = None
+    df: float | None = None
+    accounts_for_clustering: bool | None = None
+
+
+#: Tests whose p (and interval) allow for clustering.
+CLUSTER_TESTS = ("cr2", "wwc_cluster_corrected")
+
+
+@dataclass(frozen=True, slots=True)
+class DecidingTest:
+    """Which test decided an outcome's significance, and everything it decided (contract §5.3).
+
+    Decided once, in the analysis (:func:`evidencekit.analysis.evaluation.deciding_test`),
+    after the Benjamini–Hochberg adjustment; every renderer formats this object and nothing
+    else when it names an outcome's effect, interval, p or test.
+
+    - ``test``: key of :data:`evidencekit.registry.TESTS`, or None when no valid test exists
+      (then ``p_value``, ``p_value_adjusted`` and ``significant`` are None too).
+    - ``statistic``/``value``/``df``: the test statistic ("t", "z", "F"; None for an exact
+      test or a published p) and its degrees of freedom (None for a normal test).
+    - ``p_value``: the test's own p; ``p_value_adjusted``: the p that decides (adjusted by
+      ``adjustment`` — "benjamini_hochberg" when the evaluation tests several primary
+      outcomes — else the same as ``p_value``); ``significant``: favourable or not,
+      ``p_value_adjusted`` ≤ ``alpha``.
+    - ``accounts_for_clustering``: True when the p allows for clustering, False when the
+      design or data are clustered and it does not (or no valid test exists), None when
+      there is no clustering to allow for.
+    - ``measure``/``estimate``/``se``/``ci``/``ci_method``: the deciding estimate and the
+      interval that goes with the test (never an interval that ignores the clustering the
+      test allows for); None when the outcome has no estimate.
+    """
+
+    test: str | None
+    statistic: str | None
+    value: float | None
+    df: float | None
+    p_value: float | None
+    p_value_adjusted: float | None
+    adjustment: str | None
+    alpha: float
+    significant: bool | None
+    accounts_for_clustering: bool | None
+    measure: str | None
+    estimate: float | None
+    se: float | None
+    ci: tuple[float, float] | None
+    ci_method: str | None
+
+    @property
+    def p(self) -> float | None:
+        """The p that decides significance (adjusted where adjusted)."""
+        return self.p_value_adjusted if self.p_value_adjusted is not None else self.p_value
+
+    @property
+    def adjusted(self) -> bool:
+        """True when the deciding p differs from the test's own p (several primary outcomes)."""
+        return (self.adjustment is not None and self.p_value is not None
+                and self.p_value_adjusted is not None
+                and abs(self.p_value_adjusted - self.p_value) > 1e-12)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"test": self.test, "statistic": self.statistic, "value": self.value,
+                "df": self.df, "p_value": self.p_value,
+                "p_value_adjusted": self.p_value_adjusted, "adjustment": self.adjustment,
+                "alpha": self.alpha, "significant": self.significant,
+                "accounts_for_clustering": self.accounts_for_clustering,
+                "measure": self.measure, "estimate": self.estimate, "se": self.se,
+                "ci": list(self.ci) if self.ci is not None else None,
+                "ci_method": self.ci_method}
+
+
 @dataclass(frozen=True)
 class OutcomeResult:
     name: str
@@ -183,6 +286,10 @@ class OutcomeResult:
     #: Row-level data only: rows left out by listwise deletion, by group ("treatment",
     #: "control", "no_group"; one-group designs: "all"). None for summaries.
     rows_dropped: Mapping[str, int] | None = None
+    #: The deciding test's statistic, recorded where the test is run.
+    statistic: DecidingStatistic | None = None
+    #: Everything the deciding test decided; set by the evaluation after BH (None before).
+    deciding: DecidingTest | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "groups", "effects", "rows_dropped", "notes", "problems")
@@ -194,7 +301,7 @@ class OutcomeResult:
     @property
     def n_min(self) -> int | None:
         ns = [n for n in (self.n_treatment, self.n_control) if n is not None]
-        if self.design in ("pre_post", "post_only"):
+        if self.design in ONE_GROUP_DESIGNS:
             return ns[0] if ns else None
         return min(ns) if len(ns) == 2 else None
 
@@ -215,6 +322,7 @@ class OutcomeResult:
             "notes": [n.to_dict() for n in self.notes],
             "problems": [p.to_dict() for p in self.problems],
             "rows_dropped": dict(self.rows_dropped) if self.rows_dropped is not None else None,
+            "deciding": self.deciding.to_dict() if self.deciding is not None else None,
         }
 
 
@@ -233,12 +341,11 @@ class EvaluationResult:
 
     @property
     def headline(self) -> OutcomeResult | None:
-        """The primary outcome that stands for this evaluation (smallest adjusted p)."""
-        candidates = [o for o in self.outcomes if o.primary and o.headline is not None]
-        if not candidates:
-            return None
-        return min(candidates, key=lambda o: (o.p_value_adjusted is None,
-                                              o.p_value_adjusted or 0.0))
+        """The primary outcome that stands for this evaluation, by the headline rule's step 2
+        (:func:`evidencekit.analysis.headline.evaluation_headline`)."""
+        from .headline import evaluation_headline
+
+        return evaluation_headline(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {

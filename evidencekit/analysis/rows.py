@@ -356,7 +356,7 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
                                           ("df", float(fit.df))),
                                          test="ancova", ci_method="ols_t")
         draft.favourable = _favourable(b, outcome)
-        draft.p_value, draft.test = fit.p_value[1], "ancova"
+        draft.decide("ancova", fit.p_value[1], "t", fit.t[1], fit.df)
         draft.adjusted = x_name is not None
         draft.headline = Headline("ancova_hedges_g", g_anc, se_g, ci_g, "normal")
         g_used, se_used = g_anc, se_g
@@ -365,7 +365,8 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
                        "pretest, so baseline equivalence cannot be shown.")
     if cl_name:
         _cluster_rows(draft, data, cl_name, expand, fit, k, tc, g_used, se_b,
-                      n["treatment"] + n["control"], outcome, evaluation, options)
+                      n["treatment"] + n["control"], outcome, evaluation, options,
+                      smd=(r.s_pooled, n["treatment"], n["control"]))
     elif _is_clustered(evaluation):
         draft.note("no_cluster_column", "This is a cluster design but no cluster column is "
                    "mapped; add 'cluster' to the columns so that the ICC is estimated from "
@@ -405,8 +406,16 @@ def _with_indicator(cells: NDArray[np.float64], tc: int) -> NDArray[np.float64]:
 
 def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[np.float64],
                   fit: LinearFit, k: int, tc: int, g_used: float, se_b: float, n_total: int,
-                  outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions) -> None:
-    """CR2 test, ICC and Hedges (2007) g from cell moments (cells = cluster*2 + group)."""
+                  outcome: Outcome, evaluation: Evaluation, options: AnalysisOptions, *,
+                  smd: tuple[float, int, int] | None = None) -> None:
+    """CR2 test, ICC and Hedges (2007) g from cell moments (cells = cluster*2 + group).
+
+    The headline g keeps its SE formula with the cluster-robust SE of the difference in
+    place of the model's (``smd`` = (S_pooled, n_t, n_c)): g_ANCOVA's is ``ancova_g_se``
+    with SE_CR2(b); plain g's is √(r²·(n_t+n_c)/(n_t·n_c) + g²/(2N)), r = SE_CR2/SE_OLS;
+    only the variance of the difference is inflated, not the g²/(2N) term from estimating
+    S. Other headlines (g_DiD) are scaled by r.
+    """
     n_cl = expand.shape[0] // 2
     per_cluster = expand.reshape(n_cl, 2, *expand.shape[1:]).sum(axis=1)
     size = per_cluster[:, 0, 0]
@@ -451,6 +460,14 @@ def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[n
     i = 1  # the treatment coefficient
     ratio = robust.se[i] / se_b
     se_head = (draft.headline.se or 0.0) * ratio if draft.headline else 0.0
+    if draft.headline is not None and smd is not None:
+        s_pooled, n_t, n_c = smd
+        est = draft.headline.estimate
+        if draft.headline.measure == "ancova_hedges_g":
+            se_head = stats.ancova_g_se(est, float(robust.se[i]), s_pooled, n_t, n_c)
+        elif draft.headline.measure == "hedges_g":
+            se_head = math.sqrt(ratio**2 * (n_t + n_c) / (n_t * n_c)
+                                + est**2 / (2 * (n_t + n_c)))
     half = (float(robust.ci[i][1] - robust.ci[i][0]) / 2) * (se_head / robust.se[i]) \
         if robust.se[i] > 0 else math.nan
     if draft.headline is not None:
@@ -459,7 +476,7 @@ def _cluster_rows(draft: _Draft, data: DataFile, cl_name: str, expand: NDArray[n
                                   (est - half, est + half), "cr2_satterthwaite")
     key = "ancova" if "ancova" in draft.effects else "mean_difference"
     draft.effects[key] = _with_robust(draft.effects[key], robust, i)
-    draft.p_value, draft.test = robust.p_value[i], "cr2"
+    draft.decide("cr2", robust.p_value[i], "t", robust.t[i], robust.df[i])
     clusters = int(np.count_nonzero(present))
     g_adj = (stats.hedges_2007_g_cluster(g_used, n_total, n_total / clusters, icc.icc)
              if nested else None)
@@ -595,13 +612,13 @@ def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
                                             ("cox_index", b / cox)),
                                            test="logistic", ci_method="logistic_wald")
         draft.favourable = _favourable(b, outcome)
-        draft.p_value, draft.test = fit.p_value[1], "logistic"
+        draft.decide("logistic", fit.p_value[1], "z", fit.z[1])
         draft.adjusted = x_name is not None
         draft.headline = Headline("cox_index", b / cox, se / cox, (ci[0] / cox, ci[1] / cox),
                                   "logistic_wald")
     if fit.robust is not None and layout is not None:
         rb = fit.robust
-        draft.p_value, draft.test = rb.p_value[1], "cr2"
+        draft.decide("cr2", rb.p_value[1], "t", rb.t[1], rb.df[1])
         name = "logistic" if "logistic" in draft.effects else "log_odds_ratio"
         draft.effects[name] = _with_robust(draft.effects[name], rb, 1)
         head = b / cox
@@ -766,7 +783,7 @@ def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: Analysi
     draft.effects["d_z"] = Effect(res.d_z)
     draft.effects["d_av"] = Effect(res.d_av)
     draft.favourable = _favourable(res.mean_change, outcome)
-    draft.p_value, draft.test = res.p_value, "paired_t"
+    draft.decide("paired_t", res.p_value, "t", res.t, res.df)
     if coded and cl_name:
         present = cells[:, 0, 0] > 0
         blocks = cells[present]
@@ -780,7 +797,7 @@ def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: Analysi
         robust = cr2([res.mean_change], [[float(size.sum())]], size[:, None, None],
                      (d_sum - size * d_mean)[:, None], level=options.ci_level)
         icc = icc_anova(size, d_sum / size, float(np.sum(d_sq - d_sum**2 / size)))
-        draft.p_value, draft.test = robust.p_value[0], "cr2"
+        draft.decide("cr2", robust.p_value[0], "t", robust.t[0], robust.df[0])
         draft.effects["mean_change"] = _with_robust(draft.effects["mean_change"], robust, 0)
         draft.clustering = Clustering(icc.icc, "estimated", int(size.size), CR2_METHOD, None)
         if size.size < options.min_clusters_per_arm:
@@ -810,7 +827,7 @@ def _binary_pre_post(draft: _Draft, outcome: Outcome, table: NDArray[np.float64]
                                                        ("changed_to_no", float(n10))),
                                                    test="mcnemar", ci_method="normal")
     draft.favourable = _favourable(change, outcome)
-    draft.p_value, draft.test = p, "mcnemar"
+    draft.decide("mcnemar", p)
 
 
 def _post_only(draft: _Draft, src: DataSource, outcome: Outcome, key: str) -> None:

@@ -17,7 +17,18 @@ Commissioners weigh evidence against cost, so an assessment carries, when the su
   Both are incremental cost-effectiveness ratios (Drummond et al. 2015, *Methods for the
   Economic Evaluation of Health Care Programmes*, 4th ed., ch. 4) with a one-group effect
   measure in the denominator. The range replaces the effect by the ends of its confidence
-  interval; when the interval includes no effect, the cost per unit has no upper bound.
+  interval.
+
+A ratio means something only where the programme costs more and does more (the north-east
+quadrant of the cost-effectiveness plane). A negative ratio mixes "cheaper and better" with
+"dearer and worse", and a range whose effect interval crosses zero passes through infinity
+and changes sign, so neither is reported (Briggs & Fenwick 2002, *Health Economics*
+11:415–430; Stinnett & Mullahy 1998, *Medical Decision Making* 18:S68–S80). The decision is
+made here, once: :attr:`CostPerUnit.estimate` is None unless the programme is dearer and
+more effective; :attr:`CostPerUnit.low`/``high`` only when, in addition, the effect's
+interval lies wholly on the favourable side; :attr:`ValueForMoney.position` names the
+quadrant ("dominant": cheaper and more effective, with the effect's interval excluding no
+effect). Reports word these; they never divide.
 
 Only comparison-group designs (``comparison_group``, ``rct``, ``cluster_rct``) count: a
 before-and-after change is not an effect over the comparator, so it cannot be divided into a
@@ -35,7 +46,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Any, Literal
 
 from ..load.model import TWO_GROUP_DESIGNS, Costs
@@ -43,15 +53,21 @@ from .result import AnalysisResult, EvaluationResult, OutcomeResult
 
 Per = Literal["additional_positive_outcome", "0.1_sd"]
 Position = Literal["dominant", "trade_off", "cheaper_less_effective", "dominated", "no_effect"]
+Ratio = Literal["bounded", "unbounded", "cheaper", "unfavourable"]
 
 
 @dataclass(frozen=True, slots=True)
 class CostPerUnit:
     """Incremental cost per unit of effect and its range from the effect's CI.
 
-    ``low``/``high`` are the cost per unit at the ends of the effect's CI, None for an end
-    without a bound (the CI includes no effect) or when there is no CI; ``bounded`` is True
-    when both ends are given.
+    ``estimate`` is the cost per unit, None unless the programme is dearer than its
+    comparator (or no comparator cost is given) and the effect favourable: a ratio outside
+    that quadrant has no meaning (module doc). ``low``/``high`` are the cost per unit at the
+    ends of the effect's CI, given only when the whole CI is favourable and the ratio has a
+    meaning (both None otherwise); ``bounded`` is True when both ends are given.
+    ``ratio`` says which of these hold: "bounded" (estimate and range), "unbounded" (an
+    estimate, but the effect's CI includes no effect, so no range), "cheaper" (the programme
+    costs no more than its comparator: no ratio), or "unfavourable" (no favourable effect).
     """
 
     evaluation: str
@@ -67,6 +83,7 @@ class CostPerUnit:
     bounded: bool
     nnt: float | None = None  # binary outcomes: 1/RD_f
     nnt_ci: tuple[float, float | None] | None = None
+    ratio: Ratio = "bounded"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,7 +92,7 @@ class CostPerUnit:
             "effect_ci": list(self.effect_ci) if self.effect_ci is not None else None,
             "estimate": self.estimate,
             "range": ([self.low, self.high] if self.effect_ci is not None else None),
-            "bounded": self.bounded, "nnt": self.nnt,
+            "bounded": self.bounded, "ratio": self.ratio, "nnt": self.nnt,
             "nnt_ci": list(self.nnt_ci) if self.nnt_ci is not None else None,
         }
 
@@ -107,7 +124,10 @@ class ValueForMoney:
 
 def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
                     ci_level: float = 0.95) -> ValueForMoney | None:
-    """Value-for-money figures, or None when the submission gives no cost per participant."""
+    """Value-for-money figures, or None when the submission gives no cost per participant.
+
+    The effect's interval is the analysis's own (at its level; ``ci_level`` is accepted for
+    callers that name it and is not used to widen or recompute anything)."""
     if costs is None or costs.per_participant is None:
         return None
     notes: list[str] = []
@@ -125,7 +145,7 @@ def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
         notes.append("No comparison-group evaluation has a primary outcome with an effect "
                      "estimate, so no cost per unit of effect can be given.")
     else:
-        per_unit = _per_unit(net, *chosen, ci_level)
+        per_unit = _per_unit(net, *chosen)
         if per_unit is None:
             notes.append("The chosen outcome has no effect estimate with which to divide "
                          "the cost.")
@@ -144,8 +164,7 @@ def _choose(analysis: AnalysisResult) -> tuple[EvaluationResult, OutcomeResult] 
     return find_outcome(analysis, choose_headline(analysis, designs=TWO_GROUP_DESIGNS))
 
 
-def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult,
-              ci_level: float) -> CostPerUnit | None:
+def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult) -> CostPerUnit | None:
     rd = o.effects.get("risk_difference")
     if o.kind == "binary" and rd is not None and rd.estimate is not None:
         per: Per = "additional_positive_outcome"
@@ -156,18 +175,26 @@ def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult,
         if h is None:
             return None
         per, measure, scale = "0.1_sd", h.measure, 0.1
+        # The analysis's own interval only: one it withdrew (clustering with too few
+        # clusters) stays withdrawn, and the chart, the tables and this agree.
         effect, ci = h.estimate * o.sign, h.ci
-        if ci is None and h.se is not None:
-            z = NormalDist().inv_cdf((1 + ci_level) / 2)
-            ci = (h.estimate - z * h.se, h.estimate + z * h.se)
     fci: tuple[float, float] | None = None
     if ci is not None:
         a, b = ci[0] * o.sign, ci[1] * o.sign
         fci = (min(a, b), max(a, b))
-    estimate = net * scale / effect if effect > 0 else None
+    ratio: Ratio
+    if effect <= 0:
+        ratio = "unfavourable"
+    elif net <= 0:
+        ratio = "cheaper"
+    elif fci is not None and fci[0] > 0:
+        ratio = "bounded"
+    else:
+        ratio = "unbounded"
+    estimate = net * scale / effect if ratio in ("bounded", "unbounded") else None
     if estimate is not None and not math.isfinite(estimate):
         estimate = None  # an effect so small that cost/effect overflows: no finite cost
-    low, high = _cost_range(net * scale, fci)
+    low, high = _cost_range(net * scale, fci) if ratio == "bounded" else (None, None)
     bounded = low is not None and high is not None
     nnt = nnt_ci = None
     if per == "additional_positive_outcome" and effect > 0:
@@ -175,7 +202,7 @@ def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult,
         if fci is not None and fci[1] > 0:
             nnt_ci = (1.0 / fci[1], 1.0 / fci[0] if fci[0] > 0 else None)
     return CostPerUnit(e.id, o.name, o.kind, per, measure, effect, fci, estimate, low, high,
-                       bounded, nnt, nnt_ci)
+                       bounded, nnt, nnt_ci, ratio)
 
 
 def _cost_range(cost: float, fci: tuple[float, float] | None

@@ -37,7 +37,7 @@ class CriterionResult:
     id: str
     title: str
     gate: bool
-    status: str  # "verified" | "claimed" | "not_met"
+    status: str  # "verified" | "validated" | "claimed" | "not_met"
     reason: str
     question: str
     guidance: str
@@ -47,6 +47,9 @@ class CriterionResult:
     #: statistics, names), for renderers that apply disclosure control.
     message: Message | None = None
     advice_messages: tuple[Message, ...] = ()
+    #: The reviewers' decision on a claimed criterion (evidencekit.review.model
+    #: .CriterionReview), or None when nobody judged it.
+    review: Any = None
 
     def reason_message(self) -> Message:
         return self.message if self.message is not None else Message.parse(self.reason)
@@ -54,13 +57,17 @@ class CriterionResult:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "gate": self.gate, "status": self.status,
                 "reason": self.reason, "advice": list(self.advice),
-                "reason_data": self.reason_message().to_dict()}
+                "reason_data": self.reason_message().to_dict(),
+                "review": self.review.to_dict() if self.review is not None else None}
 
 
 #: A level's cumulative status: ``reached`` (its gates and every level's below are
-#: verified: the level counts), ``claimed_only`` (reached once claims are counted too) or
+#: verified: the level counts), ``validated_only`` (reached once the claims reviewers
+#: validated are counted), ``claimed_only`` (reached once every claim is counted) or
 #: ``not_reached``. Every surface shows this, never the level's own gates alone.
-LEVEL_STATUSES = ("reached", "claimed_only", "not_reached")
+LEVEL_STATUSES = ("reached", "validated_only", "claimed_only", "not_reached")
+#: A criterion's status (SPEC §2): ``validated`` is a claim a reviewer accepted.
+CRITERION_STATUSES = ("verified", "validated", "claimed", "not_met")
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ class LevelResult:
     criteria: tuple[CriterionResult, ...]
     label: str = ""  # the framework's name for the level ("3+", "SMS 4"); "" = its number
     status: str = "not_reached"
+    #: This level's gates are verified or validated by reviewers (None: as own_gates_met).
+    own_gates_validated: bool | None = None
 
     @property
     def met(self) -> bool:
@@ -100,6 +109,8 @@ class LevelResult:
         return {"level": self.level, "title": self.title, "statement": self.statement,
                 "label": self.label or None, "status": self.status,
                 "own_gates_met": self.own_gates_met,
+                "own_gates_validated": (self.own_gates_met if self.own_gates_validated is None
+                                        else self.own_gates_validated),
                 "own_gates_claimed": self.own_gates_claimed,
                 "met": self.own_gates_met, "claimed": self.own_gates_claimed,
                 "criteria": [c.to_dict() for c in self.criteria]}
@@ -130,10 +141,15 @@ class EvaluationVerdict:
     claimed_label: str
     levels: tuple[LevelResult, ...]
     override: OverrideResult | None = None
+    validated_level: int | None = None  # None: as level (nothing validated)
+    validated_label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "level": self.level,
+                "validated_level": (self.level if self.validated_level is None
+                                    else self.validated_level),
                 "claimed_level": self.claimed_level, "label": self.label,
+                "validated_label": self.validated_label or self.label,
                 "claimed_label": self.claimed_label,
                 "override": self.override.to_dict() if self.override else None,
                 "levels": [lv.to_dict() for lv in self.levels]}
@@ -173,10 +189,21 @@ class AssessmentResult:
     #: ``next_steps`` and ``quality_notes`` as data (templates with typed values).
     next_step_messages: tuple[Message, ...] = ()
     quality_note_messages: tuple[Message, ...] = ()
+    #: The verified level plus the claims reviewers validated (SPEC §2); None is read as
+    #: ``level`` (nothing validated), see :attr:`validated`.
+    validated_level: int | None = None
+    validated_label: str = ""
+    #: The reviewers' decisions applied (evidencekit.review.model.Review), or None.
+    review: Any = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "parameters", "levels", "next_steps", "quality_notes", "problems",
                       "unknown_claims", "per_evaluation")
+
+    @property
+    def validated(self) -> int:
+        """The validated level: verified criteria plus claims reviewers validated."""
+        return self.level if self.validated_level is None else self.validated_level
 
     def level_title(self, n: int) -> str:
         return self.level_zero if n == 0 else self.levels[n - 1].title
@@ -222,11 +249,14 @@ class AssessmentResult:
             "programme": self.programme,
             "organisation": self.organisation,
             "level": self.level,
+            "validated_level": self.validated,
             "claimed_level": self.claimed_level,
             "level_label": self.level_title(self.level),
             "headline": self.headline.to_dict() if self.headline is not None else None,
             "label": self.label,
+            "validated_label": self.validated_label or self.label,
             "claimed_label": self.claimed_label,
+            "review": _review_dict(self),
             "override": self.override.to_dict() if self.override else None,
             "evaluation": self.evaluation,
             "per_evaluation": ([v.to_dict() for v in self.per_evaluation]
@@ -241,12 +271,33 @@ class AssessmentResult:
         }
 
 
+#: How each analysis convention's value is read (the field types of AnalysisOptions).
+_CONVENTION_TYPES = {"float": float, "int": int, "str": str}
+
+
 def analysis_options(rubric: Rubric) -> AnalysisOptions:
-    """Analysis conventions taken from rubric parameters of the same name."""
-    base = AnalysisOptions()
-    known = {f: getattr(base, f) for f in base.__slots__}
-    values = {k: (type(known[k])(v)) for k, v in rubric.values.items() if k in known}
-    return AnalysisOptions(**{**known, **values})
+    """Analysis conventions from the rubric's parameters of the same name; a convention the
+    rubric does not declare comes from the default rubric (:data:`DEFAULT_RUBRIC`), which
+    declares them all — the one place their values are written.
+
+    >>> from evidencekit.assessment.rubric import load_rubric
+    >>> wwc = analysis_options(load_rubric("wwc"))   # declares no alpha or ICC of its own
+    >>> wwc.alpha, wwc.icc_achievement
+    (0.05, 0.2)
+    """
+    from dataclasses import fields
+
+    from ..vocabulary import DEFAULT_RUBRIC
+    from .rubric import load_rubric
+
+    default = load_rubric(DEFAULT_RUBRIC)
+    values: dict[str, Any] = {}
+    for f in fields(AnalysisOptions):
+        source = rubric.values if f.name in rubric.values else default.values
+        if f.name not in source:  # pragma: no cover - the default rubric declares them all
+            raise RuntimeError(f"the default rubric declares no parameter {f.name!r}")
+        values[f.name] = _CONVENTION_TYPES[str(f.type)](source[f.name])
+    return AnalysisOptions(**values)
 
 
 def _pool(estimates: list[float], ses: list[float], method: str = "DL") -> float | None:
@@ -256,9 +307,13 @@ def _pool(estimates: list[float], ses: list[float], method: str = "DL") -> float
 
 
 def assess_submission(submission: Submission, rubric: Rubric, analysis: AnalysisResult,
-                      *, explain: bool = True) -> AssessmentResult:
+                      *, explain: bool = True, review: Any = None) -> AssessmentResult:
     """Apply ``rubric``; with ``explain=False`` only statuses and levels are worked out
-    (reasons, advice and next steps are left empty), which is what batch scoring needs."""
+    (reasons, advice and next steps are left empty), which is what batch scoring needs.
+
+    ``review`` (an :class:`evidencekit.review.model.Review`) carries the reviewers'
+    decisions: a claimed criterion they validated is ``validated`` and counts towards
+    ``validated_level``; nothing else changes (a verified or not-met criterion stays so)."""
     params = dict(rubric.values)
     method = str(params.get("pooling_method", "DL"))
     interpreter = Interpreter(params, lambda e, s: _pool(e, s, method), explain=explain)
@@ -266,15 +321,17 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     if rubric.scope == "evaluation":
         per_evaluation = tuple(
-            _verdict(rubric, interpreter, ev, submission, params, explain)
+            _verdict(rubric, interpreter, ev, submission, params, explain, review)
             for ev in facts["evaluations"])
         # With no evaluation there is nothing to rate: every check is unknown (a claim may
         # still answer it).
-        best = (max(per_evaluation, key=lambda v: (v.level, v.claimed_level))
+        best = (max(per_evaluation,
+                    key=lambda v: (v.level, v.validated_level or 0, v.claimed_level))
                 if per_evaluation else
-                _verdict(rubric, interpreter, {"outcomes": []}, submission, params, explain))
+                _verdict(rubric, interpreter, {"outcomes": []}, submission, params, explain,
+                         review))
     else:
-        best = _verdict(rubric, interpreter, facts, submission, params, explain)
+        best = _verdict(rubric, interpreter, facts, submission, params, explain, review)
     results, level, claimed_level = list(best.levels), best.level, best.claimed_level
     evaluation = best.id if per_evaluation else None
     prefix = rubric.id + "."
@@ -298,13 +355,14 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
         headline=choose_headline(analysis), next_step_messages=steps,
-        quality_note_messages=notes,
+        quality_note_messages=notes, validated_level=best.validated_level,
+        validated_label=best.validated_label, review=review,
     )
 
 
 def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
              submission: Submission, params: Mapping[str, Any],
-             explain: bool) -> EvaluationVerdict:
+             explain: bool, review: Any = None) -> EvaluationVerdict:
     """The rubric's levels and overrides applied to one top-scope item: the programme, or
     (for an evaluation-scope rubric) one evaluation."""
     results: list[LevelResult] = []
@@ -313,18 +371,22 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
         # Specific advice (power calculations and the like) is worked out only for the level
         # above the verified one: that is where next steps come from.
         with_advice = explain and lv.level == level_so_far + 1
-        crits = [_criterion_result(c, interpreter.evaluate(c.check, facts), submission, params,
-                                   with_advice, facts) for c in lv.criteria]
+        crits = [_reviewed(_criterion_result(c, interpreter.evaluate(c.check, facts), submission,
+                                             params, with_advice, facts), review)
+                 for c in lv.criteria]
         gates = [c for c in crits if c.gate]
         met = all(c.status == "verified" for c in gates)
-        claimed = all(c.status in ("verified", "claimed") for c in gates)
+        validated = all(c.status in ("verified", "validated") for c in gates)
+        claimed = all(c.status in ("verified", "validated", "claimed") for c in gates)
         if met and level_so_far == lv.level - 1:
             level_so_far = lv.level
         results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits),
-                                   lv.label or ""))
+                                   lv.label or "", own_gates_validated=validated))
     level = _cumulative(r.own_gates_met for r in results)
+    validated_level = _cumulative(r.own_gates_validated for r in results)
     claimed_level = _cumulative(r.own_gates_claimed for r in results)
-    results = [replace(r, status=level_status(r.level, level, claimed_level)) for r in results]
+    results = [replace(r, status=level_status(r.level, level, claimed_level, validated_level))
+               for r in results]
     override = None
     for ov in rubric.overrides:
         v = interpreter.evaluate(ov.check, facts)
@@ -334,9 +396,10 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
             break
     label = override.label if override else rubric.label_of(level)
     claimed_label = override.label if override else rubric.label_of(claimed_level)
+    validated_label = override.label if override else rubric.label_of(validated_level)
     return EvaluationVerdict(str(facts.get("id")) if facts.get("id") is not None else "",
                              facts.get("title"), level, claimed_level, label, claimed_label,
-                             tuple(results), override)
+                             tuple(results), override, validated_level, validated_label)
 
 
 def _unknown_claim(submission: Submission, rubric: Rubric, key: str,
@@ -353,15 +416,71 @@ def _unknown_claim(submission: Submission, rubric: Rubric, key: str,
                        f"found {key!r}{hint}; the claim was ignored."}
 
 
-def level_status(n: int, level: int, claimed_level: int) -> str:
-    """The cumulative status of level ``n`` given the verified and claimed levels.
+def level_status(n: int, level: int, claimed_level: int,
+                 validated_level: int | None = None) -> str:
+    """The cumulative status of level ``n`` given the verified, claimed and (optionally)
+    validated levels.
 
     >>> [level_status(n, 1, 3) for n in (1, 2, 3, 4)]
     ['reached', 'claimed_only', 'claimed_only', 'not_reached']
+    >>> [level_status(n, 1, 3, 2) for n in (1, 2, 3, 4)]
+    ['reached', 'validated_only', 'claimed_only', 'not_reached']
     """
     if n <= level:
         return "reached"
+    if validated_level is not None and n <= validated_level:
+        return "validated_only"
     return "claimed_only" if n <= claimed_level else "not_reached"
+
+
+#: What a reviewers' decision adds to a claimed criterion's reason.
+_REVIEW_WORDS = {
+    "validated": "Validated by {who}",
+    "rejected": "Rejected by {who}",
+    "disputed": "The reviewers disagree ({who}); a moderator decides",
+    "pending": "Awaiting review",
+}
+
+
+def _reviewed(c: CriterionResult, review: Any) -> CriterionResult:
+    """A claimed criterion with the reviewers' decision applied (SPEC §2): ``validated``
+    when they validated it; its reason says who decided, when and why. A judgement on a
+    criterion that is not claimed changes nothing (the evidence decided it)."""
+    r = review.get(c.id) if review is not None else None
+    if r is None or c.status != "claimed":
+        return c
+    if not r.judgements:
+        words = "Awaiting review (every judgement was made on an earlier version of the " \
+                "submission)"
+    else:
+        who = ", ".join(inert(j.reviewer) + (" (moderator)" if j.role == "moderator" else "")
+                        for j in r.judgements)
+        words = _REVIEW_WORDS[r.decision].format(who=who)
+        deciding = [j for j in r.judgements if j.role == "moderator"] or list(r.judgements)
+        if r.decision in ("validated", "rejected"):
+            reasons = "; ".join(dict.fromkeys(inert(j.reason).rstrip(". ")
+                                              for j in deciding if j.reason))
+            words += f" on {deciding[-1].at[:10]}" + (f": {reasons}" if reasons else "")
+    # The reviewers' words are appended to the template, so the reason's typed counts stay
+    # typed (disclosure control) and nothing a reviewer wrote can forge one.
+    base = c.reason_message()
+    added = _sentence(plain(words)).replace("{", "{{").replace("}", "}}")
+    message = Message(base.template.rstrip() + " " + added, base.values)
+    return replace(c, status="validated" if r.decision == "validated" else "claimed",
+                   reason=message.render(), message=message, review=r)
+
+
+def _review_dict(result: AssessmentResult) -> dict[str, Any] | None:
+    """The JSON ``review`` object: the submission version judged and every criterion's
+    decision (null when no review was applied)."""
+    review = result.review
+    if review is None:
+        return None
+    claimed = {c.id for lv in result.levels for c in lv.criteria if c.review is not None}
+    return {"submission_sha256": review.submission_sha256,
+            "reviewers_required": review.required,
+            "criteria": {k: {**v.to_dict(), "applied": k in claimed}
+                         for k, v in review.criteria.items()}}
 
 
 def _cumulative(flags: Any) -> int:

@@ -7,6 +7,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem, sanitise
 
@@ -24,6 +25,9 @@ class Application:
     #: round's folder, a named pipe, a device); set by :func:`discover`, reported by
     #: :func:`check_submission` as this application's error.
     refused: str | None = None
+    #: Reviewers' judgements of this application (evidencekit.review.model.Judgement), from
+    #: the round's review store; None when the round has no review.
+    judgements: tuple[Any, ...] | None = None
 
 
 def check_submission(app: Application) -> None:

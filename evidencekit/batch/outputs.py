@@ -21,8 +21,9 @@ from ..inert import cell_text, visible
 from .store import atomic_write_bytes, atomic_write_text
 
 BASE_COLUMNS = [
-    "rank", "application_id", "programme", "organisation", "level", "claimed_level",
-    "overclaim_gap", "reporting_flags", "level_label", "effect_measure", "effect",
+    "rank", "application_id", "programme", "organisation", "level", "validated_level",
+    "claimed_level", "overclaim_gap", "claims_awaiting_review", "reporting_flags",
+    "level_label", "effect_measure", "effect",
     "effect_ci_low", "effect_ci_high", "effect_source", "n_analysed", "rubric_id",
     "rubric_version", "input_sha256",
 ]
@@ -109,7 +110,15 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
                      24),
     "level": ("Verified level", "The evidence level evidencekit verified from the evidence.",
               "0", 9),
+    "validated_level": ("Validated level", "The verified level plus the claims the round's "
+                        "reviewers validated (equal to the verified level when nothing was "
+                        "validated).", "0", 9),
     "claimed_level": ("Claimed level", "The level the applicant claims.", "0", 9),
+    "claims_awaiting_review": ("Claims awaiting review", "Claimed criteria the reviewers "
+                               "have not yet decided (none judged, too few reviewers, a "
+                               "disagreement awaiting the moderator, or only judgements on an "
+                               "earlier version); empty when the round has no review.", "0",
+                               10),
     "overclaim_gap": ("Over-claim (levels)", "Claimed minus verified level; above 0 means the "
                       "application claims more than its evidence shows.", "0", 10),
     "reporting_flags": ("Reporting flags", "Reporting problems the assessment found in the "
@@ -132,7 +141,8 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
     "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
                      "report's provenance table (sha256sum gives the same).", None, 20),
 }
-STATUS_WORDS = {"verified": "Verified", "claimed": "Claimed only", "not_met": "Not met"}
+STATUS_WORDS = {"verified": "Verified", "validated": "Validated by reviewers",
+                "claimed": "Claimed only", "not_met": "Not met"}
 
 
 def _measure_words(text: str) -> str:

@@ -32,6 +32,9 @@ class BatchOptions:
     chunk_size: int | None = None
     progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise; False: quiet
     portfolio: bool = True  # portfolio.html and portfolio.pdf
+    #: A review round's store (a SQLite file or a postgresql:// URL); None: the round
+    #: folder's evidencekit-review.sqlite3 when there is one (evidencekit.review.round).
+    review_database: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,15 @@ def run_batch(source: str | Path, out: str | Path,
     opts = options or BatchOptions()
     out_dir = Path(out)
     apps, manifest_columns = discover(source)
+    from ..review.round import attach_judgements
+
+    apps, reviewers_required = attach_judgements(source, apps, opts.review_database)
     rubric_path = resolve_rubric(opts.rubric)
     rubric = load_rubric(rubric_path)  # a bad rubric or parameter stops the run up front
     if opts.parameters:
         rubric.with_values(opts.parameters)
     spec = TaskSpec(str(rubric_path.resolve()), dict(opts.parameters), str(out_dir.resolve()),
-                    opts.pdf, opts.html)
+                    opts.pdf, opts.html, reviewers_required)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -23,6 +23,8 @@ class TaskSpec:
     out: str = "."
     pdf: bool = False
     html: bool = False
+    #: A review round: agreeing reviewers a claim needs (see evidencekit.review.model).
+    reviewers_required: int = 1
 
 
 def resume_key(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
@@ -120,12 +122,19 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     data = [o.source.path for e in sub.evaluations for o in e.outcomes
             if isinstance(o.source, DataSource)]
     key = resume_key(app.path, data, spec, rubric.sha256)
+    review = None
+    if app.judgements is not None:  # a review round: the judgements are part of the result
+        from ..review.model import decide
+
+        review = decide(app.judgements, sub.sha256, spec.reviewers_required)
+        key = hashlib.sha256((key + repr(app.judgements) +
+                              str(spec.reviewers_required)).encode()).hexdigest()
     if (previous is not None and previous.get("ok") and previous.get("resume_key") == key
             and all(Path(r).exists() for r in previous.get("reports", []))):
         return {**previous, "extra": dict(app.extra), "reused": True}
     analysis = analyse_submission(sub, analysis_options(rubric))
     explain = spec.pdf or spec.html  # reasons are for reports; the scores need statuses
-    result = assess_submission(sub, rubric, analysis, explain=explain)
+    result = assess_submission(sub, rubric, analysis, explain=explain, review=review)
     reports = _render_reports(result, sub, rubric, app, spec)
     row = {**summarise(result), "theme": sub.programme.theme}
     return {**base, "ok": True, "input_sha256": sub.sha256, "resume_key": key, "row": row,
@@ -176,7 +185,12 @@ def summarise(result: Any) -> dict[str, Any]:
         "programme": result.programme,
         "organisation": result.organisation,
         "level": result.level,
+        "validated_level": result.validated,
         "claimed_level": result.claimed_level,
+        # Claimed gating criteria the reviewers have not decided (None: no review round).
+        "claims_awaiting_review": (None if result.review is None else sum(
+            1 for lv in result.levels for c in lv.criteria if c.gate and c.status == "claimed"
+            and (c.review is None or c.review.decision not in ("validated", "rejected")))),
         "overclaim_gap": result.claimed_level - result.level,
         # published numbers that do not fit together (statcheck, GRIM/GRIMMER, CI centring)
         "reporting_flags": _reporting_flags(result.analysis),

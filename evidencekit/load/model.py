@@ -17,6 +17,10 @@ Design = Literal["none", "post_only", "pre_post", "comparison_group", "rct", "cl
 DESIGNS: tuple[str, ...] = ("none", "post_only", "pre_post", "comparison_group", "rct",
                             "cluster_rct")
 TWO_GROUP_DESIGNS: tuple[str, ...] = ("comparison_group", "rct", "cluster_rct")
+#: The randomised designs (a subset of the two-group designs).
+RANDOMISED_DESIGNS: tuple[str, ...] = ("rct", "cluster_rct")
+#: The designs that measure one group only (outcomes without a comparison group).
+ONE_GROUP_DESIGNS: tuple[str, ...] = ("post_only", "pre_post")
 #: How an evaluation identifies the effect (the method families the Maryland Scientific Methods
 #: Scale is scored on): none (a plain comparison), controls (control variables), matching,
 #: difference_in_differences (or panel fixed effects), instrumental_variables,

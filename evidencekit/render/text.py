@@ -10,11 +10,13 @@ from ..assessment.crosswalk import Crosswalk
 from ..assessment.engine import AssessmentResult
 from ..assessment.message import Message
 from ..assessment.rubric import Rubric
-from ..registry import MEASURES, test_label
+from ..registry import MEASURES
+from .deciding import effect_words, named_test, p_words
 from .numbers import ci, num, percent, pval
 
 STATUS = {
     "verified": ("✔", "green", "verified"),
+    "validated": ("✔", "cyan", "validated by a reviewer"),
     "claimed": ("?", "yellow", "claimed"),
     "not_met": ("✘", "red", "not met"),
 }
@@ -23,6 +25,7 @@ STATUS = {
 #: The mark of a level's cumulative status (LevelResult.status).
 LEVEL_MARKS = {
     "reached": ("✔", "green"),
+    "validated_only": ("✔", "cyan"),
     "claimed_only": ("?", "yellow"),
     "not_reached": ("·", "dim"),
 }
@@ -116,6 +119,13 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None, *,
                                 f" — {result.level_title(result.level)}"
                                 + _own_label(result.label, result.level,
                                              result.level_title(result.level))))
+        if result.review is not None:
+            vl = result.validated
+            con.print(Text.assemble(("Validated level:", "bold"), (f" {vl}", "bold cyan"),
+                                    f" — {result.level_title(vl)}"
+                                    + _own_label(result.validated_label, vl,
+                                                 result.level_title(vl))
+                                    + "  (verified, plus the claims reviewers validated)"))
         gap = result.claimed_level - result.level
         con.print(Text.assemble(("Claimed level:  ", "bold"), (f"{result.claimed_level}", "bold"),
                                 f" — {result.level_title(result.claimed_level)}"
@@ -248,15 +258,8 @@ def print_crosswalk(crosswalk: Crosswalk, file: IO[str] | None = None) -> None:
 
 
 def headline_effect(o: OutcomeResult) -> str:
-    h = o.headline
-    if h is None:
-        e = o.effects.get("mean_change") or o.effects.get("change_in_proportion") \
-            or o.effects.get("mean_difference")
-        if e is None or e.estimate is None:
-            return "—"
-        key = next(k for k, v in o.effects.items() if v is e)
-        return f"{MEASURES[key].symbol} = {num(e.estimate)} {ci(e.ci)}".rstrip(" —")
-    return f"{MEASURES[h.measure].symbol} = {num(h.estimate)} {ci(h.ci)}".rstrip(" —")
+    """The outcome's deciding estimate and interval (its DecidingTest), e.g. "g = 0.20 [...]"."""
+    return effect_words(o.deciding)
 
 
 def print_analysis(result: AnalysisResult, file: IO[str] | None = None) -> None:
@@ -307,17 +310,16 @@ def _outcome_lines(o: OutcomeResult) -> list[str]:
     if o.problems:
         lines.append("Cannot be analysed: " + o.problems[0].found)
         return lines
-    effect = headline_effect(o)
-    p = o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value
-    if effect != "—" or o.test:
-        test = f", p {pval(p)} ({test_label(o.test)})" if o.test else ""
-        bh = " (Benjamini–Hochberg adjusted)" if (o.p_value_adjusted is not None and
-                                                  o.p_value_adjusted != o.p_value) else ""
+    d = o.deciding
+    effect = effect_words(d)
+    if d is not None:
+        test = f", p {p_words(d)} ({named_test(d)})" if d.test else ""
+        bh = " (Benjamini–Hochberg adjusted)" if d.adjusted else ""
         lines.append(f"effect {effect}{test}{bh}")
     verdict = ("favourable" if o.favourable else "unfavourable" if o.favourable is False
                else "direction unknown")
-    if o.significant is not None:
-        verdict += ", significant" if o.significant else ", not significant"
+    if d is not None and d.significant is not None:
+        verdict += ", significant" if d.significant else ", not significant"
     extras = [verdict]
     if o.baseline is not None:
         extras.append(f"baseline {o.baseline.verdict.replace('_', ' ')} "

@@ -22,7 +22,7 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .assets import AssetResolver
@@ -95,8 +95,11 @@ def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
                   pdf: str | Path | None = None, html: str | Path | None = None,
                   template_dir: str | Path | None = None,
                   disclosure_threshold: int = DEFAULT_THRESHOLD,
-                  deterministic: bool = False) -> AssessmentResult:
-    """Load, assess and write the PDF and/or HTML report; returns the assessment.
+                  deterministic: bool = False, judgements: Any = None,
+                  reviewers_required: int = 1, application: str | None = None
+                  ) -> AssessmentResult:
+    """Load, assess and write the PDF and/or HTML report; returns the assessment
+    (``judgements``: reviewers' judgements, as :func:`evidencekit.api.assess` takes them).
 
     Options and output paths are checked before any work is done, so a typo costs nothing.
     """
@@ -108,7 +111,8 @@ def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
     _check_targets(pdf, html)
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
-    result = assess(sub, rubric=rub)
+    result = assess(sub, rubric=rub, judgements=judgements,
+                    reviewers_required=reviewers_required, application=application)
     context = build_context(result, submission=sub, rubric=rub, options=options)
     _write(context, options, pdf=pdf, html=html)
     return result

@@ -40,6 +40,30 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def wrap(text: str, limit: int, lines: int) -> list[str]:
+    """Text broken at spaces into at most ``lines`` lines of about ``limit`` characters; only
+    the last line is shortened with "…", and only when the whole text does not fit.
+
+    >>> wrap("Randomised trial of peer support, Cambridgeshire (2011-2013)", 34, 3)
+    ['Randomised trial of peer support,', 'Cambridgeshire (2011-2013)']
+    >>> wrap("a" * 50, 20, 2)
+    ['aaaaaaaaaaaaaaaaaaaa', 'aaaaaaaaaaaaaaaaaaa…']
+    """
+    out: list[str] = []
+    rest = text.split()
+    while rest and len(out) < lines:
+        line = rest.pop(0)
+        if len(line) > limit:  # one long word: cut it, the remainder goes on the next line
+            rest.insert(0, line[limit:])
+            line = line[:limit]
+        while rest and len(line) + 1 + len(rest[0]) <= limit:
+            line += " " + rest.pop(0)
+        out.append(line)
+    if rest:
+        out[-1] = _clip(out[-1] + " " + " ".join(rest), limit)
+    return out
+
+
 def _open(width: float, height: float, ident: str, title: str, desc: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{ident}" '
@@ -75,13 +99,17 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
     step_w = (width - gap * (n - 1)) / n
     unit = (base_y - top_pad) / n
     out = _open(width, height, ident, title, desc)
-    words = {"verified": "verified", "claimed": "claimed only", "not_met": "not met"}
+    words = {"verified": "verified", "validated": "validated", "claimed": "claimed only",
+             "not_met": "not met"}
     for i, s in enumerate(steps):
         x = i * (step_w + gap)
         h = unit * (i + 1)
         y = base_y - h
         if s.status == "verified":
             fill, edge, dash, label_fill = VERIFIED, VERIFIED, "", "#ffffff"
+        elif s.status == "validated":  # a reviewer accepted the claim: filled, dashed edge
+            fill, edge, label_fill = VERIFIED, CLAIMED_EDGE, "#ffffff"
+            dash = ' stroke-dasharray="5 3"'
         elif s.status == "claimed":
             fill, edge, label_fill = CLAIMED_FILL, CLAIMED_EDGE, INK
             dash = ' stroke-dasharray="5 3"'
@@ -90,7 +118,7 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
         out.append(f'<rect x="{_f(x + 0.75)}" y="{_f(y)}" width="{_f(step_w - 1.5)}" '
                    f'height="{_f(h)}" rx="2" fill="{fill}" stroke="{edge}" '
                    f'stroke-width="1.5"{dash}/>')
-        mark = {"verified": "✓ ", "claimed": "? "}.get(s.status, "")
+        mark = {"verified": "✓ ", "validated": "✓ ", "claimed": "? "}.get(s.status, "")
         out.append(f'<text x="{_f(x + step_w / 2)}" y="{_f(base_y - 3)}" text-anchor="middle" '
                    f'font-size="10" font-weight="bold" fill="{label_fill}">'
                    f'{_esc(mark)}{_esc(s.label or str(s.level))}</text>')
@@ -147,9 +175,13 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
     width = 660.0
     label_w, text_w = 236.0, 156.0
     plot_x0, plot_x1 = label_w + 10, width - text_w - 8
-    row_h, top = 28.0, 22.0
-    n_rows = len(rows) + sum(1 for r in rows if r.pooled)  # a rule above the pooled row
-    height = top + row_h * n_rows + 46.0
+    # Names are wrapped, never cut short, so that rows of one study stay told apart: the
+    # outcome in up to 3 lines of 11 px type, the evaluation in up to 3 lines of 9 px.
+    labels = [(wrap(r.label, 36, 3), wrap(r.group, 44, 3) if r.group else []) for r in rows]
+    heights = [max(28.0, 13.0 * len(a) + 11.0 * len(b) + 6.0) for a, b in labels]
+    top = 22.0
+    rules = sum(28.0 for r in rows if r.pooled)  # space for the rule above the pooled row
+    height = top + sum(heights) + rules + 56.0
     values = [v for r in rows for v in (r.estimate, r.low, r.high) if v is not None]
     lo = min([0.0, *values])
     hi = max([0.0, *values])
@@ -166,7 +198,7 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
     out.append(f'<text x="0" y="13" font-weight="bold" fill="{INK}">{_esc(label_heading)}</text>')
     out.append(f'<text x="{_f(width)}" y="13" text-anchor="end" font-weight="bold" '
                f'fill="{INK}">Effect [95% CI]</text>')
-    axis_y = top + row_h * n_rows + 4
+    axis_y = top + sum(heights) + rules + 4
     for t in _ticks(lo, hi):
         x = x_of(t)
         out.append(f'<line x1="{_f(x)}" y1="{_f(top - 4)}" x2="{_f(x)}" y2="{_f(axis_y)}" '
@@ -185,18 +217,21 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
     out.append(f'<text x="{_f((plot_x0 + plot_x1) / 2)}" y="{_f(axis_y + 41)}" '
                f'text-anchor="middle" font-size="9.5" fill="{MUTED}">{_esc(axis_label)}</text>')
     y = top
-    for r in rows:
+    for r, row_h, (name_lines, group_lines) in zip(rows, heights, labels, strict=True):
         if r.pooled:
             out.append(f'<line x1="0" y1="{_f(y + 4)}" x2="{_f(width)}" y2="{_f(y + 4)}" '
                        f'stroke="{EMPTY_EDGE}" stroke-width="0.8"/>')
-            y += row_h
+            y += 28.0
         cy = y + row_h / 2
         weight = ' font-weight="bold"' if r.pooled else ""
-        label = _clip(r.label, 40)
-        out.append(f'<text x="0" y="{_f(cy - 2)}"{weight} fill="{INK}">{_esc(label)}</text>')
-        if r.group:
-            out.append(f'<text x="0" y="{_f(cy + 10)}" font-size="9" fill="{MUTED}">'
-                       f'{_esc(_clip(r.group, 50))}</text>')
+        ty = cy - (13.0 * len(name_lines) + 11.0 * len(group_lines)) / 2 + 10.0
+        for line in name_lines:
+            out.append(f'<text x="0" y="{_f(ty)}"{weight} fill="{INK}">{_esc(line)}</text>')
+            ty += 13.0
+        for line in group_lines:
+            out.append(f'<text x="0" y="{_f(ty - 1)}" font-size="9" fill="{MUTED}">'
+                       f'{_esc(line)}</text>')
+            ty += 11.0
         out.append(f'<text x="{_f(width)}" y="{_f(cy + 4)}" text-anchor="end"{weight} '
                    f'fill="{INK}">{_esc(r.text)}</text>')
         if r.low is not None and r.high is not None:

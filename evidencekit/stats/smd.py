@@ -108,15 +108,21 @@ def ancova_g_se(g: float, se_b: float, s_pooled: float, n_t: int, n_c: int) -> f
     """Standard error of g_ANCOVA = J·b/S_pooled, with the g²/(2N) term of SPEC 3.2.
 
     Formula: SE(g_ANCOVA) = √((J·SE(b)/S_pooled)² + g²/(2(n_t + n_c))), J = J(n_t+n_c−2),
-    b the ANCOVA's adjusted difference with its model SE. The first term is the variance of
-    J·b/S with S treated as known; the second is the variance contributed by estimating S
-    (the same large-sample term as in ``smd_se``: Var(S²)/S⁴ ≈ 2/(N − 2), so
-    Var(g)·g⁻² ≈ 1/(2N)). Without the pretest (b = the raw difference, SE(b) =
-    S·√(1/n_t + 1/n_c)) it reduces to ``smd_se`` up to the factor J².
+    b the ANCOVA's adjusted difference with its model (or cluster-robust) SE, S_pooled the
+    unadjusted pooled SD of the outcome.
 
-    Reference: WWC Procedures Handbook 5.0 (2022), appendix on effect sizes for
-    regression-adjusted differences (g from the adjusted difference and the unadjusted
-    pooled SD, its SE with the g²/(2N) term); Hedges & Olkin (1985), ch. 5; SPEC 3.2, 3.4.
+    Reference: Borenstein (2009), "Effect sizes for continuous data", in Cooper, Hedges &
+    Valentine (eds.), The Handbook of Research Synthesis and Meta-Analysis, 2nd ed., ch. 12,
+    Table 12.3 (ANCOVA): d = b/S_within, V_d = (n_t+n_c)/(n_t·n_c)·(1 − R²) + d²/(2N),
+    g = J·d, V_g = J²·V_d. Since J²·d² = g², this is Borenstein's V_g with his large-sample
+    Var(b)/S² = (1/n_t + 1/n_c)(1 − R²) replaced by the fitted model's SE(b)²/S², which
+    also carries the residual df and any covariate imbalance (for one covariate exactly
+    S²(1 − R²)(N−2)/(N−3)·(1/n_t + 1/n_c + (x̄_t − x̄_c)²/SS_x)). Using the study's SE of the
+    regression coefficient is the approach of the Supplement to the WWC Procedures Handbook
+    4.1 (2020); its equation numbers are not checked here. Golden values:
+    tests/reference/ancova_se.R (lm, clubSandwich CR2, Table 12.3 coded in R). Without a
+    pretest (SE(b) = S·√(1/n_t + 1/n_c)) it is ``smd_se`` up to the factor J² on the first
+    term.
 
     >>> round(ancova_g_se(0.40, 1.2, 8.0, 13, 13), 6)  # N = 26: the g² term is 0.0031
     0.155486

@@ -73,14 +73,20 @@ def _p(p: float | None) -> str:
 
 def _sure(o: Any, design: str) -> str:
     """How sure: the analysis's own verdict on chance, with its p."""
-    if o.significant is None:
+    d = o.deciding  # the analysis's deciding test; only formatted here
+    if d is None or d.significant is None:
         return ""
-    p = _p(o.p_value_adjusted if o.p_value_adjusted is not None else o.p_value)
+    p = _p(d.p)
     noun = "change" if design == "pre_post" else "difference"
-    if o.significant:
+    if d.significant:
         return f"A {noun} this large is unlikely to be chance alone ({p})."
     return (f"It could be chance ({p}): a larger evaluation would tell more surely." if p else
             "It could be chance.")
+
+
+def _decides(o: Any, measure: str) -> bool:
+    """Whether ``measure`` is the outcome's deciding estimate (its interval goes with the test)."""
+    return o.deciding is not None and o.deciding.measure == measure
 
 
 def _better(o: Any, estimate: float | None) -> str:
@@ -128,7 +134,8 @@ def outcome_sentences(o: Any, design: str = "") -> list[str]:
             word = "rise" if (change or 0) >= 0 else "fall"
             out.append(f"{name}: the average went from {num(g['pre'].mean)} before to "
                        f"{num(g['post'].mean)} after, a {word} of {num(abs(change or 0))}"
-                       f"{_ci(e)}, among {g['post'].n} people.{_better(o, change)}")
+                       f"{_ci(o.deciding if _decides(o, 'mean_change') else None)}, among "
+                       f"{g['post'].n} people.{_better(o, change)}")
         elif "treatment" in g and "control" in g and g["treatment"].mean is not None:
             t, c = g["treatment"], g["control"]
             diff = (t.mean or 0) - (c.mean or 0)
@@ -147,7 +154,8 @@ def outcome_sentences(o: Any, design: str = "") -> list[str]:
     if h is not None and (not out or o.source == "reported" or h.measure != "hedges_g"
                           or cluster):
         what = MEASURES.get(h.measure, h.measure.replace("_", " "))
-        extra = " (allowing for clustering)" if cluster else ""
+        extra = (" (allowing for clustering)"
+                 if o.deciding is not None and o.deciding.accounts_for_clustering else "")
         lead = f"{name}: " if not out else ""
         out.append(f"{lead}In standard units ({what}{extra}) the effect is {num(h.estimate)}"
                    + (f" (95% CI {num(h.ci[0])} to {num(h.ci[1])})" if h.ci else "") + ".")

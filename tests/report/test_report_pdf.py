@@ -61,8 +61,7 @@ def test_key_numbers_are_in_the_text(access: Rendered, poppler: Callable[..., st
         "g_DiD = 0.38 [0.24, 0.52]",   # London difference-in-differences
         "0.39 [0.26, 0.51]",           # pooled random-effects estimate
         "£750", "£1,200", "−£450",     # costs
-        "£109 saved",                  # per 0.1 SD: 450 × 0.1 / 0.413
-        "£65 to £330 saved",
+        "dominant: cheaper and more effective",  # −£450 and g > 0: no ratio
         "6% overall, 1.9 points differential",
         "15 percentile points",
         "nesta, version 2013-spec1",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from evidencekit.analysis.result import GroupStats, OutcomeResult
-from evidencekit.report.context import LIMITS, _Disclosure, _Text
+from evidencekit.report.disclosure import _Disclosure
+from evidencekit.report.words import LIMITS, _Text
 
 
 def outcome(n_t: int, n_c: int, events: tuple[int, int] | None = None) -> OutcomeResult:
@@ -93,7 +94,7 @@ def test_length_limit_both_sides() -> None:
 
 def test_number_needed_is_labelled_by_direction_in_reports() -> None:
     from evidencekit.analysis.result import Effect
-    from evidencekit.report.context import _nn_detail
+    from evidencekit.report.words import _nn_detail
 
     harm = Effect(10.0, None, (5.9, 33.3), extra=(("label", "NNH"), ("through_infinity", False)))
     assert _nn_detail(harm, "10") == ("Number needed to harm (NNH)", "10 [6, 33]")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import pytest
@@ -88,10 +87,40 @@ def test_interval_including_no_effect_is_unbounded() -> None:
     r = assess(doc)
     pu = r.value_for_money.per_unit  # type: ignore[union-attr]
     assert pu is not None and pu.effect_ci is not None and pu.effect_ci[0] < 0
-    assert pu.low is not None and pu.high is None and not pu.bounded
+    # A range across a sign change of the effect means nothing (Briggs & Fenwick 2002).
+    assert pu.low is None and pu.high is None and not pu.bounded and pu.ratio == "unbounded"
+    assert pu.estimate == pytest.approx(300 * 0.1 / pu.effect)
     assert r.value_for_money.position == "no_effect"  # type: ignore[union-attr]
     ctx = build_context(r)
-    assert ctx.value is not None and "no upper bound" in (ctx.value.per_unit_range or "")
+    assert ctx.value is not None and ctx.value.per_unit_range is None
+    assert "no upper limit and no range is given" in ctx.value.summary
+
+
+def test_cheaper_and_more_effective_is_dominant_and_gives_no_ratio() -> None:
+    """Shared Lives costs £26,000 less than residential care and improves wellbeing: the
+    message is "dominant", not "£6,341 saved per 0.1 SD, range £3,946 to £16,141 saved"."""
+    r = assess(EXAMPLES / "shared-lives.yaml")
+    v = r.value_for_money
+    assert v is not None and v.position == "dominant" and v.net_cost < 0
+    pu = v.per_unit
+    assert pu is not None and pu.ratio == "cheaper"
+    assert pu.estimate is None and pu.low is None and pu.high is None
+    ctx = build_context(r)
+    assert ctx.value is not None and ctx.value.per_unit_range is None
+    assert "dominant: cheaper and more effective" in ctx.value.summary
+    assert "saved" not in ctx.value.summary and "saved" not in (ctx.value.per_unit or "")
+
+
+def test_cheaper_with_an_uncertain_effect_gives_no_ratio() -> None:
+    doc = _trial(per_participant=400, comparator_per_participant=600)
+    doc["evaluations"][0]["outcomes"][0]["summary"]["treatment"]["mean"] = 53.0
+    r = assess(doc)
+    v = r.value_for_money
+    assert v is not None and v.position == "no_effect"
+    assert v.per_unit is not None and v.per_unit.ratio == "cheaper"
+    assert v.per_unit.estimate is None
+    ctx = build_context(r)
+    assert ctx.value is not None and "may be no better" in ctx.value.summary
 
 
 def test_strongest_evaluation_is_used_not_the_most_flattering() -> None:
@@ -111,7 +140,8 @@ def test_json_has_value_for_money() -> None:
     assert v["basis"] == "net" and v["position"] == "dominant"
     cpu = v["cost_per_unit"]
     assert cpu["per"] == "0.1_sd" and cpu["evaluation"] == "birmingham-cluster-rct-2016"
-    assert math.isclose(cpu["estimate"], -450 * 0.1 / cpu["effect"])
-    assert len(cpu["range"]) == 2 and cpu["bounded"] is True
+    # Cheaper and more effective: no ratio (a negative ICER has no meaning).
+    assert cpu["ratio"] == "cheaper" and cpu["estimate"] is None
+    assert cpu["range"] == [None, None] and cpu["bounded"] is False
     # Numbers are unrounded floats in JSON (rounding happens only when rendering).
-    assert cpu["estimate"] != round(cpu["estimate"], 2)
+    assert cpu["effect"] != round(cpu["effect"], 2)

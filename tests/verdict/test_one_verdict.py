@@ -4,10 +4,12 @@ statistics; every surface shows those decisions."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import evidencekit
+from evidencekit.analysis.evaluation import deciding_test
 from evidencekit.analysis.headline import choose_headline, evaluation_headline
 from evidencekit.analysis.result import (
     AnalysisOptions,
@@ -82,13 +84,15 @@ def test_two_rcts_one_headline_on_every_surface() -> None:
 
 
 def _outcome(name: str, p: float | None, n: int = 100) -> OutcomeResult:
-    return OutcomeResult(name, "continuous", True, "higher_is_better", None, "rct", "reported",
-                         p_value=p, headline=Headline("hedges_g", 0.3, 0.1, (0.1, 0.5)),
-                         n_treatment=n, n_control=n)
+    o = OutcomeResult(name, "continuous", True, "higher_is_better", None, "rct", "reported",
+                      p_value=p, test="normal_z" if p is not None else None,
+                      headline=Headline("hedges_g", 0.3, 0.1, (0.1, 0.5)),
+                      n_treatment=n, n_control=n)
+    return replace(o, deciding=deciding_test(o, 0.05))
 
 
 def _analysis(*evaluations: EvaluationResult) -> AnalysisResult:
-    return AnalysisResult("p", None, evaluations, AnalysisOptions())
+    return AnalysisResult("p", None, evaluations, AnalysisOptions.default())
 
 
 def test_a_p_of_exactly_zero_is_the_smallest() -> None:

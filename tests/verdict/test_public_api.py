@@ -50,7 +50,7 @@ def test_runtime_dependencies_are_exactly_what_the_package_imports() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {re.split(r"[<>=\[ ;]", d)[0].lower() for d in project["dependencies"]}
     modules = {MODULE_OF.get(d, d) for d in declared}
-    extras = {MODULE_OF.get(d, d) for name in ("frame", "dask") for d in
+    extras = {MODULE_OF.get(d, d) for name in ("frame", "dask", "postgresql") for d in
               (re.split(r"[<>=\[ ;]", x)[0].lower() for x in
                project["optional-dependencies"][name])}
     imported = _imports()

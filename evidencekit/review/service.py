@@ -1,0 +1,230 @@
+"""What reviewing does, once, for every way of doing it (the terminal, a file, the web
+reviewer view): what a reviewer is shown of an application, recording a judgement, the
+round's status and its exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .agreement import PairAgreement, pairwise
+from .files import check_judgement, now
+from .model import Judgement, Review, decide
+from .store import Reviewer, ReviewError, ReviewStore
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claimed criterion as a reviewer sees it."""
+
+    id: str
+    title: str
+    level: int
+    status: str  # claimed | validated
+    question: str
+    guidance: str
+    note: str | None
+    reason: str
+    decision: str | None  # the round's decision so far (validated, rejected, …) or None
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """One application for one reviewer: the verdict, the claims, the statistics."""
+
+    id: str
+    sha256: str | None
+    result: Any  # AssessmentResult with the round's review applied
+    claims: tuple[Claim, ...]
+    judgements: tuple[Judgement, ...]  # what this reviewer may see (blind review)
+
+
+def login(store: ReviewStore, name: str, token: str) -> Reviewer:
+    who = store.authenticate(name, token)
+    if who is None:
+        raise ReviewError.one(None, "the name and token of a reviewer of this round",
+                              "a name and token that do not match", key="reviewer")
+    return who
+
+
+def review_of(store: ReviewStore, application: str) -> tuple[Review, str | None]:
+    apps = store.applications()
+    if application not in apps:
+        raise ReviewError.one(None, "an application of this round", repr(application),
+                              key="application")
+    sha = apps[application][1]
+    return decide(store.judgements(application), sha,
+                  store.settings().reviewers_required), sha
+
+
+def assess_application(store: ReviewStore, application: str) -> tuple[Any, str | None]:
+    """The application's assessment with the round's judgements applied."""
+    from ..analysis import analyse_submission
+    from ..api import as_rubric, as_submission
+    from ..assessment.engine import analysis_options, assess_submission
+
+    path = store.applications()[application][0] if application in store.applications() \
+        else None
+    if path is None:
+        raise ReviewError.one(None, "an application of this round", repr(application),
+                              key="application")
+    review, sha = review_of(store, application)
+    sub = as_submission(Path(path))
+    rub = as_rubric(store.settings().rubric)
+    analysis = analyse_submission(sub, analysis_options(rub))
+    return assess_submission(sub, rub, analysis, review=review), sha
+
+
+def view(store: ReviewStore, reviewer: Reviewer, application: str) -> ApplicationView:
+    """What ``reviewer`` sees of ``application`` (only if assigned, or a moderator)."""
+    if reviewer.role != "moderator" and application not in store.assigned(reviewer.name):
+        raise ReviewError.one(None, f"an application assigned to {reviewer.name}",
+                              repr(application), key="application")
+    result, sha = assess_application(store, application)
+    claims = tuple(
+        Claim(c.id, c.title, lv.level, c.status, c.question, c.guidance, c.claim_note,
+              c.reason, c.review.decision if c.review is not None else None)
+        for lv in result.levels for c in lv.criteria if c.status in ("claimed", "validated"))
+    return ApplicationView(application, sha, result, claims,
+                           tuple(store.visible_judgements(application, reviewer)))
+
+
+def record(store: ReviewStore, reviewer: Reviewer, item: dict[str, Any], *,
+           request_id: str | None = None, source: str | None = None,
+           line: int | None = None) -> Judgement:
+    """Check and record one judgement by ``reviewer`` (a mapping as a form or file gives
+    it): the criterion must be a claim of the application's current version."""
+    item = {**item, "reviewer": reviewer.name}
+    if reviewer.role == "moderator":
+        item.setdefault("role", "moderator")
+    elif item.get("role", "reviewer") != "reviewer":
+        raise ReviewError.one(source, "a reviewer's judgement", "a moderator's", key="role")
+    j = check_judgement(item, source=source, line=line, need_application=True)
+    if j.role == "reviewer" and j.application not in store.assigned(reviewer.name):
+        raise ReviewError.one(source, f"an application assigned to {reviewer.name}",
+                              repr(j.application), key="application", line=line)
+    result, sha = assess_application(store, j.application)
+    claimed = {c.id for lv in result.levels for c in lv.criteria
+               if c.status in ("claimed", "validated")}
+    if j.criterion not in claimed:
+        raise ReviewError.one(source, "a criterion the application claims (" +
+                              (", ".join(sorted(claimed)) or "it claims none") + ")",
+                              repr(j.criterion), key="criterion", line=line)
+    if j.submission_sha256 is None:
+        j = Judgement(j.application, j.criterion, j.decision, j.reviewer, j.reason, j.at,
+                      sha, j.role)
+    seq = store.record(j, request_id=request_id)
+    return Judgement(j.application, j.criterion, j.decision, j.reviewer, j.reason, j.at,
+                     j.submission_sha256, j.role, seq)
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    applications: tuple[dict[str, Any], ...]
+    agreement: tuple[PairAgreement, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"applications": list(self.applications),
+                "agreement": [p.to_dict() for p in self.agreement]}
+
+
+def status(store: ReviewStore) -> RoundStatus:
+    """Every application's levels and review state, and the reviewers' agreement."""
+    apps = store.applications()
+    assigned = store.assignments()
+    rows: list[dict[str, Any]] = []
+    for app_id in apps:
+        try:
+            result, sha = assess_application(store, app_id)
+        except Exception as exc:  # one unusable submission never hides the others
+            from ..errors import InputError
+
+            if not isinstance(exc, InputError):
+                raise
+            rows.append({"application": app_id, "error": exc.problems[0].sentence()})
+            continue
+        crits = [c for lv in result.levels for c in lv.criteria
+                 if c.status in ("claimed", "validated")]
+        rows.append({
+            "application": app_id, "programme": result.programme, "level": result.level,
+            "validated_level": result.validated, "claimed_level": result.claimed_level,
+            "reviewers": assigned.get(app_id, []), "submission_sha256": sha,
+            "claims": {c.id: (c.review.decision if c.review is not None else "pending")
+                       for c in crits}})
+    agreement = pairwise(store.judgements(), {k: v[1] for k, v in apps.items()})
+    return RoundStatus(tuple(rows), tuple(agreement))
+
+
+EXPORT_COLUMNS = ("seq", "at", "application", "criterion", "reviewer", "role", "decision",
+                  "reason", "submission_sha256", "current")
+
+
+def export_rows(store: ReviewStore, *, application: str | None = None,
+                reviewer: str | None = None) -> list[dict[str, Any]]:
+    """Every judgement of the round (filtered), with whether it is on the current version."""
+    apps = store.applications()
+    out = []
+    for j in store.judgements(application):
+        if reviewer is not None and j.reviewer != reviewer:
+            continue
+        current = apps.get(j.application, ("", None))[1]
+        out.append({"seq": j.seq, "at": j.at, "application": j.application,
+                    "criterion": j.criterion, "reviewer": j.reviewer, "role": j.role,
+                    "decision": j.decision, "reason": j.reason,
+                    "submission_sha256": j.submission_sha256,
+                    "current": j.submission_sha256 == current})
+    return out
+
+
+def write_export(rows: list[dict[str, Any]], path: Path, judgements: list[Judgement]) -> None:
+    """Write the export as CSV, XLSX (cells inert: no live formula) or a judgements file
+    (``.yaml``/``.json``, which ``evidencekit assess --judgements`` reads back)."""
+    import csv
+    import io
+
+    from .. import jsontext
+    from ..batch.store import atomic_write_bytes, atomic_write_text
+    from ..inert import cell_text
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(EXPORT_COLUMNS)
+        for r in rows:
+            w.writerow(["" if r[c] is None else cell_text(str(r[c]).lower()
+                                                          if isinstance(r[c], bool)
+                                                          else str(r[c]))
+                        for c in EXPORT_COLUMNS])
+        atomic_write_text(path, buf.getvalue())
+    elif suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Judgements"
+        ws.append(list(EXPORT_COLUMNS))
+        for r in rows:
+            ws.append([r[c] if isinstance(r[c], int | bool) or r[c] is None
+                       else cell_text(str(r[c])) for c in EXPORT_COLUMNS])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        out = io.BytesIO()
+        wb.save(out)
+        atomic_write_bytes(path, out.getvalue())
+    elif suffix in (".yaml", ".yml", ".json"):
+        from ..load.document import dump_yaml
+        from .files import judgements_document
+
+        doc = judgements_document(judgements)
+        atomic_write_text(path, jsontext.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+                          if suffix == ".json" else dump_yaml(doc))
+    else:
+        raise ReviewError.one(str(path), "an export file ending .csv, .xlsx, .yaml or .json",
+                              f"a {path.suffix or 'suffix-less'} file")
+
+
+__all__ = ["ApplicationView", "Claim", "RoundStatus", "export_rows", "login", "now", "record",
+           "status", "view", "write_export"]

@@ -1,0 +1,155 @@
+"""A review round from the terminal: set-up, judgements, moderation, status, exports, and the
+batch's scores with the validated level (issue #16)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SETUP = """schema: evidencekit/round@1
+reviewers_required: 2
+blind: true
+reviewers:
+  - {name: Ada Khan, token: ada-secret-token-1}
+  - {name: Ben Ode, token: ben-secret-token-1}
+  - {name: Cy Moderator, role: moderator, token: cy-secret-token-1}
+assignments:
+  "*": [Ada Khan, Ben Ode]
+"""
+TOKENS = {"Ada Khan": "ada-secret-token-1", "Ben Ode": "ben-secret-token-1",
+          "Cy Moderator": "cy-secret-token-1"}
+
+
+@pytest.fixture
+def round_dir(tmp_path: Path, cli: Any) -> Path:
+    r = tmp_path / "round"
+    r.mkdir()
+    for name in ("city-year", "goodgym"):
+        shutil.copy(EXAMPLES / f"{name}.yaml", r / f"{name}.yaml")
+    (tmp_path / "round.yaml").write_text(SETUP, encoding="utf-8")
+    out = cli("round", "setup", r, tmp_path / "round.yaml")
+    assert out.exit_code == 0, out.stderr
+    assert "2 applications, 3 reviewers, 4 assignments" in out.stdout
+    return r
+
+
+def judge(cli: Any, r: Path, who: str, app: str, crit: str, decision: str,
+          reason: str = "Because.") -> Any:
+    return cli("round", "judge", r, "--reviewer", who, "--token", TOKENS[who],
+               "--application", app, "--criterion", crit, "--decision", decision,
+               "--reason", reason)
+
+
+def test_a_round_reviewed_by_two_with_a_moderated_disagreement(round_dir: Path, cli: Any,
+                                                                tmp_path: Path) -> None:
+    r = round_dir
+    assert judge(cli, r, "Ada Khan", "city-year", "nesta.L3.comparison", "validated").exit_code == 0
+    assert judge(cli, r, "Ben Ode", "city-year", "nesta.L3.comparison", "validated").exit_code == 0
+    assert judge(cli, r, "Ada Khan", "goodgym", "nesta.L4.costs", "validated").exit_code == 0
+    assert judge(cli, r, "Ben Ode", "goodgym", "nesta.L4.costs", "rejected").exit_code == 0
+    st = json.loads(cli("round", "status", r, "--format", "json").stdout)
+    by = {a["application"]: a for a in st["applications"]}
+    assert by["goodgym"]["claims"] == {"nesta.L4.costs": "disputed"}
+    assert by["goodgym"]["validated_level"] == 3
+    assert by["city-year"]["validated_level"] == 3
+    (pair,) = st["agreement"]
+    assert pair["items"] == 2 and pair["agreed"] == 1 and pair["kappa"] == pytest.approx(0.0)
+    out = judge(cli, r, "Cy Moderator", "goodgym", "nesta.L4.costs", "validated",
+                "The cost is in the annual report's appendix.")
+    assert out.exit_code == 0, out.stderr
+    st = json.loads(cli("round", "status", r, "--format", "json").stdout)
+    assert {a["application"]: a["validated_level"] for a in st["applications"]} == \
+        {"city-year": 3, "goodgym": 4}
+    # The batch scores carry all three levels.
+    res = cli("batch", r, "--out", tmp_path / "out", "--no-portfolio", "--workers", "1")
+    assert res.exit_code == 0, res.stderr
+    with open(tmp_path / "out" / "scores.csv", encoding="utf-8") as f:
+        rows = {row["application_id"]: row for row in csv.DictReader(f)}
+    assert (rows["goodgym"]["level"], rows["goodgym"]["validated_level"],
+            rows["goodgym"]["claimed_level"]) == ("3", "4", "4")
+    assert rows["city-year"]["gate:nesta.L3.comparison"] == "validated"
+    assert rows["city-year"]["claims_awaiting_review"] == "0"
+    # Exports: CSV with every judgement, a judgements file that assess reads back.
+    assert cli("round", "export", r, "--out", tmp_path / "reviews.csv").exit_code == 0
+    with open(tmp_path / "reviews.csv", encoding="utf-8") as f:
+        exported = list(csv.DictReader(f))
+    assert len(exported) == 5 and {e["current"] for e in exported} == {"true"}
+    assert cli("round", "export", r, "--out", tmp_path / "ben.csv", "--reviewer",
+               "Ben Ode").exit_code == 0
+    assert len((tmp_path / "ben.csv").read_text().splitlines()) == 3
+    assert cli("round", "export", r, "--out", tmp_path / "j.yaml").exit_code == 0
+    back = cli("assess", r / "goodgym.yaml", "--judgements", tmp_path / "j.yaml",
+               "--application", "goodgym", "--reviewers-required", "2", "--format", "json")
+    assert back.exit_code == 0, back.stderr
+    assert json.loads(back.stdout)["validated_level"] == 4
+    assert cli("round", "export", r, "--out", tmp_path / "r.xlsx").exit_code == 0
+    assert cli("round", "export", r, "--out", tmp_path / "audit.csv", "--audit").exit_code == 0
+    assert "judgement" in (tmp_path / "audit.csv").read_text()
+
+
+def test_a_changed_submission_makes_its_judgements_stale(round_dir: Path, cli: Any,
+                                                        tmp_path: Path) -> None:
+    r = round_dir
+    judge(cli, r, "Ada Khan", "city-year", "nesta.L3.comparison", "validated")
+    judge(cli, r, "Ben Ode", "city-year", "nesta.L3.comparison", "validated")
+    f = r / "city-year.yaml"
+    f.write_text(f.read_text(encoding="utf-8") + "\n# revised\n", encoding="utf-8")
+    st = json.loads(cli("round", "status", r, "--format", "json").stdout)
+    cy = next(a for a in st["applications"] if a["application"] == "city-year")
+    assert cy["validated_level"] == 2 and cy["claims"] == {"nesta.L3.comparison": "pending"}
+    assert cli("round", "export", r, "--out", tmp_path / "e.csv").exit_code == 0
+    with open(tmp_path / "e.csv", encoding="utf-8") as fh:
+        assert {row["current"] for row in csv.DictReader(fh)} == {"false"}
+
+
+def test_terminal_errors_are_one_sentence(round_dir: Path, cli: Any) -> None:
+    r = round_dir
+    bad = cli("round", "judge", r, "--reviewer", "Ada Khan", "--token", "wrong-token-000",
+              "--application", "city-year", "--criterion", "nesta.L3.comparison",
+              "--decision", "validated")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip() == ("reviewer: expected the name and token of a reviewer of this "
+                                  "round, found a name and token that do not match.")
+    wrong = judge(cli, r, "Ada Khan", "city-year", "nesta.L1.problem", "validated")
+    assert wrong.exit_code == 2 and "a criterion the application claims" in wrong.stderr
+    assert "nesta.L3.comparison" in wrong.stderr
+    mod = judge(cli, r, "Cy Moderator", "city-year", "nesta.L3.comparison", "validated", "")
+    assert mod.exit_code == 2 and "moderator's reason" in mod.stderr
+    nobody = cli("round", "status", r.parent)
+    assert nobody.exit_code == 2 and "set up for review" in nobody.stderr
+
+
+def test_conflict_and_import(round_dir: Path, cli: Any, tmp_path: Path) -> None:
+    r = round_dir
+    out = cli("round", "conflict", r, "--reviewer", "Ben Ode", "--token", TOKENS["Ben Ode"],
+              "--application", "goodgym", "--reason", "I volunteer for GoodGym.")
+    assert out.exit_code == 0, out.stderr
+    res = judge(cli, r, "Ben Ode", "goodgym", "nesta.L4.costs", "validated")
+    assert res.exit_code == 2 and "assigned to Ben Ode" in res.stderr
+    f = tmp_path / "mine.yaml"
+    f.write_text("schema: evidencekit/judgements@1\njudgements:\n"
+                 "  - {application: city-year, criterion: nesta.L3.comparison, "
+                 "decision: rejected, reviewer: Ada Khan, reason: Not seen}\n"
+                 "  - {application: goodgym, criterion: nesta.L1.problem, decision: validated, "
+                 "reviewer: Ada Khan}\n", encoding="utf-8")
+    res = cli("round", "import", r, f, "--reviewer", "Ada Khan", "--token",
+              TOKENS["Ada Khan"])
+    assert res.exit_code == 2 and "mine.yaml, line 4, judgements[1].criterion" in res.stderr
+    st = json.loads(cli("round", "status", r, "--format", "json").stdout)
+    assert all(v == "pending" for a in st["applications"] for v in a["claims"].values())
+    f.write_text("\n".join(f.read_text().splitlines()[:3]) + "\n", encoding="utf-8")
+    res = cli("round", "import", r, f, "--reviewer", "Ada Khan", "--token",
+              TOKENS["Ada Khan"])
+    assert res.exit_code == 0, res.stderr
+    again = cli("round", "import", r, f, "--reviewer", "Ada Khan", "--token",
+                TOKENS["Ada Khan"])
+    assert again.exit_code == 0
+    exported = tmp_path / "x.csv"
+    cli("round", "export", r, "--out", exported)
+    assert len(exported.read_text().splitlines()) == 2  # imported twice, recorded once
