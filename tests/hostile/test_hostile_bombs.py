@@ -345,7 +345,7 @@ def test_parquet_not_parquet_and_encrypted(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-4] + b"PARE")
     refused(tmp_path, "enc.parquet", "expected a Parquet file that is not encrypted")
     (tmp_path / "short.parquet").write_bytes(b"PAR1")
-    refused(tmp_path, "short.parquet", "a file too short to be one")
+    refused(tmp_path, "short.parquet", "a file that is not one (no Parquet footer)")
 
 
 # -- CSV: one record longer than the limit, in any column -----------------------------------

@@ -225,9 +225,13 @@ def _parse(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     for r in data.requests:
         types[actual[r.name]] = (pa.float64() if r.kind == "number"
                                  else pa.dictionary(pa.int32(), pa.string()))
+    # No read-ahead threads: one still reading this Python file object when the interpreter
+    # exits after a refusal aborts the process ("terminate called without an active
+    # exception", exit 134 instead of the sentence's 2; about 1 run in 12). Measured: no
+    # difference in speed (the streaming reader converts on this thread either way).
     read = pacsv.ReadOptions(
         encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-        block_size=limits.CSV_BLOCK, skip_rows=header_line - 1, use_threads=True)
+        block_size=limits.CSV_BLOCK, skip_rows=header_line - 1, use_threads=False)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline)
     convert = pacsv.ConvertOptions(
         include_columns=[actual[r.name] for r in data.requests], column_types=types,
@@ -236,14 +240,22 @@ def _parse(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     try:
         reader = pacsv.open_csv(source, read_options=read, parse_options=parse,
                                 convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+    failure: str | None = None
+    try:
         for record in reader:
             batch = _record(data, record, actual)
             if batch is not None:
                 yield batch
     except pa.ArrowInvalid as exc:
-        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+        failure = str(exc)
     except (_BadValue, _Infinite) as exc:
-        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+        failure = str(exc)
+    finally:
+        reader.close()
+    if failure is not None:
+        raise _failure(data, failure, encoding, delimiter, header_line) from None
     if data.rows == 0:
         raise data.error("at least one row of data below the header",
                          "only the header" if data.blank_rows == 0 else

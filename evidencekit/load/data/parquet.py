@@ -72,7 +72,7 @@ def _check_footer(data: DataFile, source: BinaryIO) -> None:
     """The footer's declared length, read from the file's end, before pyarrow reads it."""
     size = os.fstat(source.fileno()).st_size
     if size < 12:
-        raise data.error("a Parquet file", "a file too short to be one")
+        raise data.error("a Parquet file", "a file that is not one (no Parquet footer)")
     source.seek(size - 8)
     tail = source.read(8)
     source.seek(0)
