@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install sysdeps demo test lint typecheck clean web-screenshot mutation
+.PHONY: install sysdeps demo test lint typecheck clean web-screenshot screenshots mutation
 
 # System packages (PDF tools, text layout, later a browser): installed with apt-get only
 # when missing, so a machine that has them is left alone.
@@ -48,6 +48,11 @@ mutation: install
 # The README's pictures of the self-assessment web app (docs/web-app.png, docs/web-app-phone.png).
 web-screenshot: install
 	$(BIN)/python scripts/web_screenshot.py
+
+# The README's pictures of the reports: page one of a report and of the portfolio (PDF), and
+# the report at phone width (docs/report-page1.png, portfolio-page1.png, report-phone.png).
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules out build dist .pytest_cache .mypy_cache .ruff_cache

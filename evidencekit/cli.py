@@ -490,9 +490,10 @@ def self_assess(out: str, rubric: str) -> None:
     run(Path(out), rubric, assess=assess, show=show_in_plain_words)
 
 
-from .review.cli import round_group  # noqa: E402  (the review round's commands; light)
+from .review.cli import review_command, round_group  # noqa: E402  (the review round; light)
 
 main.add_command(round_group)
+main.add_command(review_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

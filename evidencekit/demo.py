@@ -23,13 +23,14 @@ def run(examples: Path, out: Path) -> int:
     from .load import load_submission
     from .render.text import print_assessment
     from .report import render_html, render_pdf
+    from .vocabulary import DEFAULT_RUBRIC
 
     out.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in examples.glob("*.yaml"))
     failures = 0
     width = max((len(p.stem) for p in files), default=10)
     print(f"{'example':<{width}}  level  claimed  programme")
-    rubric = load_rubric("nesta")
+    rubric = load_rubric(DEFAULT_RUBRIC)
     for path in files:
         try:
             submission = load_submission(path)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .load.model import ONE_GROUP_DESIGNS, RANDOMISED_DESIGNS, TWO_GROUP_DESIGNS
+from .vocabulary import DEFAULT_RUBRIC
 
 if TYPE_CHECKING:  # pragma: no cover
     from .assessment.engine import AssessmentResult
@@ -656,7 +657,7 @@ class Answers:
     index of the evaluation being changed): they are never part of the submission.
     """
 
-    rubric: str = "nesta"
+    rubric: str = DEFAULT_RUBRIC
     values: dict[str, str] = field(default_factory=dict)
     evaluations: list[dict[str, str]] = field(default_factory=list)
     kept: list[dict[str, Any]] = field(default_factory=list)
@@ -1081,7 +1082,7 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
     return out
 
 
-def from_submission(doc: Mapping[str, Any], rubric: str = "nesta") -> Answers:
+def from_submission(doc: Mapping[str, Any], rubric: str = DEFAULT_RUBRIC) -> Answers:
     """The answers a submission (a parsed file) gives, to resume or edit it."""
     answers = Answers(rubric=rubric)
     rest = copy.deepcopy(dict(doc))

@@ -77,6 +77,10 @@ class Node:
     def __post_init__(self) -> None:
         freeze_fields(self, "args", "wording")
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled closure cached by truth() is rebuilt where it is needed, never pickled.
+        return {k: v for k, v in self.__dict__.items() if k != "_truth"}
+
 
 class Compiler:
     """Compiles plain YAML conditions into :class:`Node` trees, collecting problems."""
@@ -223,6 +227,7 @@ class Interpreter:
         #: Without explanations only the truth values are worked out (batch scoring).
         self.explain = explain
         self._memo: dict[tuple[int, int], Verdict] = {}
+        self._tmemo: dict[tuple[int, int], tuple[Truth, tuple[str, ...]]] = {}
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, str) and value.startswith("$"):
@@ -230,6 +235,15 @@ class Interpreter:
         return value
 
     def evaluate(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
+        if not self.explain:
+            # Truth values and witnesses only: the condition tree compiled once into closures
+            # (cached on the node, so once per rubric), the same logic as below.
+            value, witnesses = truth(node)(facts, self)
+            return Verdict(value, (), witnesses)
+        return self.interpret(node, facts)
+
+    def interpret(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
+        """The tree walked node by node (with explanations when ``explain``)."""
         # Definitions are shared nodes; facts live for the whole assessment, so a shared node
         # is evaluated once per item however many criteria use it.
         key = (id(node), id(facts))
@@ -242,7 +256,7 @@ class Interpreter:
 
     def _evaluate_uncached(self, node: Node, facts: Mapping[str, Any]) -> Verdict:
         v = self._evaluate(node, facts)
-        if v.value is not True and "advice" in node.wording:
+        if self.explain and v.value is not True and "advice" in node.wording:
             v = Verdict(v.value, v.why, v.witnesses,
                         (*v.advice, Advice(node.wording["advice"], facts,
                                            node.wording.get("label"))))
@@ -253,7 +267,7 @@ class Interpreter:
         if op == "const":
             return Verdict(node.args)
         if op == "all":
-            parts = [self.evaluate(c, facts) for c in node.args]
+            parts = [self.interpret(c, facts) for c in node.args]
             value = _and(p.value for p in parts)
             failing = [p for p in parts if p.value is not True]
             if value is not True:
@@ -265,13 +279,13 @@ class Interpreter:
                 why = tuple(w for p in parts for w in p.why)
             return self._worded(node, facts, value, why, parts, failing)
         if op == "any":
-            parts = [self.evaluate(c, facts) for c in node.args]
+            parts = [self.interpret(c, facts) for c in node.args]
             value = _or(p.value for p in parts)
             passing = [p for p in parts if p.value is True]
             why = tuple(w for p in (passing[:1] if value else parts) for w in p.why)
             return self._worded(node, facts, value, why, parts, [] if value else parts)
         if op == "not":
-            inner = self.evaluate(node.args, facts)
+            inner = self.interpret(node.args, facts)
             value = None if inner.value is None else not inner.value
             return self._worded(node, facts, value, inner.why, [inner],
                                 [inner] if value is not True else [])
@@ -349,7 +363,7 @@ class Interpreter:
         args = node.args
         coll = COLLECTIONS[node.scope][args["in"]]
         items: list[Mapping[str, Any]] = facts.get(args["in"]) or []
-        results = [(item, self.evaluate(args["where"], item)) for item in items]
+        results = [(item, self.interpret(args["where"], item)) for item in items]
         true_items = [(i, v) for i, v in results if v.value is True]
         unknown = [(i, v) for i, v in results if v.value is None]
         labels = [str(i.get(coll.label)) for i, _ in true_items]
@@ -419,6 +433,146 @@ class Interpreter:
             why = (_fill(node.wording[key], {**facts, "witnesses": named}),
                    *(why if key != "pass" else ()))
         return Verdict(value, why, tuple(witnesses), advice)
+
+
+#: A compiled condition: (facts, interpreter) -> (truth value, witnesses).
+Truthy = Callable[[Mapping[str, Any], Interpreter], tuple[Truth, tuple[str, ...]]]
+_NONE: tuple[str, ...] = ()
+
+
+def truth(node: Node) -> Truthy:
+    """``node`` compiled into a closure giving what ``Interpreter(explain=False)`` gives: the
+    truth value and the witnesses (no explanations, no advice). Compiled once per node and
+    kept on it; parameters and the pooling function come from the interpreter at call time.
+
+    >>> n = Node("ge", ("n", "$min"))
+    >>> truth(n)({"n": 30}, Interpreter({"min": 20}, lambda e, s: None))
+    (True, ())
+    """
+    fn: Truthy | None = node.__dict__.get("_truth")
+    if fn is None:
+        fn = _compile_truth(node)
+        object.__setattr__(node, "_truth", fn)  # frozen: a cache, not a field
+    return fn
+
+
+def _memo(node: Node, fn: Truthy) -> Truthy:
+    # Shared definitions are evaluated once per item however many criteria use them (the
+    # interpreter's memo, keyed the same way).
+    nid = id(node)
+
+    def memo(facts: Mapping[str, Any], ip: Interpreter) -> tuple[Truth, tuple[str, ...]]:
+        key = (nid, id(facts))
+        hit = ip._tmemo.get(key)
+        if hit is None:
+            hit = ip._tmemo[key] = fn(facts, ip)
+        return hit
+
+    return memo
+
+
+def _compile_truth(node: Node) -> Truthy:
+    op = node.op
+    if op == "const":
+        const = (node.args, _NONE)
+        return lambda _f, _ip: const
+    if op in ("all", "any"):
+        parts = tuple(truth(c) for c in node.args)
+        combine = _and if op == "all" else _or
+
+        def junction(facts: Mapping[str, Any], ip: Interpreter
+                     ) -> tuple[Truth, tuple[str, ...]]:
+            got = [p(facts, ip) for p in parts]
+            return combine(v for v, _ in got), tuple(w for _, ws in got for w in ws)
+
+        return _memo(node, junction)
+    if op == "not":
+        inner_fn = truth(node.args)
+
+        def negation(facts: Mapping[str, Any], ip: Interpreter
+                     ) -> tuple[Truth, tuple[str, ...]]:
+            v, ws = inner_fn(facts, ip)
+            return (None if v is None else not v), ws
+
+        return _memo(node, negation)
+    if op in QUANTIFIERS:
+        return _memo(node, _compile_quantifier(node))
+    if op == "present":
+        fact = node.args
+
+        def present(facts: Mapping[str, Any], _ip: Interpreter
+                    ) -> tuple[Truth, tuple[str, ...]]:
+            raw = facts.get(fact)
+            return (None if raw is None else _nonempty(raw)), _NONE
+
+        return present
+    fact, expected_raw = node.args
+    if op == "in":
+        def member(facts: Mapping[str, Any], ip: Interpreter
+                   ) -> tuple[Truth, tuple[str, ...]]:
+            raw = facts.get(fact)
+            if raw is None:
+                return None, _NONE
+            return (raw in [ip.resolve(x) for x in expected_raw]), _NONE
+
+        return member
+    compare = COMPARISONS[op][0]
+
+    def comparison(facts: Mapping[str, Any], ip: Interpreter
+                   ) -> tuple[Truth, tuple[str, ...]]:
+        raw = facts.get(fact)
+        if raw is None:
+            return None, _NONE
+        try:
+            return compare(raw, ip.resolve(expected_raw)), _NONE
+        except TypeError:
+            return False, _NONE
+
+    return comparison
+
+
+def _compile_quantifier(node: Node) -> Truthy:
+    args = node.args
+    op, coll_name, key_fact = node.op, args["in"], args["key"]
+    coll = COLLECTIONS[node.scope][coll_name]
+    where = truth(args["where"])
+    label, is_open = coll.label, coll.open
+
+    def quantify(facts: Mapping[str, Any], ip: Interpreter) -> tuple[Truth, tuple[str, ...]]:
+        items: list[Mapping[str, Any]] = facts.get(coll_name) or []
+        values = [where(item, ip)[0] for item in items]
+        true_items = [i for i, v in zip(items, values, strict=True) if v is True]
+        unknown = [i for i, v in zip(items, values, strict=True) if v is None]
+        labels = tuple(str(i.get(label)) for i in true_items)
+        at_least = int(ip.resolve(args["at_least"]))
+        value: Truth
+        if op == "every":
+            value = False if any(v is False for v in values) else (None if unknown else True)
+            return value, labels
+        if op == "pooled":
+            pairs = [(e, s) for e, s in ((i.get("effect"), i.get("effect_se"))
+                                         for i in true_items)
+                     if e is not None and s is not None and s > 0]
+            pooled = ip.pool([e for e, _ in pairs], [s for _, s in pairs]) if pairs else None
+            return (None if pooled is None else pooled > 0), labels
+        if op == "distinct":
+            keys = {i.get(key_fact) for i in true_items} - {None}
+            n_true = len(keys)
+            n_possible = len(keys | {i.get(key_fact) for i in unknown} - {None}) + sum(
+                1 for i in unknown if i.get(key_fact) is None)
+        else:
+            n_true = len(true_items)
+            n_possible = n_true + len(unknown)
+        needed = 1 if op == "some" else at_least
+        if n_true >= needed:
+            value = True
+        elif is_open or not items or n_possible >= needed:
+            value = None
+        else:
+            value = False
+        return value, labels
+
+    return quantify
 
 
 def _and(values: Any) -> Truth:

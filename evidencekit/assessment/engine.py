@@ -195,6 +195,11 @@ class AssessmentResult:
     validated_label: str = ""
     #: The reviewers' decisions applied (evidencekit.review.model.Review), or None.
     review: Any = None
+    #: Whether the headline effect's evaluation passes the rubric's causal test (its
+    #: ``causal_test`` definition): True, False (refuted, or not shown), or None when the
+    #: rubric has no causal test or there is no headline. The portfolio marks effects that
+    #: do not pass.
+    headline_causal: bool | None = None
 
     def __post_init__(self) -> None:
         freeze_fields(self, "parameters", "levels", "next_steps", "quality_notes", "problems",
@@ -341,6 +346,7 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
                 + tuple(p.to_dict() for e in analysis.evaluations for o in e.outcomes
                         for p in o.problems))
     steps = _next_steps(results, level, rubric, evaluation) if explain else ()
+    headline = choose_headline(analysis)
     notes = _quality_notes(analysis)
     return AssessmentResult(
         rubric_id=rubric.id, rubric_title=rubric.title, rubric_version=rubric.version,
@@ -354,10 +360,23 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
                                         analysis.options.ci_level),
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
-        headline=choose_headline(analysis), next_step_messages=steps,
+        headline=headline, next_step_messages=steps,
         quality_note_messages=notes, validated_level=best.validated_level,
         validated_label=best.validated_label, review=review,
+        headline_causal=_headline_causal(rubric, interpreter, facts, headline),
     )
+
+
+def _headline_causal(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
+                     headline: HeadlineEffect | None) -> bool | None:
+    """Whether the headline's evaluation passes the rubric's causal test (None: no test, or
+    no headline)."""
+    if rubric.causal_test is None or headline is None:
+        return None
+    for ev in facts.get("evaluations") or ():
+        if ev.get("id") == headline.evaluation:
+            return interpreter.evaluate(rubric.causal_test, ev).value is True
+    return None
 
 
 def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],

@@ -117,6 +117,10 @@ class Rubric:
     sha256: str | None = None
     values: Mapping[str, float | str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
+    #: The rubric's definition named ``causal_test``, compiled for one evaluation (None when
+    #: the rubric has none): whether the headline effect's evaluation passes it is part of
+    #: the assessment (``AssessmentResult.headline_causal``).
+    causal_test: Node | None = None
 
     def __post_init__(self) -> None:
         # Rubrics are cached and shared by every assessment in the process: nothing in one
@@ -327,6 +331,9 @@ def compile_rubric(doc: Document, *, check_schema: bool = True) -> Rubric:
         _unique_label(doc, labels, ov["label"], (*where, "label"), problems)
         node = compiler.compile(ov["when"], (*where, "when"), top_scope)
         overrides.append(Override(ov["label"], node, ov["reason"], ov.get("title")))
+    causal = (compiler.compile({"ref": "causal_test"}, ("definitions", "causal_test"),
+                               "evaluation")
+              if "causal_test" in (raw.get("definitions") or {}) else None)
     problems.extend(compiler.problems)
     if problems:
         # A definition's mistake is found where it is declared and again where it is used;
@@ -339,6 +346,7 @@ def compile_rubric(doc: Document, *, check_schema: bool = True) -> Rubric:
         sources=tuple(raw.get("sources") or ()), operationalisation=raw.get("operationalisation"),
         level_zero=raw.get("level_zero", "Not yet level 1"),
         values={k: p.default for k, p in params.items()}, overrides=tuple(overrides),
+        causal_test=causal,
     )
 
 

@@ -11,14 +11,13 @@ import csv
 import io
 import math
 import os
-import re
 from collections.abc import Sequence
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from ..inert import cell_text, visible
-from .store import atomic_write_bytes, atomic_write_text
+from .store import atomic_open, atomic_write_text
 
 BASE_COLUMNS = [
     "rank", "application_id", "programme", "organisation", "level", "validated_level",
@@ -30,8 +29,17 @@ BASE_COLUMNS = [
 ERROR_COLUMNS = ["application_id", "file", "line", "key", "message"]
 
 
+#: :func:`ranked`'s rule in words, as the portfolio states it.
+RANKING_RULE = ("Ranked by verified level (highest first); within a level, by the lower end of "
+                "the headline effect's 95% confidence interval (highest first, applications "
+                "without one last); then by application id. The effect does not change a "
+                "level, and an effect whose evaluation does not pass the causal test still "
+                "counts here: it is marked.")
+
+
 def ranked(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Successful results in rank order (best evidence first)."""
+    # The rule is RANKING_RULE; change both together.
     ok = [r for r in results if r.get("ok")]
 
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
@@ -157,18 +165,16 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
                       gate_titles: dict[str, str] | None = None) -> None:
     """scores.xlsx as a working spreadsheet: frozen header, filters, widths, number formats
     (full precision kept), human headings and words, a "Columns" sheet explaining each
-    column, and one sheet per rubric when a round used several."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    column, and one sheet per rubric when a round used several.
+
+    Written by xlsxwriter row by row (``constant_memory``: the rows go to temporary files in
+    the output folder, so 100,000 applications do not hold a workbook in memory), with every
+    text cell written as a string (``strings_to_formulas`` off: a text starting with ``=``
+    stays text) and the workbook's dates fixed, so equal inputs give equal bytes."""
+    import xlsxwriter
 
     titles = gate_titles or {}
-    wb = Workbook(write_only=True)
     when = _build_time()
-    wb.properties.created = when
-    wb.properties.modified = when
-    wb.properties.creator = "evidencekit"
 
     def heading(code: str) -> str:
         if code in COLUMNS:
@@ -186,60 +192,60 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
         groups.setdefault(str(row[rubric_at] or ""), []).append(row)
     if not groups:
         groups[""] = []
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for rid, group in groups.items():
-        name = "Scores" if len(groups) == 1 else f"Scores {visible(rid)}"[:31]
-        for bad in "[]:*?/\\":
-            name = name.replace(bad, "_")
-        ws = wb.create_sheet(name)
-        ws.freeze_panes = "C2"
-        last = get_column_letter(max(1, len(header)))
-        ws.auto_filter.ref = f"A1:{last}{len(group) + 1}"
-        for i, code in enumerate(header, start=1):
-            width = COLUMNS[code][3] if code in COLUMNS else (14 if code.startswith("gate:")
-                                                              else 16)
-            ws.column_dimensions[get_column_letter(i)].width = width
-        cells = []
-        for code in header:
-            c = WriteOnlyCell(ws, value=_cell(heading(code)))
-            c.data_type = "s"
-            c.font, c.alignment = bold, wrap
-            cells.append(c)
-        ws.append(cells)
-        for row in group:
-            out = []
-            for code, v in zip(header, row, strict=True):
-                if isinstance(v, str) and code.startswith("gate:"):
-                    v = STATUS_WORDS.get(v, v)
-                elif isinstance(v, str) and code == "effect_measure":
-                    v = _measure_words(v)
-                c = _xlsx_cell(ws, v)
+    with atomic_open(path, "wb") as handle:
+        wb = xlsxwriter.Workbook(handle, {
+            "constant_memory": True, "tmpdir": str(path.parent), "strings_to_formulas": False,
+            "strings_to_numbers": False, "strings_to_urls": False, "nan_inf_to_errors": False})
+        wb.set_properties({"created": when, "author": "evidencekit"})
+        bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        formats = {f: wb.add_format({"num_format": f})
+                   for f in {c[2] for c in COLUMNS.values() if c[2] is not None}}
+        for rid, group in groups.items():
+            name = "Scores" if len(groups) == 1 else f"Scores {visible(rid)}"[:31]
+            for bad in "[]:*?/\\":
+                name = name.replace(bad, "_")
+            ws = wb.add_worksheet(name)
+            ws.freeze_panes(1, 2)
+            ws.autofilter(0, 0, len(group), max(0, len(header) - 1))
+            number_formats = []
+            for i, code in enumerate(header):
+                width = COLUMNS[code][3] if code in COLUMNS else (14 if code.startswith("gate:")
+                                                                  else 16)
+                ws.set_column(i, i, width)
                 fmt = COLUMNS[code][2] if code in COLUMNS else None
-                if fmt is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
-                    c = WriteOnlyCell(ws, value=v)
-                    c.number_format = fmt
-                out.append(c)
-            ws.append(out)
-    info = wb.create_sheet("Columns")
-    info.column_dimensions["A"].width = 26
-    info.column_dimensions["B"].width = 20
-    info.column_dimensions["C"].width = 90
-    info.freeze_panes = "A2"
-    info.append([_xlsx_cell(info, t) for t in ("Column", "In scores.csv", "What it means")])
-    for code in header:
-        if code in COLUMNS:
-            meaning = COLUMNS[code][1]
-        elif code.startswith("gate:"):
-            meaning = ("A criterion the level depends on: Verified, Claimed only (claimed but "
-                       "not shown by the evidence) or Not met.")
-        else:
-            meaning = "The funder's own column, carried from the manifest."
-        info.append([_xlsx_cell(info, heading(code)), _xlsx_cell(info, code),
-                     _xlsx_cell(info, meaning)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(path, _reproducible_zip(buf.getvalue(), when))
+                number_formats.append(formats[fmt] if fmt is not None else None)
+            for i, code in enumerate(header):
+                ws.write_string(0, i, _cell(heading(code)), bold)
+            gate_at = {i for i, code in enumerate(header) if code.startswith("gate:")}
+            measure_at = header.index("effect_measure") if "effect_measure" in header else -1
+            for r, row in enumerate(group, start=1):
+                for i, v in enumerate(row):
+                    if v is None:
+                        continue
+                    if isinstance(v, str):
+                        if i in gate_at:
+                            v = STATUS_WORDS.get(v, v)
+                        elif i == measure_at:
+                            v = _measure_words(v)
+                    _xlsx_write(ws, r, i, v, number_formats[i])
+        info = wb.add_worksheet("Columns")
+        info.set_column(0, 0, 26)
+        info.set_column(1, 1, 20)
+        info.set_column(2, 2, 90)
+        info.freeze_panes(1, 0)
+        for i, t in enumerate(("Column", "In scores.csv", "What it means")):
+            info.write_string(0, i, _cell(t))
+        for r, code in enumerate(header, start=1):
+            if code in COLUMNS:
+                meaning = COLUMNS[code][1]
+            elif code.startswith("gate:"):
+                meaning = ("A criterion the level depends on: Verified, Claimed only (claimed "
+                           "but not shown by the evidence) or Not met.")
+            else:
+                meaning = "The funder's own column, carried from the manifest."
+            for i, t in enumerate((heading(code), code, meaning)):
+                info.write_string(r, i, _cell(t))
+        wb.close()
 
 
 def gate_titles(results: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -251,21 +257,14 @@ def gate_titles(results: Sequence[dict[str, Any]]) -> dict[str, str]:
     return titles
 
 
-def _xlsx_cell(ws: Any, value: Any) -> Any:
+def _xlsx_write(ws: Any, row: int, col: int, value: Any, number_format: Any) -> None:
     """A cell that can never be a formula: our numbers as numbers, any text as a string."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if value is None:
-        return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        text = _cell(value)
+        ws.write_string(row, col, _cell(value))
     elif isinstance(value, float) and not math.isfinite(value):
-        text = _non_finite(value)
+        ws.write_string(row, col, _non_finite(value))
     else:
-        return value
-    cell = WriteOnlyCell(ws, value=text)
-    cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
-    return cell
+        ws.write_number(row, col, value, number_format)
 
 
 def _build_time() -> Any:
@@ -278,26 +277,6 @@ def _build_time() -> Any:
     except (ValueError, OverflowError, OSError):
         stamp = datetime.now(tz=UTC)
     return stamp.replace(tzinfo=None, microsecond=0)
-
-
-def _reproducible_zip(data: bytes, when: Any) -> bytes:
-    """The same workbook zipped again with fixed timestamps, so equal inputs give equal bytes."""
-    import zipfile
-
-    stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with now
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*",
-                              rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), body)
-            dst.writestr(fixed, body)
-    return out.getvalue()
 
 
 def write_errors_csv(path: Path, results: Sequence[dict[str, Any]]) -> None:

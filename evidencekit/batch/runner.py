@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..vocabulary import DEFAULT_RUBRIC
 from .inputs import Application, discover
 from .outputs import gate_titles, score_rows, write_errors_csv, write_scores_csv, write_scores_xlsx
 from .pool import MAX_DEATHS, Attempts, Job, run_pool
 from .progress import Progress
 from .store import ResultStore, StartMarks
-from .task import TaskSpec, death_record, file_sha256, score
+from .task import TaskSpec, death_record, file_sha256, score, warm
 
 
 @dataclass(frozen=True)
 class BatchOptions:
-    rubric: str = "nesta"
+    rubric: str = DEFAULT_RUBRIC
     parameters: dict[str, str] = field(default_factory=dict)
     workers: int | None = None  # None: one per core
     pdf: bool = False
@@ -88,6 +89,8 @@ def run_batch(source: str | Path, out: str | Path,
     store = ResultStore(out_dir)
     marks = StartMarks(out_dir)
     previous = {a.id: store.load(a.id) if opts.resume else None for a in apps}
+    if not opts.resume:
+        store.clear()
     started = marks.counts() if opts.resume else {}
     marks.clear_all()
     attempts = Attempts({k: v for k, v in started.items() if k in previous},
@@ -127,6 +130,8 @@ def run_batch(source: str | Path, out: str | Path,
                         marks.mark(app_id, started[app_id])
                     else:
                         marks.clear(app_id)
+    store.close()
+    marks.close()
     ordered = [results[a.id] for a in apps if a.id in results]
     try:
         files = _write_outputs(out_dir, ordered, manifest_columns, opts)
@@ -183,6 +188,8 @@ def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
                 attempts.finish(app.id)
                 yield result
     else:
+        if not (opts.pdf or opts.html):  # forked workers inherit it (forkserver ones do not)
+            warm(spec)
         yield from run_pool(jobs, spec, workers, rendering=opts.pdf or opts.html,
                             recycle_after=opts.recycle_after if (opts.pdf or opts.html)
                             else None, attempts=attempts)

@@ -124,64 +124,149 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
         f.write(text)
 
 
+class _Journal:
+    """An append-only file of JSON lines, one record a line, written by one process.
+
+    Each record is one ``write`` to the kernel (no sync): a process killed outright loses
+    nothing it has written, and costs one system call per record instead of creating,
+    renaming and deleting a file (which is what made a round slower than scoring it). A line
+    cut short by a crash or a full disk is skipped on reading, and the next record starts on
+    a line of its own.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[bytes] | None = None
+
+    def append(self, record: dict[str, Any]) -> None:
+        line = jsontext.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
+        try:
+            if self._handle is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open
+                if self._handle.tell() and not _ends_with_newline(self.path):
+                    self._handle.write(b"\n")
+            self._handle.write(line.encode("utf-8"))
+        except OSError as exc:  # a full disk: one sentence naming the journal
+            raise unwritable(self.path, exc) from None
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        try:
+            with open(self.path, "rb") as f:
+                for line in f:
+                    try:
+                        data = json.loads(line)
+                    except ValueError:
+                        continue  # cut short by a crash
+                    if isinstance(data, dict):
+                        yield data
+        except FileNotFoundError:
+            return
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def remove(self) -> None:
+        self.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"
+
+
 class ResultStore:
-    """Per-application results under ``OUT/.evidencekit-batch/results/``."""
+    """Per-application results in ``OUT/.evidencekit-batch/results/results.jsonl``, appended
+    as each application is scored; the last record of an application is its result."""
 
     def __init__(self, out: Path) -> None:
         self.folder = out / STATE_DIR / "results"
+        self._journal = _Journal(self.folder / "results.jsonl")
+        self._index: dict[str, dict[str, Any]] | None = None
 
     def path(self, application_id: str) -> Path:
+        """Where an earlier version kept one application's result (still read)."""
         return self.folder / f"{safe_name(application_id)}.json"
 
     def save(self, result: dict[str, Any]) -> None:
-        # Not synced one by one (that would cost more than scoring); the final tables are.
-        atomic_write_text(self.path(result["application_id"]),
-                          jsontext.dumps(result, sort_keys=True, ensure_ascii=False), durable=False)
+        self._journal.append(result)
+        if self._index is not None:
+            self._index[result["application_id"]] = result
 
     def load(self, application_id: str) -> dict[str, Any] | None:
+        if self._index is None:
+            self._index = {}
+            for data in self._journal.records():
+                if isinstance(data.get("application_id"), str):
+                    self._index[data["application_id"]] = data
+        found = self._index.get(application_id)
+        if found is not None:
+            return found
         p = self.path(application_id)
         try:
-            data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            old: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
-        return data if data.get("application_id") == application_id else None
+        return old if isinstance(old, dict) and old.get("application_id") == application_id \
+            else None
+
+    def clear(self) -> None:
+        """Forget every stored result (a run without ``--resume`` starts afresh)."""
+        self._journal.remove()
+        self._index = None
+
+    def close(self) -> None:
+        self._journal.close()
 
 
 class StartMarks:
-    """``OUT/.evidencekit-batch/started/``: one small file per application being scored,
-    holding how many attempts have started without a result. A run killed outright (even the
-    parent) leaves them behind, so ``--resume`` knows which application was running; one that
-    stopped two attempts is not tried again (see :mod:`.pool`)."""
+    """``OUT/.evidencekit-batch/started/started.jsonl``: for each application being scored,
+    how many attempts have started without a result (a record when one starts, another when
+    it ends). A run killed outright (even the parent) leaves them behind, so ``--resume``
+    knows which application was running; one that stopped two attempts is not tried again
+    (see :mod:`.pool`)."""
 
     def __init__(self, out: Path) -> None:
         self.folder = out / STATE_DIR / "started"
-
-    def _path(self, application_id: str) -> Path:
-        return self.folder / f"{safe_name(application_id)}.json"
+        self._journal = _Journal(self.folder / "started.jsonl")
 
     def mark(self, application_id: str, attempts: int) -> None:
-        atomic_write_text(self._path(application_id),
-                          jsontext.dumps({"application_id": application_id,
-                                      "attempts": attempts}), durable=False)
+        self._journal.append({"application_id": application_id, "attempts": attempts})
 
     def clear(self, application_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self._path(application_id).unlink()
+        self._journal.append({"application_id": application_id, "attempts": 0})
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
-        if not self.folder.is_dir():
-            return found
-        for p in self.folder.glob("*.json"):
+        for data in self._journal.records():
             try:
-                data = json.loads(p.read_text(encoding="utf-8"))
-                found[str(data["application_id"])] = int(data["attempts"])
-            except (OSError, ValueError, KeyError, TypeError):
+                app_id, n = str(data["application_id"]), int(data["attempts"])
+            except (ValueError, KeyError, TypeError):
                 continue
+            if n > 0:
+                found[app_id] = n
+            else:
+                found.pop(app_id, None)
+        if self.folder.is_dir():  # one file per application, as an earlier version kept them
+            for p in self.folder.glob("*.json"):
+                try:
+                    data = json.loads(p.read_text(encoding="utf-8"))
+                    found.setdefault(str(data["application_id"]), int(data["attempts"]))
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
         return found
 
     def clear_all(self) -> None:
+        self._journal.remove()
         if self.folder.is_dir():
-            for p in self.folder.glob("*"):
+            for p in self.folder.glob("*.json"):
                 with contextlib.suppress(OSError):
                     p.unlink()
+
+    def close(self) -> None:
+        self._journal.close()

@@ -144,6 +144,23 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
 _RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
 
+def warm(spec: TaskSpec) -> None:
+    """Import the scoring stages, load the run's rubric and compile its conditions in this
+    process, so worker processes forked from it start with all of that done (once, not once
+    per worker)."""
+    from ..analysis import analyse_submission  # noqa: F401 - imported for the workers
+    from ..assessment import engine  # noqa: F401
+    from ..assessment.conditions import truth
+    from ..load import load_submission  # noqa: F401
+
+    rubric = _rubric(spec)
+    for lv in rubric.levels:
+        for c in lv.criteria:
+            truth(c.check)
+    for ov in rubric.overrides:
+        truth(ov.check)
+
+
 def _rubric(spec: TaskSpec) -> Any:
     """The run's rubric, loaded once per worker process (tasks share it)."""
     from ..assessment.rubric import load_rubric
@@ -199,6 +216,15 @@ def summarise(result: Any) -> dict[str, Any]:
         "gate_titles": [[c.id, c.title] for lv in result.levels for c in lv.criteria
                         if c.gate],
         **effect,
+        # Whether the headline effect's evaluation passes the rubric's causal test (None: the
+        # rubric has none, or no headline), and its design: the portfolio marks the rest.
+        "effect_causal": result.headline_causal,
+        "effect_design": h.design if h is not None else None,
+        # The submission's cost per participant (None when not given), for the portfolio.
+        "cost_per_participant": (result.value_for_money.cost_per_participant
+                                 if result.value_for_money is not None else None),
+        "cost_currency": (result.value_for_money.currency
+                          if result.value_for_money is not None else None),
         "rubric_id": result.rubric_id,
         "rubric_version": result.rubric_version,
     }

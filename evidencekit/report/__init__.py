@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..vocabulary import DEFAULT_RUBRIC
 from .assets import AssetResolver
 from .context import DEFAULT_THRESHOLD, ReportContext, ReportOptions, build_context
 from .pdf import FetchLog, Timings
@@ -90,7 +91,7 @@ def render_pdf(result: AssessmentResult, path: str | Path | None = None, *,
     return data
 
 
-def write_reports(submission: SubmissionLike, *, rubric: RubricLike = "nesta",
+def write_reports(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
                   parameters: Mapping[str, str | float] | None = None,
                   pdf: str | Path | None = None, html: str | Path | None = None,
                   template_dir: str | Path | None = None,

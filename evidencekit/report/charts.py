@@ -2,8 +2,11 @@
 
 Every chart carries ``<title>`` (its alternative text, which WeasyPrint copies into the PDF's
 ``/Alt`` for the tagged figure) and ``<desc>``; the report puts the same numbers in a table
-beside it. Geometry comes from the unrounded floats; every number *printed* inside a chart is a
-display string made by the report context, so the chart and its table cannot disagree.
+beside it. The alternative text states the data, not only what the chart is: each chart
+function appends the numbers it draws to the title it is given (:func:`alt_text`), so a reader
+who cannot see the chart hears what a reader who can would see. Geometry comes from the
+unrounded floats; every number *printed* inside a chart is a display string made by the report
+context, so the chart and its table cannot disagree.
 Text that came from a submission is escaped here, and only here, with :func:`_esc`.
 """
 
@@ -38,6 +41,34 @@ def _f(x: float) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+#: Alternative text lists at most this many rows of a chart, then says how many more there are.
+ALT_ROWS = 20
+
+
+def alt_text(title: str, items: Sequence[str], *, more: str = "the table beside the chart",
+             closing: str = "") -> str:
+    """A chart's alternative text: its title, then the data it shows, item by item.
+
+    >>> alt_text("Applications by level.", ["level 0: 1", "level 1: 2"])
+    'Applications by level. Data: level 0: 1; level 1: 2.'
+    >>> alt_text("T", [f"row {i}" for i in range(22)]).endswith("; and 2 more in the table "
+    ...                                                        "beside the chart.")
+    True
+    >>> alt_text("Counts", [], closing="every cell 0")
+    'Counts. Data: every cell 0.'
+
+    """
+    head = title.rstrip()
+    shown = list(items[:ALT_ROWS])
+    rest = len(items) - len(shown)
+    parts = shown + ([f"and {rest} more in {more}"] if rest > 0 else []) + (
+        [closing] if closing else [])
+    if not parts:
+        return head
+    sep = " " if head.endswith((".", ":")) else ". "
+    return f"{head}{sep}Data: " + "; ".join(parts) + "."
 
 
 def wrap(text: str, limit: int, lines: int) -> list[str]:
@@ -98,9 +129,11 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
     gap = 8.0
     step_w = (width - gap * (n - 1)) / n
     unit = (base_y - top_pad) / n
-    out = _open(width, height, ident, title, desc)
     words = {"verified": "verified", "validated": "validated", "claimed": "claimed only",
              "not_met": "not met"}
+    alt = alt_text(title, [f"{s.label or f'level {s.level}'}: {words.get(s.status, s.status)}"
+                           for s in steps])
+    out = _open(width, height, ident, alt, desc)
     for i, s in enumerate(steps):
         x = i * (step_w + gap)
         h = unit * (i + 1)
@@ -194,7 +227,9 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
         v = min(max(v, lo), hi)
         return plot_x0 + (v - lo) / (hi - lo) * (plot_x1 - plot_x0)
 
-    out = _open(width, height, ident, title, desc)
+    alt = alt_text(title, [f"{r.label}" + (f" ({r.group})" if r.group else "") + f": {r.text}"
+                           for r in rows])
+    out = _open(width, height, ident, alt, desc)
     out.append(f'<text x="0" y="13" font-weight="bold" fill="{INK}">{_esc(label_heading)}</text>')
     out.append(f'<text x="{_f(width)}" y="13" text-anchor="end" font-weight="bold" '
                f'fill="{INK}">Effect [95% CI]</text>')
@@ -274,7 +309,11 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     slot = plot_w / n_cat
     bar_w = min(28.0, (slot - 10) / n_ser)
     fills = [(VERIFIED, ""), (CLAIMED_FILL, ' stroke-dasharray="4 2"')]
-    out = _open(width, height, ident, title, desc)
+    alt = alt_text(title, [
+        f"{axis_label} {label}: " + ", ".join(
+            f"{values[c] if c < len(values) else 0} {name}" for name, values in series)
+        for c, label in enumerate(categories)])
+    out = _open(width, height, ident, alt, desc)
     base = top + plot_h
     out.append(f'<line x1="{_f(left)}" y1="{_f(base)}" x2="{_f(width - right)}" '
                f'y2="{_f(base)}" stroke="{INK}" stroke-width="1"/>')
@@ -317,7 +356,14 @@ def count_grid(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Seq
     width = label_w + cell_w * max(len(columns), 1) + 8
     height = top + cell_h * max(len(rows), 1) + 26
     peak = max([1, *(v for row in counts for v in row)])
-    out = _open(width, height, ident, title, desc)
+    items = []
+    for i, row in enumerate(rows):
+        cells = [f"{v} at {column_label} {columns[j]}" for j, v in
+                 enumerate(counts[i] if i < len(counts) else ()) if v and j < len(columns)]
+        if cells:
+            items.append(f"{row_label} {row}: " + ", ".join(cells))
+    alt = alt_text(title, items, closing="every other cell 0" if items else "every cell 0")
+    out = _open(width, height, ident, alt, desc)
     out.append(f'<text x="{_f(label_w + cell_w * len(columns) / 2)}" y="12" '
                f'text-anchor="middle" font-size="9.5" fill="{MUTED}">'
                f'{_esc(column_label)}</text>')

@@ -3,13 +3,22 @@
 Built from the batch's per-application results (plain dicts, see
 :mod:`evidencekit.batch.task`) into one frozen context, then rendered with the same Jinja
 environment, stylesheet, fonts and locked-down PDF fetcher as the per-application reports.
-It shows the distribution of verified and claimed levels, levels by theme, verified against
-claimed level (over-claiming), the effects of every application with causal evidence on one
-chart, and the ranked table. Every chart has its numbers in a table beside it.
+Page one is for a funding panel: how many applications, who over-claims (by name), the
+ranking rule, and the ranked table with the funder's own columns from the batch manifest
+(amount requested, theme), each application's cost per participant beside its levels, and a
+visible mark on every effect whose evaluation does not pass the rubric's causal test. The
+charts follow: the distribution of verified and claimed levels, levels by theme, verified
+against claimed level, and the effects of every application with causal evidence. Every chart
+has its numbers in a table beside it and in its alternative text.
+
+Nothing is decided here: ranks and the rule come from :func:`evidencekit.batch.outputs.ranked`,
+over-claiming from the row's ``overclaim_gap``, the causal mark from the assessment's
+``headline_causal`` (row ``effect_causal``); this module only formats them.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,14 +27,26 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import __version__
+from ..batch.outputs import RANKING_RULE
 from ..render.numbers import ci as ci_text
 from ..render.numbers import num
 from . import charts
-from .context import Chart, ReportOptions, generation_time
+from .provenance import generation_time
+from .views import Chart, ReportOptions
+from .words import money
 
 #: The document shows the leading applications; every application is in scores.csv/xlsx.
 MAX_TABLE_ROWS = 200
 MAX_CHART_ROWS = 40
+#: Over-claimers named on page one (the rest are marked in the ranked table).
+MAX_NAMED_OVERCLAIMERS = 12
+
+#: Manifest columns read as the amount an application requests (compared after lower-casing
+#: and dropping spaces, hyphens and underscores; 360Giving's ``amountAppliedFor`` included).
+AMOUNT_COLUMNS = ("amountrequested", "requestedamount", "amountappliedfor", "amount",
+                  "grantrequested", "request")
+#: The manifest column giving the amount's currency (ISO 4217 code), if any.
+CURRENCY_COLUMNS = ("currency", "amountcurrency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +61,19 @@ class RankedRow:
     gap: int
     effect: str
     n: str
+    amount: str = "—"
+    cost: str = "—"
+    #: Why the effect is not causal evidence ("" when it is, or when there is no effect).
+    caution: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OverclaimRow:
+    rank: int
+    application_id: str
+    programme: str
+    level: int
+    claimed_level: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +111,87 @@ class PortfolioContext:
     ranked: tuple[RankedRow, ...]
     ranked_total: int
     failures: tuple[FailedRow, ...]
+    ranking_rule: str = ""
+    overclaimers: tuple[OverclaimRow, ...] = ()
+    #: The manifest's amount column as the funder named it ("" when the round has none).
+    amount_heading: str = ""
+    #: How many shown effects carry the causal mark.
+    cautioned: int = 0
+    #: How many over-claimers page one names.
+    overclaim_named: int = MAX_NAMED_OVERCLAIMERS
 
 
 def _theme(result: dict[str, Any]) -> str:
+    """The funder's theme from the manifest, else the submission's own."""
     extra = result.get("extra") or {}
     theme = extra.get("theme") or result["row"].get("theme")
     return str(theme) if theme else "(no theme)"
+
+
+def _squash(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def amount_column(columns: Sequence[str]) -> str | None:
+    """The manifest column holding the amount requested, if the round has one.
+
+    >>> amount_column(["theme", "Amount requested"]), amount_column(["amountAppliedFor"])
+    ('Amount requested', 'amountAppliedFor')
+    >>> amount_column(["theme"]) is None
+    True
+    """
+    by_name = {_squash(c): c for c in columns}
+    return next((by_name[a] for a in AMOUNT_COLUMNS if a in by_name), None)
+
+
+def _amount(result: dict[str, Any], column: str | None) -> str:
+    """The amount requested as the manifest gives it: a number is shown with thousands
+    separators (and the currency when the manifest names one); other text as written.
+
+    >>> _amount({"extra": {"amount": "25000", "currency": "GBP"}}, "amount")
+    '£25,000'
+    >>> _amount({"extra": {"amount": "about 5k"}}, "amount"), _amount({"extra": {}}, None)
+    ('about 5k', '—')
+    """
+    extra = result.get("extra") or {}
+    raw = str(extra.get(column, "") if column else "").strip()
+    if not raw:
+        return "—"
+    by_name = {_squash(c): c for c in extra}
+    currency = next((str(extra[by_name[c]]).strip() for c in CURRENCY_COLUMNS
+                     if c in by_name and str(extra[by_name[c]]).strip()), "")
+    digits = raw.replace(",", "").replace("£", "").replace("$", "").replace("€", "").strip()
+    try:
+        value = float(digits)
+    except ValueError:
+        return raw
+    if not math.isfinite(value):
+        return raw
+    return money(value, currency) if currency else num(value, 0 if abs(value) >= 10 else 2)
+
+
+def _cost(row: dict[str, Any]) -> str:
+    value = row.get("cost_per_participant")
+    return "—" if value is None else money(float(value), str(row.get("cost_currency") or ""))
+
+
+def caution(row: dict[str, Any]) -> str:
+    """Words for an effect whose evaluation does not pass the causal test ("" otherwise).
+
+    The decision is the assessment's (``effect_causal``); only the wording is made here.
+
+    >>> caution({"effect": 0.3, "effect_causal": False, "effect_design": "pre_post"})
+    'before and after only: not causal'
+    >>> caution({"effect": 0.3, "effect_causal": False, "effect_design": "rct"})
+    'fails the causal test'
+    >>> caution({"effect": 0.3, "effect_causal": True}), caution({"effect": None})
+    ('', '')
+    """
+    if row.get("effect") is None or row.get("effect_causal") is not False:
+        return ""
+    if row.get("effect_design") == "pre_post":
+        return "before and after only: not causal"
+    return "fails the causal test"
 
 
 def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str, Any]], *,
@@ -122,7 +231,13 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
         row_label="claimed level", column_label="verified level", highlight_diagonal=True,
         ident="portfolio-claims")
     effects = _effects_chart(ok[:MAX_CHART_ROWS])
-    ranked_rows = tuple(_ranked_row(i, r) for i, r in enumerate(ok[:MAX_TABLE_ROWS], start=1))
+    column = amount_column(list({c: None for r in ok for c in (r.get("extra") or {})}))
+    ranked_rows = tuple(_ranked_row(i, r, column)
+                        for i, r in enumerate(ok[:MAX_TABLE_ROWS], start=1))
+    overclaimers = tuple(
+        OverclaimRow(i, r["application_id"], str(r["row"].get("programme") or ""),
+                     int(r["row"]["level"]), int(r["row"]["claimed_level"]))
+        for i, r in enumerate(ok, start=1) if r["row"]["overclaim_gap"] > 0)
     failures = tuple(FailedRow(r["application_id"], r["problems"][0]["message"]
                                if r.get("problems") else "could not be assessed")
                      for r in sorted(results, key=lambda r: r["application_id"])
@@ -145,10 +260,26 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
                           "Cells left of the outlined diagonal over-claim."),
         claim_rows=claim_rows,
         effects_chart=effects, ranked=ranked_rows, ranked_total=len(ok), failures=failures[:200],
+        ranking_rule=RANKING_RULE, overclaimers=overclaimers,
+        amount_heading=_heading(column) if column else "",
+        cautioned=sum(1 for row in ranked_rows if row.caution),
     )
 
 
-def _ranked_row(rank: int, r: dict[str, Any]) -> RankedRow:
+def _heading(column: str) -> str:
+    """The amount column's heading: "Amount requested" for the usual names, otherwise the
+    funder's own column name.
+
+    >>> _heading("amount_requested"), _heading("amountAppliedFor"), _heading("request_gbp")
+    ('Amount requested', 'Amount requested', 'Request gbp')
+    """
+    if _squash(column) in ("amountrequested", "requestedamount", "amountappliedfor", "amount"):
+        return "Amount requested"
+    words = column.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _ranked_row(rank: int, r: dict[str, Any], amount: str | None = None) -> RankedRow:
     row = r["row"]
     effect = "—"
     if row.get("effect") is not None:
@@ -158,7 +289,8 @@ def _ranked_row(rank: int, r: dict[str, Any]) -> RankedRow:
     n = num(row["n_analysed"]) if row.get("n_analysed") is not None else "—"
     return RankedRow(rank, r["application_id"], str(row.get("programme") or ""),
                      str(row.get("organisation") or ""), _theme(r), int(row["level"]),
-                     int(row["claimed_level"]), int(row["overclaim_gap"]), effect, n)
+                     int(row["claimed_level"]), int(row["overclaim_gap"]), effect, n,
+                     _amount(r, amount), _cost(row), caution(row))
 
 
 def _effects_chart(ok: Sequence[dict[str, Any]]) -> Chart | None:

@@ -241,3 +241,47 @@ def export_cmd(round_dir: str, out: str, application: str | None, reviewer: str 
     keep = {r["seq"] for r in rows}
     write_export(rows, path, [j for j in store.judgements(application) if j.seq in keep])
     click.echo(f"Wrote {len(rows)} judgements to {out}.")
+
+
+@click.command("review")
+@click.argument("round_dir", metavar="ROUND", type=click.Path(path_type=str))
+@_DATABASE
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but 127.0.0.1/localhost lets other "
+                   "computers reach the reviewer view.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port to listen on (0: a free port).")
+@click.option("--allowed-host", "allowed_host", multiple=True, metavar="NAME",
+              help="Another Host name the view answers to (repeatable).")
+def review_command(round_dir: str, database: str | None, host: str, port: int,
+                   allowed_host: tuple[str, ...]) -> None:
+    """Start the reviewer view of ROUND in the browser (set it up first with
+    `evidencekit round setup`). Reviewers sign in with their name and token and see only
+    the applications assigned to them. Press Ctrl+C to stop; nothing recorded is lost."""
+    import sys
+
+    from ..web import bind
+    from ..web.app import allowed_hosts_for, loopback
+    from ..web.review_app import serve_review
+
+    store = _open(round_dir, database)
+    if not loopback(host):
+        click.echo(f"Warning: listening on {host}, so other computers on the network can "
+                   "open the reviewer view (reviewers still need their tokens). Use "
+                   "--host 127.0.0.1 unless you mean that.", err=True)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        from ..errors import UsageError
+
+        raise UsageError.one(None, "a host and port this computer can listen on",
+                             f"{host}:{port} ({exc.strerror or exc})") from None
+
+    def announce(url: str) -> None:
+        click.echo(f"evidencekit review of {round_dir} is running at {url}")
+        click.echo("Reviewers sign in with their name and token. Press Ctrl+C to stop.")
+        sys.stdout.flush()
+
+    serve_review(sock, store, Path(round_dir).name,
+                 (*(allowed_hosts_for(host) or ()), *allowed_host), announce)
+    click.echo("Stopped. Every judgement recorded is in the round's review store.")

@@ -65,8 +65,9 @@ def open_round(source: str | Path, database: str | None = None, *,
     known = store.applications()
     for a in apps:
         sha = submission_sha256(a.path)
-        if known.get(a.id, (None, None))[1] != sha or a.id not in known:
-            store.register(a.id, str(a.path), sha)
+        path = str(a.path.resolve())
+        if known.get(a.id) != (path, sha):
+            store.register(a.id, path, sha)
     return store, apps
 
 

@@ -48,18 +48,21 @@ def login(store: ReviewStore, name: str, token: str) -> Reviewer:
     return who
 
 
-def review_of(store: ReviewStore, application: str) -> tuple[Review, str | None]:
+def review_of(store: ReviewStore, application: str,
+              judgements: list[Judgement] | None = None) -> tuple[Review, str | None]:
     apps = store.applications()
     if application not in apps:
         raise ReviewError.one(None, "an application of this round", repr(application),
                               key="application")
     sha = apps[application][1]
-    return decide(store.judgements(application), sha,
+    return decide(store.judgements(application) if judgements is None else judgements, sha,
                   store.settings().reviewers_required), sha
 
 
-def assess_application(store: ReviewStore, application: str) -> tuple[Any, str | None]:
-    """The application's assessment with the round's judgements applied."""
+def assess_application(store: ReviewStore, application: str,
+                       judgements: list[Judgement] | None = None) -> tuple[Any, str | None]:
+    """The application's assessment with the round's judgements applied (or only
+    ``judgements``: what a reviewer may see under blind review)."""
     from ..analysis import analyse_submission
     from ..api import as_rubric, as_submission
     from ..assessment.engine import analysis_options, assess_submission
@@ -69,7 +72,7 @@ def assess_application(store: ReviewStore, application: str) -> tuple[Any, str |
     if path is None:
         raise ReviewError.one(None, "an application of this round", repr(application),
                               key="application")
-    review, sha = review_of(store, application)
+    review, sha = review_of(store, application, judgements)
     sub = as_submission(Path(path))
     rub = as_rubric(store.settings().rubric)
     analysis = analyse_submission(sub, analysis_options(rub))
@@ -81,13 +84,35 @@ def view(store: ReviewStore, reviewer: Reviewer, application: str) -> Applicatio
     if reviewer.role != "moderator" and application not in store.assigned(reviewer.name):
         raise ReviewError.one(None, f"an application assigned to {reviewer.name}",
                               repr(application), key="application")
-    result, sha = assess_application(store, application)
+    visible = store.visible_judgements(application, reviewer)
+    # Under blind review the verdict shown is worked out from what the reviewer may see, so
+    # no reason or decision gives the others' judgements away.
+    result, sha = assess_application(store, application, visible)
     claims = tuple(
         Claim(c.id, c.title, lv.level, c.status, c.question, c.guidance, c.claim_note,
               c.reason, c.review.decision if c.review is not None else None)
         for lv in result.levels for c in lv.criteria if c.status in ("claimed", "validated"))
-    return ApplicationView(application, sha, result, claims,
-                           tuple(store.visible_judgements(application, reviewer)))
+    return ApplicationView(application, sha, result, claims, tuple(visible))
+
+
+def overview(store: ReviewStore, reviewer: Reviewer) -> list[dict[str, Any]]:
+    """The reviewer's applications, each with its levels and claims as they may see them."""
+    from ..errors import InputError
+
+    apps = (list(store.applications()) if reviewer.role == "moderator"
+            else store.assigned(reviewer.name))
+    rows: list[dict[str, Any]] = []
+    for app_id in apps:
+        try:
+            v = view(store, reviewer, app_id)
+        except InputError as exc:
+            rows.append({"application": app_id, "error": exc.problems[0].sentence()})
+            continue
+        r = v.result
+        rows.append({"application": app_id, "programme": r.programme, "level": r.level,
+                     "validated_level": r.validated, "claimed_level": r.claimed_level,
+                     "claims": {c.id: c.decision or "pending" for c in v.claims}})
+    return rows
 
 
 def record(store: ReviewStore, reviewer: Reviewer, item: dict[str, Any], *,

@@ -265,6 +265,7 @@ class ReviewStore:
             cur.execute("SELECT sha256 FROM applications WHERE id = ?", (application,))
             row = cur.fetchone()
             if row is not None and row[0] == sha256:
+                cur.execute("UPDATE applications SET path = ? WHERE id = ?", (path, application))
                 return False
             cur.execute("DELETE FROM applications WHERE id = ?", (application,))
             cur.execute("INSERT INTO applications (id, path, sha256) VALUES (?, ?, ?)",

@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import jsontext
 from .. import questionnaire as q
 from ..errors import InputError
+from ..vocabulary import DEFAULT_RUBRIC
 from .forms import BadForm, Multipart, TooLarge, read_multipart, read_urlencoded
 from .sessions import COOKIE, Busy, Session, SessionStore
 from .uploads import Rejected, accept, columns, describe_problem, group_labels, mb
@@ -168,7 +169,7 @@ class WebApp:
         from ..assessment.rubric import load_rubric
 
         found = self.rubrics()
-        return load_rubric(found.get(rid, found.get("nesta", rid)))
+        return load_rubric(found.get(rid, found.get(DEFAULT_RUBRIC, rid)))
 
     def session(self, request: Request) -> tuple[Session, bool]:
         sid = request.cookies.get(COOKIE)
@@ -310,7 +311,7 @@ class WebApp:
                 continue
             options.append({"id": rid, "title": r.title, "description": r.description or "",
                             "levels": len(r.levels)})
-        options.sort(key=lambda o: (o["id"] != "nesta", o["id"]))
+        options.sort(key=lambda o: (o["id"] != DEFAULT_RUBRIC, o["id"]))
         return self.page(request, "start.html.j2", s, new, step="start", options=options,
                          resume_error=resume_error, status=400 if resume_error else 200)
 

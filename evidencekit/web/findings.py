@@ -121,7 +121,7 @@ def outcome_sentences(o: Any, design: str = "") -> list[str]:
             out.append(f"{name}: {t.events} of {t.n} ({pct(pt)}) in the programme group, against "
                        f"{c.events} of {c.n} ({pct(pc)}) in the comparison group: "
                        f"{abs(diff):.0f} percentage points {'more' if diff >= 0 else 'fewer'}"
-                       f"{'' if cluster else _ci(rd, 100, '')}.")
+                       f"{_ci(rd, 100, '') if _decides(o, 'risk_difference') else ''}.")
         elif "post" in g and g["post"].events is not None:
             p = g["post"]
             out.append(f"{name}: {p.events} of {p.n} ({pct(p.events / p.n)}) after the "

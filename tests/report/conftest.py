@@ -30,3 +30,14 @@ def every_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("examples")
     run_batch(EXAMPLES, out, BatchOptions(pdf=True, html=True, workers=2, progress=False))
     return out
+
+
+@pytest.fixture(scope="session")
+def funders_round(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The examples as a funder's round: ``examples/round.csv`` gives each application the
+    funder's theme and amount requested. Scores and the portfolio only (no reports)."""
+    from evidencekit.batch.runner import BatchOptions, run_batch
+
+    out = tmp_path_factory.mktemp("round")
+    run_batch(EXAMPLES / "round.csv", out, BatchOptions(workers=2, progress=False))
+    return out

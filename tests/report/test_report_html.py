@@ -95,7 +95,9 @@ def test_charts_are_well_formed_and_labelled(access: Rendered) -> None:
         assert root.tag == f"{SVG}svg" and root.get("role") == "img"
         title = root.find(f"{SVG}title")
         desc = root.find(f"{SVG}desc")
-        assert title is not None and title.text == chart.alt
+        # The alternative text is the chart's title followed by the data it draws.
+        assert title is not None and title.text and title.text.startswith(chart.alt)
+        assert " Data: " in title.text
         assert desc is not None and desc.text
     # The forest plot shows the same numbers as the table beside it.
     forest = ET.fromstring(str(ctx.forest.svg))  # type: ignore[union-attr]

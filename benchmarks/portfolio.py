@@ -1,0 +1,153 @@
+"""Benchmark the portfolio report of a round (issue 13 item 5, issue 15 item 2).
+
+Target: for 2,000 applications, the portfolio PDF within 1.5× the time WeasyPrint alone needs
+to lay out the same HTML. Both are measured in the same run, so the ratio carries over to a
+faster or slower (or busier) machine.
+
+* **ours**: what the batch does for ``portfolio.pdf`` — build the portfolio context from the
+  round's results (ranking, over-claimers, amounts, costs, causal marks, the SVG charts and
+  their alt text), the Jinja2 HTML for print, and the PDF through
+  :func:`evidencekit.report.pdf.html_to_pdf` (fetcher, bundled fonts, PDF/UA-1, the /Scope
+  finisher).
+* **WeasyPrint alone**: the same printable HTML, the same fonts, fetcher and PDF/UA-1 option,
+  handed straight to WeasyPrint: ``HTML.render`` (parse and layout) and ``write_pdf``
+  (drawing, tagging, fonts), no finisher.
+
+Ratios are printed against WeasyPrint's whole job (layout + write) and against its layout
+alone (``render``), so either reading of "lay out" can be checked. The HTML copy of the
+portfolio (``portfolio.html``) is timed on its own line; it is not part of the PDF.
+
+The round is the 12 bundled examples scored once (real results from
+:func:`evidencekit.batch.task.score`), repeated with new ids, names, themes, amounts and
+shifted effects up to ``--apps``; the documents show the top 200 rows, as the batch does.
+
+    python benchmarks/portfolio.py               # 2,000 applications, 3 repeats
+    python benchmarks/portfolio.py --apps 460 --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from evidencekit.batch.inputs import discover  # noqa: E402
+from evidencekit.batch.outputs import ranked  # noqa: E402
+from evidencekit.batch.task import TaskSpec, score  # noqa: E402
+from evidencekit.report import html as report_html  # noqa: E402
+from evidencekit.report.assets import BASE_URL, FONTS_CSS_URL, AssetResolver  # noqa: E402
+from evidencekit.report.pdf import PDF_VARIANT, fetcher, html_to_pdf  # noqa: E402
+from evidencekit.report.portfolio import build_portfolio  # noqa: E402
+
+THEMES = ("Education", "Health and care", "Communities", "Employment", "Justice",
+          "Young people", "Older people")
+TARGET = 1.5
+
+
+def synthetic_round(n: int, seed: int = 13) -> list[dict[str, Any]]:
+    """``n`` results: the examples' real results, repeated with new ids and varied numbers."""
+    apps, _columns = discover(REPO / "examples" / "round.csv")
+    spec = TaskSpec(rubric="nesta")
+    base = [score(a, spec) for a in apps]
+    assert all(r["ok"] for r in base), [r.get("problems") for r in base if not r["ok"]]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        r = copy.deepcopy(base[i % len(base)])
+        r["application_id"] = f"app-{i:05d}"
+        row = r["row"]
+        row["programme"] = f"{row['programme']} (round entry {i + 1})"
+        if row.get("effect") is not None:
+            shift = rng.uniform(-0.1, 0.1)
+            row["effect"] += shift
+            if row.get("effect_ci_low") is not None:
+                row["effect_ci_low"] += shift
+                row["effect_ci_high"] += shift
+        r["extra"] = {"theme": rng.choice(THEMES),
+                      "amount_requested": str(rng.randrange(20, 400) * 1000),
+                      "currency": "GBP"}
+        out.append(r)
+    return out
+
+
+def ours(results: list[dict[str, Any]], resolver: AssetResolver) -> tuple[float, str, bytes]:
+    """The batch's path to portfolio.pdf: context, printable HTML, PDF."""
+    t0 = time.perf_counter()
+    context = build_portfolio(results, ranked(results))
+    printable = report_html.render(context, resolver=resolver, medium="pdf",
+                                   template_name="portfolio.html.j2")
+    pdf = html_to_pdf(printable, resolver)
+    return time.perf_counter() - t0, printable, pdf
+
+
+def html_copy(results: list[dict[str, Any]], resolver: AssetResolver) -> float:
+    t0 = time.perf_counter()
+    context = build_portfolio(results, ranked(results))
+    report_html.render(context, resolver=resolver, medium="html",
+                       template_name="portfolio.html.j2")
+    return time.perf_counter() - t0
+
+
+def weasyprint_alone(printable: str, resolver: AssetResolver) -> tuple[float, float, int]:
+    """WeasyPrint on the same HTML with the same fonts, fetcher and PDF variant:
+    (layout seconds, layout + write seconds, pages)."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetch = fetcher(resolver)
+    t0 = time.perf_counter()
+    font_config = FontConfiguration()
+    fonts = weasyprint.CSS(url=FONTS_CSS_URL, url_fetcher=fetch, font_config=font_config)
+    document = weasyprint.HTML(string=printable, base_url=BASE_URL, url_fetcher=fetch).render(
+        font_config=font_config, stylesheets=[fonts], pdf_variant=PDF_VARIANT)
+    t1 = time.perf_counter()
+    document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=False)
+    t2 = time.perf_counter()
+    return t1 - t0, t2 - t0, len(document.pages)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--apps", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    results = synthetic_round(args.apps)
+    print(f"round of {args.apps} applications (12 examples scored, repeated) in "
+          f"{time.perf_counter() - t0:.2f} s")
+    resolver = AssetResolver.for_template_dir(None)
+    ours_t, layout_t, whole_t, html_t = [], [], [], []
+    pages = 0
+    for _ in range(args.repeats):
+        seconds, printable, pdf = ours(results, resolver)
+        assert pdf.startswith(b"%PDF-")
+        ours_t.append(seconds)
+        layout, whole, pages = weasyprint_alone(printable, resolver)
+        layout_t.append(layout)
+        whole_t.append(whole)
+        html_t.append(html_copy(results, resolver))
+    o, lay, whole = (statistics.median(x) for x in (ours_t, layout_t, whole_t))
+    print(f"portfolio.pdf, {pages} pages, median of {args.repeats}:")
+    print(f"  ours (context + HTML + PDF):          {o:7.3f} s  (runs: "
+          + ", ".join(f"{x:.3f}" for x in ours_t) + ")")
+    print(f"  WeasyPrint alone, layout + write:     {whole:7.3f} s  (runs: "
+          + ", ".join(f"{x:.3f}" for x in whole_t) + ")")
+    print(f"  WeasyPrint alone, layout (render):    {lay:7.3f} s")
+    ratio, ratio_layout = o / whole, o / lay
+    print(f"  ratio ours / WeasyPrint (layout + write): {ratio:.2f}×  "
+          f"(target ≤ {TARGET}×: {'met' if ratio <= TARGET else 'NOT met'})")
+    print(f"  ratio ours / WeasyPrint layout only:      {ratio_layout:.2f}×  "
+          f"(target ≤ {TARGET}×: {'met' if ratio_layout <= TARGET else 'NOT met'})")
+    print(f"  portfolio.html (context + HTML), separately: {statistics.median(html_t):.3f} s")
+
+
+if __name__ == "__main__":
+    main()

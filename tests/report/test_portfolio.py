@@ -1,0 +1,195 @@
+"""The portfolio as a funding panel uses it: the ranked table on page one or two, over-claimers
+named, the funder's own columns (amount requested, theme) and cost beside the level, effects
+whose evaluation fails the causal test marked, the ranking rule stated, and chart alt text that
+states the data. Each decision is checked against the assessment that made it, not against
+the portfolio's own output."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from report_helpers import EXAMPLES, pdf_text
+
+from evidencekit.batch.outputs import RANKING_RULE
+
+
+def _assessments() -> dict[str, Any]:
+    """Every example assessed through the public API, by application id."""
+    from evidencekit import api
+
+    return {p.stem: api.assess(p) for p in sorted(EXAMPLES.glob("*.yaml"))}
+
+
+@pytest.fixture(scope="module")
+def assessed() -> dict[str, Any]:
+    return _assessments()
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, dict[str, str]]:
+    with (EXAMPLES / "round.csv").open(encoding="utf-8", newline="") as f:
+        return {r["application_id"]: r for r in csv.DictReader(f)}
+
+
+class _Rows(HTMLParser):
+    """The ranked table's body rows as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.headers: list[str] = []
+        self._in_table = False
+        self._cell: list[str] | None = None
+        self._head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and "ranked" in (dict(attrs).get("class") or ""):
+            self._in_table = True
+        elif self._in_table and tag == "thead":
+            self._head = True
+        elif self._in_table and tag == "tr" and not self._head:
+            self.rows.append([])
+        elif self._in_table and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._in_table = False
+        elif tag == "thead":
+            self._head = False
+        elif tag in ("td", "th") and self._cell is not None:
+            text = " ".join("".join(self._cell).split())
+            (self.headers if self._head else self.rows[-1]).append(text)
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _key(row: list[str], assessed: dict[str, Any]) -> str:
+    """The application id in a row's Application cell ("Programme" + "id · organisation")."""
+    return next(k for k in assessed if f"{k} ·" in row[1] or row[1].endswith(k))
+
+
+def ranked_table(html: str) -> tuple[list[str], list[list[str]]]:
+    parser = _Rows()
+    parser.feed(html)
+    return parser.headers, parser.rows
+
+
+def test_ranked_table_is_on_page_one_or_two(funders_round: Path, every_example: Path,
+                                            poppler: Callable[..., str]) -> None:
+    for out in (funders_round, every_example):
+        pages = [pdf_text(poppler, out / "portfolio.pdf", n) for n in (1, 2)]
+        assert any("Ranked applications" in p for p in pages), out
+        first_rank = pages[0] + pages[1]
+        assert re.search(r"Rank\s", first_rank)
+
+
+def test_over_claimers_are_named_on_page_one(funders_round: Path, assessed: dict[str, Any],
+                                             poppler: Callable[..., str]) -> None:
+    page_one = " ".join(pdf_text(poppler, funders_round / "portfolio.pdf", 1).split())
+    named = page_one.split("Applications that over-claim", 1)[1].split("How the table", 1)[0]
+    over = {k: r for k, r in assessed.items() if r.claimed_level > r.level}
+    assert len(over) == 2  # GoodGym and City Year (tests/expected_levels.yaml)
+    for key, r in over.items():
+        assert f"{r.programme} ({key}" in named
+        assert f"claims level {r.claimed_level}, verified level {r.level}" in named
+    for key in assessed:
+        if key not in over:
+            assert f"({key}," not in named
+
+
+def test_funders_columns_and_cost_sit_beside_the_level(funders_round: Path,
+                                                       assessed: dict[str, Any],
+                                                       manifest: dict[str, dict[str, str]]
+                                                       ) -> None:
+    html = (funders_round / "portfolio.html").read_text(encoding="utf-8")
+    headers, rows = ranked_table(html)
+    assert headers == ["Rank", "Application", "Theme", "Amount requested", "Verified",
+                       "Claimed", "Cost per participant", "Effect [95% CI]"]
+    assert len(rows) == 12
+    for row in rows:
+        key = _key(row, assessed)
+        r, m = assessed[key], manifest[key]
+        assert row[2] == m["theme"]  # the funder's theme, not the submission's
+        assert row[3] == f"£{int(m['amount_requested']):,}"
+        assert row[4] == str(r.level)
+        assert row[5].startswith(str(r.claimed_level))
+        assert ("(+" in row[5]) == (r.claimed_level > r.level)
+        vfm = r.value_for_money
+        assert row[6] == (f"£{vfm.cost_per_participant:,.0f}" if vfm is not None else "—")
+
+
+def test_a_round_without_amounts_has_no_amount_column(every_example: Path) -> None:
+    headers, rows = ranked_table((every_example / "portfolio.html").read_text(encoding="utf-8"))
+    assert "Amount requested" not in headers and len(rows) == 12
+    assert headers[2] == "Theme" and rows[0][2] == "adult social care"  # the submission's
+
+
+def test_effects_that_fail_the_causal_test_are_marked(funders_round: Path,
+                                                      assessed: dict[str, Any]) -> None:
+    html = (funders_round / "portfolio.html").read_text(encoding="utf-8")
+    _headers, rows = ranked_table(html)
+    marked = set()
+    for row in rows:
+        key = _key(row, assessed)
+        if "✗" in row[7]:
+            marked.add(key)
+    # The decision is the assessment's: its headline's evaluation does not pass the rubric's
+    # causal test. The examples' README names these five.
+    expected = {k for k, r in assessed.items()
+                if r.headline is not None and r.headline_causal is False}
+    assert expected == {"user-voice", "kings-college-hospital-volunteers", "city-year",
+                        "dementia-friends", "story-friends-cluster-trial"}
+    assert marked == expected
+    assert "<strong>5</strong> show an effect whose evaluation does not pass the causal test" \
+        in html
+    assert "✗ before and after only: not causal" in html and "✗ fails the causal test" in html
+
+
+def test_the_ranking_rule_is_stated_and_followed(funders_round: Path) -> None:
+    html = (funders_round / "portfolio.html").read_text(encoding="utf-8")
+    assert RANKING_RULE.replace("'", "&#39;") in html
+    with (funders_round / "scores.csv").open(encoding="utf-8", newline="") as f:
+        scores = list(csv.DictReader(f))
+    _headers, rows = ranked_table(html)
+    assert [r[0] for r in rows] == [s["rank"] for s in scores]
+    assert all(s["application_id"] in r[1] for s, r in zip(scores, rows, strict=True))
+
+
+def test_chart_alt_text_states_the_data(funders_round: Path) -> None:
+    """Each chart's alternative text (the SVG title, which becomes the PDF figure's /Alt)
+    gives the numbers drawn, not only the chart's title."""
+    import pikepdf
+
+    html = (funders_round / "portfolio.html").read_text(encoding="utf-8")
+    titles = dict(re.findall(r'<title id="(portfolio-[a-z]+)-title">([^<]*)</title>', html))
+    assert set(titles) == {"portfolio-levels", "portfolio-claims", "portfolio-themes",
+                           "portfolio-effects"}
+    levels = titles["portfolio-levels"]
+    # "level 2: 4 verified level, 3 claimed level" — the counts of the table beside it.
+    with (funders_round / "scores.csv").open(encoding="utf-8", newline="") as f:
+        scores = list(csv.DictReader(f))
+    for n in range(6):
+        verified = sum(1 for s in scores if s["level"] == str(n))
+        claimed = sum(1 for s in scores if s["claimed_level"] == str(n))
+        assert f"level {n}: {verified} verified level, {claimed} claimed level" in levels
+    effects = titles["portfolio-effects"]
+    for s in scores:
+        if int(s["level"]) >= 3:
+            assert f"{float(s['effect']):.2f} [{float(s['effect_ci_low']):.2f}" in effects
+    assert "theme Education: " in titles["portfolio-themes"]
+    assert "every other cell 0" in titles["portfolio-claims"]
+    with pikepdf.open(funders_round / "portfolio.pdf") as pdf:
+        alts = [str(o.get("/Alt")) for o in pdf.objects
+                if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Figure"]
+    assert len(alts) == 4 and all("Data: " in a for a in alts)
+    assert any(a.startswith("Applications by evidence level. Data: level 0:") for a in alts)
