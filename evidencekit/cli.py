@@ -224,11 +224,14 @@ def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> No
               help="Skip applications whose inputs and outputs are unchanged since last run.")
 @click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDRESS",
               help="Run the tasks on an existing Dask cluster (needs evidencekit[dask]).")
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=1), default=None,
+              metavar="N", help="Applications per task (default: chosen from the round's "
+              "size; up to 500 on a Dask cluster).")
 @click.option("--portfolio/--no-portfolio", default=True, show_default=True,
               help="Write portfolio.html and portfolio.pdf for the whole round.")
 def batch(source: str, out: str, rubric: str, sets: tuple[str, ...], pdf: bool, html: bool,
           workers: int | None, resume: bool, dask_scheduler: str | None,
-          portfolio: bool) -> None:
+          chunk_size: int | None, portfolio: bool) -> None:
     """Score every application in INPUT (a folder of submissions or a CSV/XLSX manifest).
 
     Exit code 0 when every application was scored, 3 when some could not be (they are
@@ -238,7 +241,7 @@ def batch(source: str, out: str, rubric: str, sets: tuple[str, ...], pdf: bool, 
 
     opts = BatchOptions(rubric=rubric, parameters=_parse_sets(sets), workers=workers, pdf=pdf,
                         html=html, resume=resume, dask_scheduler=dask_scheduler,
-                        portfolio=portfolio)
+                        chunk_size=chunk_size, portfolio=portfolio)
     summary = run_batch(source, out, opts)
     reused = f", {summary.reused} unchanged since the last run" if summary.reused else ""
     click.echo(f"Scored {summary.scored} of {summary.total} applications{reused}; "
