@@ -83,8 +83,9 @@ def run_batch(source: str | Path, out: str | Path,
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError.one(str(out_dir), "a folder the results can be written to",
-                             exc.strerror or str(exc)) from exc
+        from .store import unwritable
+
+        raise unwritable(out_dir, exc) from None
     store = ResultStore(out_dir)
     marks = StartMarks(out_dir)
     previous = {a.id: store.load(a.id) if opts.resume else None for a in apps}
