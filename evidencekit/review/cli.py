@@ -129,6 +129,7 @@ def import_cmd(round_dir: str, file: str, reviewer: str, token: str,
                                  repr(items[i].criterion), key=f"judgements[{i}].criterion",
                                  line=doc.line_of(("judgements", i)))
     import hashlib
+    import json
 
     for i, item in enumerate(raw):
         # The same item imported again (the same file twice) is recorded once: its id is
