@@ -93,3 +93,36 @@ def test_paired_n_edges() -> None:
         pw.paired_n_for(1e-5, power=0.99)
     with pytest.raises(StatsError, match=re.escape("power must exceed alpha (0.5), but it is 0.4")):
         pw.paired_n_for(0.3, alpha=0.5, power=0.4)
+
+
+def test_paired_mdes_edges() -> None:
+    assert pw.paired_mdes(2.0001) > 0
+    with pytest.raises(StatsError, match=r"^n_pairs must exceed 2, but it is 2\.0$"):
+        pw.paired_mdes(2.0)
+    # 3 pairs at power 0.99: the first bracket 4/√n + 1 is too small and doubles
+    d = pw.paired_mdes(3.0, power=0.99)
+    assert d > 4 / math.sqrt(3) + 1
+    assert pw.paired_power(d, 3.0) == pytest.approx(0.99, abs=1e-9)
+
+
+def test_defaults_are_alpha_05_and_power_80() -> None:
+    assert pw.proportions_power(0.3, 100, 120) == pw.proportions_power(0.3, 100, 120, 0.05)
+    assert pw.paired_power(0.3, 30) == pw.paired_power(0.3, 30, 0.05)
+    assert pw.two_sample_power(0.3, 50) == pw.two_sample_power(0.3, 50, 0.05)
+    assert pw.proportions_mdes_h(100, 120) == pw.proportions_mdes_h(100, 120, 0.05, 0.8)
+
+
+def test_cluster_level_r2_and_degrees_of_freedom_messages() -> None:
+    with pytest.raises(StatsError, match=re.escape(
+            "r2_level2 is a proportion of variance explained and must lie in [0, 1), but it is "
+            "1.0")):
+        pw.cluster_mdes(20, 25, 0.1, r2_level2=1.0)
+    with pytest.raises(StatsError, match=r"^r2_level1 must be a finite number, but it is nan$"):
+        pw.cluster_mdes(20, 25, 0.1, r2_level1=float("nan"))
+    with pytest.raises(StatsError, match=re.escape(
+            "5 clusters leave no degrees of freedom with 3 cluster-level covariates "
+            "(J − g − 2 = 0); use at least 6 clusters")):
+        pw.cluster_mdes(5, 25, 0.1, covariates=3)
+    assert pw.cluster_mdes(6, 25, 0.1, covariates=3) > 0
+    with pytest.raises(StatsError, match=r"^covariates must be at least 0, but it is -1$"):
+        pw.cluster_mdes(20, 25, 0.1, covariates=-1)
