@@ -112,14 +112,11 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
            base: dict[str, Any]) -> dict[str, Any]:
     from ..analysis import analyse_submission
     from ..assessment.engine import analysis_options, assess_submission
-    from ..errors import InputError
     from ..load import load_submission
     from ..load.model import DataSource
-    from .inputs import _kind
+    from .inputs import check_submission
 
-    kind = _kind(app.path) if app.path.exists() else "a file"
-    if kind != "a file":  # a FIFO would block the worker for ever, a device never ends
-        raise InputError.one(str(app.path), "a submission file", kind)
+    check_submission(app)  # a link out of the round, a FIFO or a device is never read
     rubric = _rubric(spec)
     sub = load_submission(app.path)
     data = [o.source.path for e in sub.evaluations for o in e.outcomes
