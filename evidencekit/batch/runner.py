@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +234,10 @@ def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, A
                              f"{address!r} ({exc})") from exc
     fn: Callable[..., list[dict[str, Any]]] = score_chunk
     seen: set[str] = set()
+    # Workers run in folders of their own: every file is named by its absolute path (the
+    # cluster is expected to see the round's folder at the same path, a shared file system).
+    jobs = [Job([replace(a, path=Path(os.path.abspath(a.path))) for a in job.apps],
+                job.previous) for job in jobs]
     try:
         futures = {client.submit(fn, job.apps, spec, job.previous, pure=False): job
                    for job in jobs}
