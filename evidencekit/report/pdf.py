@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assets import BASE_URL, FONTS_CSS_URL, AssetRefused, AssetResolver
-from .tagging import add_header_scope
+from .tagging import finish
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -156,9 +156,10 @@ def html_to_pdf(html: str, resolver: AssetResolver, *, log: FetchLog | None = No
         document.metadata.attachments = []
         for page in document.pages:
             page.links = [link for link in page.links if link[0] != "attachment"]
-        # The finisher gives table headers the /Scope WeasyPrint leaves out (PDF/UA-1).
+        # The finisher gives table headers the /Scope WeasyPrint leaves out and marks running
+        # headers and footers as pagination artifacts (PDF/UA-1; report/tagging.py).
         pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=False,
-                                        attachments=None, finisher=add_header_scope)
+                                        attachments=None, finisher=finish)
         t3 = time.perf_counter()
     if timings is not None:
         timings.parse += t1 - t0

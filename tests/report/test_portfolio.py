@@ -214,3 +214,29 @@ def test_the_effects_chart_leaves_out_effects_that_are_not_causal() -> None:
     alt = re.search(r"<title[^>]*>([^<]*)</title>", str(context.effects_chart.svg))
     assert alt is not None and "Passes" in alt.group(1) and "Fails" not in alt.group(1)
     assert [r.caution for r in context.ranked] == ["", "fails the causal test"]
+
+
+def test_the_funders_portfolio_fits_every_screen_and_passes_axe(funders_round: Path) -> None:
+    """The portfolio with the funder's extra column, from 320 to 1280 px: no horizontal
+    overflow, no word broken for want of width, and axe-core finds nothing."""
+    from layout_helpers import chromium, overflow_problems
+    from tools.axe import axe_version, axe_violations
+
+    doc = funders_round / "portfolio.html"
+    found: dict[str, Any] = {}
+    with chromium() as browser:
+        for width in (320, 375, 768, 1280):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            try:
+                page.goto(doc.as_uri())
+                problems = overflow_problems(page)
+                if problems:
+                    found[f"layout at {width}px"] = problems[:5]
+                if width in (375, 1280):
+                    violations = axe_violations(page)
+                    if violations:
+                        found[f"axe-core {axe_version()} at {width}px"] = violations
+            finally:
+                context.close()
+    assert found == {}
