@@ -19,30 +19,12 @@ from .. import stats
 from ..analysis.result import AnalysisResult
 from ..registry import MEASURES, TESTS
 
-#: "SPEC 3.4", "SPEC §3.4" or "SPEC §2–3" in a docstring: a section of the contract.
-_SPEC_REF = re.compile(r"\bSPEC\s*§?\s*(\d+(?:\.\d+)*(?:[–-]\d+(?:\.\d+)*)?)")
-
-
-def cite_contract(text: str) -> str:
-    """Name the document a "SPEC §N" reference points to, for a reader of the report who
-    has only the report: the evidencekit contract, docs/contract.md in its source.
-
-    >>> cite_contract("WWC Procedures Handbook 4.1 (2020); SPEC 3.4.")
-    'WWC Procedures Handbook 4.1 (2020); evidencekit contract (docs/contract.md) §3.4.'
-    """
-    return _SPEC_REF.sub(r"evidencekit contract (docs/contract.md) §\1", text)
-
 
 @dataclass(frozen=True, slots=True)
 class Method:
     title: str
     formula: str
     reference: str
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "title", cite_contract(self.title))
-        object.__setattr__(self, "formula", cite_contract(self.formula))
-        object.__setattr__(self, "reference", cite_contract(self.reference))
 
 
 _HEAD = re.compile(r"^(Formulas?|Rule|Search)\b:?\s*")

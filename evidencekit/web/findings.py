@@ -12,7 +12,10 @@ interval is given instead.
 ...     "pre_post", "summary", groups={"pre": GroupStats(40, 10.1, 2.0),
 ...     "post": GroupStats(40, 12.5, 2.2)},
 ...     effects={"mean_change": Effect(2.4, 0.4, (1.6, 3.2), 0.0001)}, favourable=True,
-...     significant=True, p_value=0.0001, n_treatment=40)
+...     significant=True, p_value=0.0001, n_treatment=40, test="paired_t")
+>>> from dataclasses import replace
+>>> from evidencekit.analysis.evaluation import deciding_test
+>>> o = replace(o, deciding=deciding_test(o, 0.05))
 >>> print(outcome_sentences(o)[0])  # doctest: +NORMALIZE_WHITESPACE
 Reading age (years): the average went from 10.1 before to 12.5 after, a rise of 2.40
 (95% CI 1.60 to 3.20), among 40 people.
