@@ -7,13 +7,13 @@ Heavy libraries are imported inside commands, so ``evidencekit --help`` answers 
 
 from __future__ import annotations
 
-import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, jsontext
 from .vocabulary import DEFAULT_RUBRIC
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +42,14 @@ class _Group(click.Group):
                 raise
             from .errors import InputError, sanitise, shown_sentences
 
+            if isinstance(exc, OSError):  # a full disk or a read-only folder, not a bug
+                from .batch.store import unwritable, write_error
+
+                if write_error(exc):
+                    exc = unwritable(exc.filename, exc)
+                    # the writers it interrupted (openpyxl's) complain again as they are
+                    # collected at exit; the one sentence below says it all
+                    sys.unraisablehook = lambda _: None
             if isinstance(exc, InputError):
                 for line in shown_sentences(exc.problems,
                                             omitted=getattr(exc, "omitted", 0)):
@@ -62,16 +70,7 @@ def _parse_sets(values: Sequence[str]) -> dict[str, str]:
 
 def _json(data: Any) -> str:
     """JSON for programs: never NaN or Infinity (a number that is not finite is null)."""
-    def clean(v: Any) -> Any:
-        if isinstance(v, float):
-            return v if v == v and v not in (float("inf"), float("-inf")) else None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [clean(x) for x in v]
-        return v
-
-    return json.dumps(clean(data), indent=2, ensure_ascii=False, allow_nan=False)
+    return jsontext.dumps(data, indent=2, ensure_ascii=False)
 
 
 def _common(f: F) -> F:
@@ -225,11 +224,14 @@ def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> No
               help="Skip applications whose inputs and outputs are unchanged since last run.")
 @click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDRESS",
               help="Run the tasks on an existing Dask cluster (needs evidencekit[dask]).")
+@click.option("--chunk-size", "chunk_size", type=click.IntRange(min=1), default=None,
+              metavar="N", help="Applications per task (default: chosen from the round's "
+              "size; up to 500 on a Dask cluster).")
 @click.option("--portfolio/--no-portfolio", default=True, show_default=True,
               help="Write portfolio.html and portfolio.pdf for the whole round.")
 def batch(source: str, out: str, rubric: str, sets: tuple[str, ...], pdf: bool, html: bool,
           workers: int | None, resume: bool, dask_scheduler: str | None,
-          portfolio: bool) -> None:
+          chunk_size: int | None, portfolio: bool) -> None:
     """Score every application in INPUT (a folder of submissions or a CSV/XLSX manifest).
 
     Exit code 0 when every application was scored, 3 when some could not be (they are
@@ -239,7 +241,7 @@ def batch(source: str, out: str, rubric: str, sets: tuple[str, ...], pdf: bool, 
 
     opts = BatchOptions(rubric=rubric, parameters=_parse_sets(sets), workers=workers, pdf=pdf,
                         html=html, resume=resume, dask_scheduler=dask_scheduler,
-                        portfolio=portfolio)
+                        chunk_size=chunk_size, portfolio=portfolio)
     summary = run_batch(source, out, opts)
     reused = f", {summary.reused} unchanged since the last run" if summary.reused else ""
     click.echo(f"Scored {summary.scored} of {summary.total} applications{reused}; "
@@ -271,7 +273,7 @@ def rubric_show(rubric_id: str, fmt: str) -> None:
 
     r = load_rubric(rubric_id)
     if fmt == "json":
-        click.echo(json.dumps({
+        click.echo(jsontext.dumps({
             "id": r.id, "title": r.title, "version": r.version, "scope": r.scope,
             "level_zero": r.level_zero,
             "parameters": {k: p.default for k, p in r.parameters.items()},
@@ -314,7 +316,7 @@ def rubric_schema() -> None:
     """Print the JSON Schema of rubric files."""
     from .assessment.rubric import rubric_schema as schema
 
-    click.echo(json.dumps(schema(), indent=2))
+    click.echo(jsontext.dumps(schema(), indent=2))
 
 
 @main.group()
@@ -336,7 +338,7 @@ def schema_submission(fmt: str) -> None:
     if fmt == "markdown":
         click.echo(submission_keys_markdown(), nl=False)
     else:
-        click.echo(json.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
+        click.echo(jsontext.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
 
 
 @schema.command("rubric")
@@ -344,7 +346,7 @@ def schema_rubric() -> None:
     """Print the JSON Schema of rubric files (the same as `evidencekit rubric schema`)."""
     from .assessment.rubric import rubric_schema as rubric_json_schema
 
-    click.echo(json.dumps(rubric_json_schema(), indent=2))
+    click.echo(jsontext.dumps(rubric_json_schema(), indent=2))
 
 
 @main.command()

@@ -10,9 +10,10 @@ be assessed is reported and the others still run.
 from __future__ import annotations
 
 import io
-import json
 import sys
 from pathlib import Path
+
+from . import jsontext
 
 
 def run(examples: Path, out: Path) -> int:
@@ -39,7 +40,7 @@ def run(examples: Path, out: Path) -> int:
             print(f"{path.stem:<{width}}  error: {exc.problems[0].sentence()}")
             continue
         (out / f"{path.stem}.assessment.json").write_text(
-            json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            jsontext.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         buf = io.StringIO()
         print_assessment(result, file=buf)
         (out / f"{path.stem}.txt").write_text(buf.getvalue(), encoding="utf-8")

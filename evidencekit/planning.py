@@ -293,16 +293,14 @@ def sample_advice(inputs: dict[str, Any] | None, effect: float, alpha: float,
             return (f"detecting an effect of the size observed (g = {abs(effect):.2f}) with "
                     f"{power:.0%} power at α = {alpha:g} needs about {j} clusters of "
                     f"{size:.0f} in all ({j // 2} per group, about {per:,} people per group; "
-                    f"ICC {inputs['icc']:.2f}, Bloom's MDES; plan with "
-                    "`evidencekit power --cluster-size … --icc …`)")
+                    f"ICC {inputs['icc']:.2f}, Bloom's minimum detectable effect size)")
         pt, pc = inputs.get("p_treatment"), inputs.get("p_control")
         if inputs.get("kind") == "binary" and pt is not None and pc is not None and pt != pc:
             h = stats.cohens_h(pt, pc)
             n = math.ceil(stats.proportions_n_for(h, alpha, power) - 1e-9)
             return (f"detecting a difference of the size observed ({pt:.0%} against "
                     f"{pc:.0%}, Cohen's h = {abs(h):.2f}) with {power:.0%} power at "
-                    f"α = {alpha:g} needs about {n:,} people per group (two proportions; "
-                    "plan with `evidencekit power --p-control … --p-treatment …`)")
+                    f"α = {alpha:g} needs about {n:,} people per group (two proportions)")
     except stats.StatsError:
         return None
     return None

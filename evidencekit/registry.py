@@ -114,3 +114,112 @@ def test_label(key: str | None) -> str:
     if key is None:
         return "no test"
     return TESTS[key].label
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A technical word a report may use, defined for a reader without statistics.
+
+    ``pattern`` is a regular expression that finds the term in a report's text; a report's
+    glossary holds exactly the terms (and the measures and tests above) that its text uses.
+    """
+
+    key: str
+    label: str
+    abbreviation: str
+    pattern: str
+    definition: str
+
+
+#: Every technical term of the reports, with its definition (the glossary is built from the
+#: terms a report actually uses: evidencekit.report.glossary).
+TERMS: dict[str, Term] = {t.key: t for t in (
+    Term("sd", "Standard deviation", "SD", r"\bSD\b|standard deviations?",
+         "How spread out people's scores are. An effect of 0.2 SD moves the average person "
+         "a fifth of that spread; 0.2 is often called small, 0.5 medium and 0.8 large."),
+    Term("standardised", "Standardised effect", "", r"standardi[sz]ed",
+         "An effect expressed in standard deviations, so that outcomes measured on "
+         "different scales can be compared."),
+    Term("ci", "95% confidence interval", "CI", r"\bCI\b|confidence interval",
+         "The range of effects compatible with the data: if the study were repeated many "
+         "times, 95% of such intervals would contain the true effect. One that includes zero "
+         "means the data are compatible with no effect at all."),
+    Term("p", "p-value", "p", r"(?<![\w])p [=<≤]|p-value|\(p withheld",
+         "How surprising the result would be if the programme had no effect. Below 0.05 is "
+         "conventionally called statistically significant."),
+    Term("significant", "Statistically significant", "", r"significan",
+         "Unlikely to be chance alone (p at most the rubric's significance level, usually "
+         "0.05). It says nothing about how large or important the effect is."),
+    Term("favourable", "Favourable direction", "", r"favourabl|favours",
+         "The direction that means the programme helped (higher scores, or fewer people with "
+         "a bad outcome). Effects in charts and tables are turned so that positive is "
+         "favourable."),
+    Term("comparison", "Comparison group", "", r"comparison[- ]group|control group",
+         "People who did not receive the programme, whose outcomes show what would have "
+         "happened without it."),
+    Term("rct", "Randomised controlled trial", "RCT", r"randomi[sz]ed|\bRCT\b",
+         "A study in which chance decides who receives the programme, so the groups differ "
+         "only by chance before it starts."),
+    Term("cluster", "Cluster-randomised trial", "", r"cluster",
+         "A trial that randomises whole groups (schools, practices) rather than people. "
+         "People in one group are alike, so the analysis must allow for the clustering."),
+    Term("icc", "Intra-cluster correlation", "ICC", r"\bICC\b",
+         "The share of the differences between people that lies between clusters; it "
+         "decides how much clustering reduces the information in a trial."),
+    Term("pre_post", "Before-and-after study", "", r"before[- ]and[- ]after",
+         "One group measured before and after the programme. With no comparison group, the "
+         "change cannot be attributed to the programme."),
+    Term("baseline", "Baseline equivalence", "", r"\bbaseline\b",
+         "Whether the groups were alike before the programme started. Groups that differ "
+         "at baseline can make a programme look better or worse than it is."),
+    Term("attrition", "Attrition", "", r"attrition",
+         "People lost from a study between randomisation and measurement. High or uneven "
+         "attrition can bias a trial (What Works Clearinghouse boundaries)."),
+    Term("primary", "Primary outcome", "", r"\bprimary\b",
+         "An outcome the evaluation set out to change, named in advance; only primary "
+         "outcomes decide the causal test."),
+    Term("independent", "Independent evaluation", "", r"\bindependent(?:ly)?\b",
+         "Carried out by people who do not deliver the programme."),
+    Term("random_effects", "Random-effects pooling", "", r"random[- ]effects",
+         "Combining several evaluations' effects into one, allowing the true effect to "
+         "differ between them."),
+    Term("pooled", "Pooled effect", "", r"\bpooled\b",
+         "One effect combining several evaluations, each weighted by its precision."),
+    Term("prediction", "Prediction interval", "", r"prediction interval",
+         "Where the effect of a new evaluation like these would be expected to fall."),
+    Term("heterogeneity", "Heterogeneity (I², τ²)", "", r"I²|τ²",
+         "How much the evaluations' effects differ beyond chance: I² is the share of the "
+         "variation that is real, τ² its size."),
+    Term("improvement_index", "Improvement index", "", r"improvement index",
+         "The change in percentile rank an average member of the comparison group would "
+         "see with the programme (What Works Clearinghouse)."),
+    Term("eef", "Months' progress", "", r"months' (?:additional|less) progress|EEF",
+         "The Education Endowment Foundation's translation of an effect on attainment into "
+         "months of a pupil's progress."),
+    Term("wwc", "What Works Clearinghouse", "WWC", r"\bWWC\b",
+         "The US Institute of Education Sciences' standards for judging studies, used here "
+         "for attrition, baseline equivalence and effect sizes."),
+    Term("power", "Statistical power", "", r"\bpower\b",
+         "The chance a study detects an effect of a given size if it is real; 80% is the "
+         "usual aim."),
+    Term("bh", "Adjusted p-value (Benjamini–Hochberg)", "", r"adjusted [0-9<]|Benjamini",
+         "A p-value corrected because several primary outcomes were tested at once."),
+    Term("net_cost", "Net cost", "", r"net cost",
+         "The programme's cost per participant minus that of the support people would get "
+         "otherwise (the comparator)."),
+    Term("dominant", "Dominant", "", r"\bdominant\b",
+         "Cheaper than the comparator and more effective: no trade-off to weigh."),
+    Term("cost_per_unit", "Cost per unit of effect", "", r"cost per (?:0\.1 SD|additional)",
+         "The extra cost of achieving one unit of effect (an incremental cost-effectiveness "
+         "ratio). It has a meaning only when the programme costs more and does more."),
+    Term("claimed", "Claimed only", "", r"\bclaimed\b|Claimed",
+         "A criterion the applicant says is met but the submission holds no evidence for; "
+         "it counts towards the claimed level, not the verified one."),
+    Term("verified", "Verified", "", r"\bverified\b|Verified",
+         "Shown by the evidence in the submission, checked by evidencekit."),
+    Term("disclosure", "Disclosure control", "", r"disclosure control|withheld",
+         "Numbers about fewer than a threshold of people are hidden so that no one can be "
+         "identified; statistics that would reveal them are withheld too."),
+    Term("percentage_points", "Percentage points", "", r"percentage points",
+         "The difference between two percentages (57% against 48% is 9 percentage points)."),
+)}

@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 
+from . import jsontext
 from . import questionnaire as q
 
 SEPARATOR = ";"
@@ -254,7 +255,7 @@ class Run:
         p = self.progress
         state = {"version": 1, "done": p.done, "part": p.part, "key": p.key,
                  "draft": p.draft, "draft_index": p.draft_index, "sha256": p.sha256}
-        write_atomic(progress_path(self.out), json.dumps(state, indent=1).encode("utf-8"))
+        write_atomic(progress_path(self.out), jsontext.dumps(state, indent=1).encode("utf-8"))
 
     def answered(self, part: str, key: str) -> None:
         self.progress.part, self.progress.key = part, key

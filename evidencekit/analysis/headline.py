@@ -21,6 +21,12 @@ takes it from :func:`choose_headline`, by one rule (contract §5.2):
 The random-effects pooled effect (when two or more evaluations pool) is reported beside the
 headline, named as the pooled effect, never in its place.
 
+The headline is chosen by design, never by how trustworthy its number looks; so it carries
+its **cautions** (:func:`cautions`): the reasons, by the WWC's design-integrity rules (SPEC
+§2, rule 4), that its estimate may be biased — groups not equivalent at baseline, a baseline
+difference left unadjusted, high attrition without baseline equivalence, or no valid
+significance test. Every surface that leads with the headline says these first.
+
 >>> choose_headline(None) is None
 True
 """
@@ -68,6 +74,8 @@ class HeadlineEffect:
     sign: int
     n_analysed: int | None
     deciding: DecidingTest | None = None
+    #: Why the estimate may be biased (codes of :data:`CAUTIONS`), empty when none.
+    cautions: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -100,8 +108,43 @@ class HeadlineEffect:
                 "favourable_ci": list(self.favourable_ci) if self.favourable_ci else None,
                 "source": self.source, "evaluation": self.evaluation, "outcome": self.outcome,
                 "design": self.design, "independent": self.independent,
-                "n_analysed": self.n_analysed, "rule": RULE,
+                "n_analysed": self.n_analysed, "cautions": list(self.cautions), "rule": RULE,
                 "deciding": self.deciding.to_dict() if self.deciding is not None else None}
+
+
+#: Cautions on a headline effect, by code (WWC design integrity; SPEC §2, rule 4).
+CAUTIONS = {
+    "baseline_not_equivalent": "the groups were not alike before the programme (a baseline "
+                               "difference beyond what adjustment can repair)",
+    "baseline_unadjusted": "the groups differed before the programme and the effect is not "
+                           "adjusted for it",
+    "high_attrition": "many people were lost from the groups (high attrition) and the groups "
+                      "were not shown to be alike at baseline",
+    "no_valid_test": "no valid significance test exists for it",
+}
+
+
+def cautions(e: EvaluationResult, o: OutcomeResult) -> tuple[str, ...]:
+    """Why a comparison-group outcome's effect may be biased (codes of :data:`CAUTIONS`).
+
+    Before-and-after designs have no comparison group to be biased against; their own
+    caution (no attribution) is said wherever they are shown.
+    """
+    if e.design not in ("comparison_group", "rct", "cluster_rct"):
+        return ()
+    out: list[str] = []
+    b = o.baseline
+    if b is not None and b.verdict == "not_satisfied":
+        out.append("baseline_not_equivalent")
+    elif b is not None and b.verdict == "adjustment_required" and not o.adjusted:
+        out.append("baseline_unadjusted")
+    attrition = o.attrition or e.attrition
+    if attrition is not None and attrition.verdict == "high" and (
+            b is None or b.verdict != "satisfied"):
+        out.append("high_attrition")
+    if o.p_value is None:
+        out.append("no_valid_test")
+    return tuple(out)
 
 
 #: Unstandardised deciding estimates that can stand for a before-and-after evaluation.
@@ -175,7 +218,8 @@ def choose_headline(analysis: AnalysisResult | None, *, designs: Any = None
     assert found is not None
     measure, estimate, se, ci = found
     return HeadlineEffect(e.id, o.name, e.design, e.independent, measure, estimate, se, ci,
-                          deciding_p(o), o.test, o.sign, _n(o) or None, o.deciding)
+                          deciding_p(o), o.test, o.sign, _n(o) or None, o.deciding,
+                          cautions(e, o))
 
 
 def find_outcome(analysis: AnalysisResult, headline: HeadlineEffect | None

@@ -14,13 +14,23 @@ people and statistics in the sentences are typed (:mod:`evidencekit.assessment.m
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..load.model import TWO_GROUP_DESIGNS
-from .message import count, inert, name, statistic
+from .message import Message, count, inert, name, statistic
 
 AdviceFn = Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]
+
+#: Designs in words, for sentences ("is a before-and-after study").
+DESIGN_WORDS = {
+    "post_only": "a measurement after the programme only, with no comparison group",
+    "pre_post": "a before-and-after study of one group, with no comparison group",
+    "comparison_group": "a comparison-group study",
+    "rct": "a randomised controlled trial",
+    "cluster_rct": "a cluster-randomised controlled trial",
+}
 TWO_GROUP = TWO_GROUP_DESIGNS
 
 
@@ -60,8 +70,8 @@ def power(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
     had = f"; this evaluation analysed {count(have)} in the smaller group" if have else ""
     design_effect = ""
     if facts.get("clustered"):
-        design_effect = (" (before allowing for clustering, which raises the number needed; "
-                         "plan with `evidencekit power --clusters`)")
+        design_effect = (" (before allowing for clustering, which raises the number "
+                         "needed)")
     return (f"{_where(facts)}, detecting an effect of the size observed (g = "
             f"{statistic(abs(effect), f'{abs(effect):.2f}')}) "
             f"with {target:.0%} power at α = {alpha:g} needs about {n} people per group"
@@ -135,8 +145,8 @@ def design(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str | None:
         return (f"Evaluation {name(facts.get('id'))} has no evaluation design yet; to show "
                 "causality, compare with a control group: randomise if you can (an RCT), or find a "
                 "comparison group that is alike at baseline.")
-    shown = str(current).replace("_", "-")
-    return (f"Evaluation {name(facts.get('id'))} is a {shown} design; to show "
+    shown = DESIGN_WORDS.get(str(current), str(current).replace("_", "-"))
+    return (f"Evaluation {name(facts.get('id'))} is {shown}; to show "
             "causality, compare with a control group: randomise if you can (an RCT), or find a "
             "comparison group that is alike at baseline.")
 
@@ -148,3 +158,41 @@ ADVICE: dict[str, AdviceFn] = {
     "sample_size": sample_size,
     "design": design,
 }
+
+
+_SLOT = re.compile(r"(?<!\{)\{(\d+)\}")
+
+
+def lead_into(head: Message, step: Message) -> Message:
+    """One next step: ``head`` ("To reach level 3 (…):") followed by a specific piece of
+    advice, their typed values kept (the advice's slots renumbered after the head's).
+
+    A criterion's specific advice replaces the rubric's general guidance in the next steps:
+    "Evaluate with a control or comparison group" does not fit a programme whose cluster
+    trial only lacked the power to show its effect.
+
+    >>> from .message import Count, Name
+    >>> m = lead_into(Message("To reach level 3 ({0}):", (Name("x"),)),
+    ...               Message("For {0}, analyse {1} more", (Name("y"), Count(9))))
+    >>> m.template
+    'To reach level 3 ({0}): for {1}, analyse {2} more'
+    >>> m.render()
+    'To reach level 3 (x): for y, analyse 9 more'
+    """
+    body = step.template
+    if body[:1].isupper() and body[1:2].islower():  # "For 'x', …" → "for 'x', …"
+        body = body[0].lower() + body[1:]
+    return joined(Message(head.template.rstrip() + " ", head.values),
+                  Message(body, step.values))
+
+
+def joined(head: Message, tail: Message) -> Message:
+    """Two messages as one, their typed values kept (the tail's slots renumbered).
+
+    >>> from .message import Count, Name
+    >>> joined(Message("{0}: ", (Name("trial"),)), Message("{0} left", (Count(12),))).render()
+    'trial: 12 left'
+    """
+    k = len(head.values)
+    body = _SLOT.sub(lambda m: "{" + str(int(m.group(1)) + k) + "}", tail.template)
+    return Message(head.template + body, head.values + tail.values)

@@ -25,7 +25,7 @@ from ..analysis.result import AnalysisOptions, AnalysisResult
 from ..analysis.value import ValueForMoney, value_for_money
 from ..frozen import freeze_fields
 from ..load.model import Submission
-from .advice import ADVICE
+from .advice import ADVICE, joined, lead_into
 from .conditions import Interpreter, Verdict
 from .facts import programme_facts
 from .message import Marked, Message, inert, name, plain
@@ -589,17 +589,26 @@ def _next_steps(levels: list[LevelResult], level: int, rubric: Rubric,
     if evaluation:
         goal += f" with evaluation {name(evaluation)}"
     steps: list[Message] = []
+    said: list[Message] = []  # advice already given (alone or after a step's head)
     for c in target.criteria:
         if not c.gate or c.status == "verified":
             continue
         title, guidance = inert(c.title), inert(c.guidance.strip())
+        # Criteria of one level often share advice (the same underpowered outcome); say it once.
+        advice = [a for a in c.advice_messages[:4] if a not in said]
+        said.extend(advice)
+        if c.status == "not_met" and advice:
+            # Specific advice fits the evidence the programme has; the rubric's general
+            # guidance ("evaluate with a comparison group") may not.
+            steps.append(lead_into(Message.parse(f"To reach {goal} ({title}):"), advice[0]))
+            steps.extend(advice[1:])
+            continue
         head = f"To reach {goal} ({title}): {guidance}"
         if c.status == "claimed":
             head = (f"To reach {goal} ({title}): you answered yes; add the "
                     f"evidence to the submission so it can be verified. {guidance}")
         steps.append(Message.parse(_sentence(head)))
-        # Criteria of one level often share advice (the same underpowered outcome); say it once.
-        steps.extend(a for a in c.advice_messages[:4] if a not in steps)
+        steps.extend(advice)
     return tuple(steps)
 
 
@@ -610,16 +619,19 @@ def _quality_notes(analysis: AnalysisResult) -> tuple[Message, ...]:
     notes: list[Message] = []
     for e in analysis.evaluations:
         counts = evaluation_counts(e)
+        # The evaluation is a typed name, so that a report can call it by its title.
+        head = Message.parse(name(e.id))
         for n in e.notes:
-            notes.append(Message.of_text(f"{e.id}: {n.text}", counts))
+            notes.append(joined(head, Message.of_text(f": {n.text}", counts)))
         for o in e.outcomes:
             if not o.primary:
                 continue
             for note in o.notes:
-                notes.append(Message.of_text(f"{e.id}, '{o.name}': {note.text}", counts))
+                notes.append(joined(head, Message.of_text(f", '{o.name}': {note.text}",
+                                                          counts)))
             for p in o.problems:
-                notes.append(Message.of_text(
-                    f"{e.id}, '{o.name}': {p.found[0].upper()}{p.found[1:]}.", counts))
+                notes.append(joined(head, Message.of_text(
+                    f", '{o.name}': {p.found[0].upper()}{p.found[1:]}.", counts)))
     return tuple(dict.fromkeys(notes))
 
 

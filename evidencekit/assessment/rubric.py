@@ -8,7 +8,6 @@ from submission errors, because they are the rubric author's to fix, not the app
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 from .. import resources
 from ..errors import InputError, Problem, RubricError, UsageError
 from ..frozen import freeze_fields
-from ..load.document import Document, format_path, parse, read_text
+from ..load.document import Document, format_path, parse, read_document, read_text
 from ..vocabulary import DEFAULT_RUBRIC
 from .advice import ADVICE
 from .conditions import Compiler, Node
@@ -188,7 +187,7 @@ def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
 @cache
 def _load_cached(resolved: str, _mtime: int, shown: str) -> Rubric:
     try:
-        text = read_text(Path(resolved), what="a rubric")
+        text, digest = read_document(Path(resolved), what="a rubric")
         doc = parse(text, shown, json_syntax=resolved.endswith(".json"))
     except InputError as exc:
         raise RubricError([Problem(shown, p.line, p.key, p.expected, p.found)
@@ -198,7 +197,7 @@ def _load_cached(resolved: str, _mtime: int, shown: str) -> Rubric:
     bundled = Path(resolved).parent == resources.rubrics_dir().resolve()
     rubric = compile_rubric(doc, check_schema=not bundled)
     return Rubric(**{**rubric.__dict__, "path": shown,
-                     "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+                     "sha256": digest})  # of the file's bytes
 
 
 def check_rubric(name_or_path: str | Path) -> Rubric:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, sanitise
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -20,9 +21,26 @@ class Application:
     id: str
     path: Path
     extra: dict[str, str] = field(default_factory=dict)
+    #: Why the file must not be read, in words that quote nothing of it (a link out of the
+    #: round's folder, a named pipe, a device); set by :func:`discover`, reported by
+    #: :func:`check_submission` as this application's error.
+    refused: str | None = None
     #: Reviewers' judgements of this application (evidencekit.review.model.Judgement), from
     #: the round's review store; None when the round has no review.
     judgements: tuple[Any, ...] | None = None
+
+
+def check_submission(app: Application) -> None:
+    """Raise the application's error if its file must not be read: refused when the round
+    was searched, or (a manifest's path) anything but a regular file — a FIFO would block the
+    worker for ever and a device never ends."""
+    if app.refused is not None:
+        raise InputError.one(str(app.path), "a regular submission file inside the round's "
+                             "folder", app.refused)
+    if app.path.exists() or app.path.is_symlink():
+        kind = _kind(app.path)
+        if kind != "a file":
+            raise InputError.one(str(app.path), "a submission file", kind)
 
 
 def discover(source: str | Path) -> tuple[list[Application], list[str]]:
@@ -42,13 +60,11 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
     if kind not in ("a folder", "a file"):
         raise InputError.one(str(p), "a folder of submissions or a CSV/XLSX manifest", kind)
     if p.is_dir():
-        files = [f for f in sorted(p.rglob("*"))
-                 if f.is_file() and f.suffix.lower() in SUBMISSION_SUFFIXES
-                 and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+        files, refused = _search(p)
         per_folder: dict[Path, int] = {}
         for f in files:
             per_folder[f.parent] = per_folder.get(f.parent, 0) + 1
-        apps = [Application(i, f) for i, f in
+        apps = [Application(i, f, refused=refused.get(f)) for i, f in
                 zip(unique_ids(files, p, per_folder), files, strict=True)]
         if not apps:
             raise InputError.one(str(p), "a folder containing submission files (.yaml, .yml "
@@ -62,6 +78,59 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
         raise InputError.one(str(p), "a folder, or a manifest ending .csv or .xlsx",
                              f"a {p.suffix or 'suffix-less'} file")
     return _from_rows(p, rows, line_of)
+
+
+def _search(root: Path) -> tuple[list[Path], dict[Path, str]]:
+    """The submission files under ``root`` (hidden files and folders skipped), and why some
+    of them must not be read.
+
+    Nothing outside the round's folder is read (issue #12 item 1): a symbolic link is
+    followed only when it resolves to a regular file inside the folder; a link out of it (to
+    a system file, say, from an unpacked archive), a link to a folder, a named pipe, a device
+    or a socket named like a submission becomes that application's error, never skipped in
+    silence and never read. Folders are not entered through links.
+    """
+    import stat
+
+    base = root.resolve()
+    files: list[Path] = []
+    refused: dict[Path, str] = {}
+    for f in sorted(root.rglob("*")):
+        rel = f.relative_to(root).parts
+        if any(part.startswith(".") for part in rel):
+            continue
+        try:
+            mode = f.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            continue
+        if stat.S_ISLNK(mode):
+            real = Path(os.path.realpath(f))
+            if not _inside(real, base):
+                if f.suffix.lower() in SUBMISSION_SUFFIXES or real.is_dir():
+                    files.append(f)
+                    refused[f] = ("a symbolic link to something outside the round's folder "
+                                  "(only files inside it are read)")
+                continue
+            if real.is_dir():
+                files.append(f)
+                refused[f] = "a symbolic link to a folder (folders are not entered by links)"
+                continue
+        if f.suffix.lower() not in SUBMISSION_SUFFIXES:
+            continue
+        files.append(f)
+        kind = _kind(f)
+        if kind != "a file":
+            refused[f] = kind
+    return files, refused
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return os.path.commonpath([path, root]) == str(root)
+    except ValueError:  # another drive (Windows)
+        return False
 
 
 def _kind(p: Path) -> str:
@@ -117,38 +186,74 @@ def _id(f: Path, root: Path, *, alone: bool) -> str:
     return f.relative_to(root).with_suffix("").as_posix()
 
 
+#: Bytes of a manifest (a CSV manifest is held in memory; an .xlsx one is streamed within
+#: the data-file limits of :mod:`evidencekit.load.data.limits`).
+MANIFEST_BYTES = 64 << 20
+#: Application rows in a manifest.
+MANIFEST_ROWS = 1_000_000
+
+
 def _read_csv(p: Path) -> tuple[list[dict[str, str]], list[int]]:
+    from ..load.document import read_bytes
+
+    raw = read_bytes(p, what="a manifest", max_bytes=MANIFEST_BYTES)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError.one(str(p), "a UTF-8 CSV manifest", "bytes that are not UTF-8") from exc
     # Not str.splitlines(): it also splits at \v, \x85 and U+2028 and inside quoted cells.
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
-            for row in reader]
-    return rows, [i + 2 for i in range(len(rows))]
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    try:
+        for row in reader:
+            if len(rows) >= MANIFEST_ROWS:
+                raise _too_many(p)
+            rows.append({k.strip(): (v or "").strip() for k, v in row.items()
+                         if isinstance(k, str) and isinstance(v, str | None)})
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError.one(str(p), "a CSV manifest", f"a line the CSV reader cannot read "
+                             f"({sanitise(str(exc))[:80]})", line=reader.line_num) from None
+    return rows, lines
+
+
+def _too_many(p: Path) -> InputError:
+    return InputError.one(str(p), f"a manifest of at most {MANIFEST_ROWS:,} applications "
+                          "(evidencekit's limit)", "more rows than that")
 
 
 def _read_xlsx(p: Path) -> tuple[list[dict[str, str]], list[int]]:
-    from openpyxl import load_workbook
+    """The manifest's rows, read by the data files' own .xlsx reader: streamed, every row
+    whatever ``<dimension>`` says, DTDs and entities refused, sizes and counts capped
+    (:mod:`evidencekit.load.data.xlsx`) — never by openpyxl, which trusts the XML."""
+    from ..load.data import DataFile
+    from ..load.data.xlsx import table
+    from ..load.model import DataSource
 
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError.one(str(p), "an Excel (.xlsx) manifest", f"a file openpyxl cannot "
-                             f"read ({type(exc).__name__})") from exc
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(it, ())]
-    rows, lines = [], []
-    for i, values in enumerate(it, start=2):
-        if values is None or all(v is None for v in values):
-            continue
-        rows.append({h: "" if v is None else str(v).strip()
-                     for h, v in zip(header, values, strict=False) if h})
+    data = DataFile(DataSource(path=p, columns={}), [])
+    names, values = table(data)
+    header = [str(h).strip() for h in names]
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    for i, row in values:
+        if len(rows) >= MANIFEST_ROWS:
+            raise _too_many(p)
+        rows.append({h: "" if v is None else _cell_text(v).strip()
+                     for h, v in zip(header, row, strict=False) if h})
         lines.append(i)
-    wb.close()
     return rows, lines
+
+
+def _cell_text(value: object) -> str:
+    """A manifest cell as text (a whole number without ``.0``; a date as ISO 8601)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
 
 
 def _from_rows(p: Path, rows: list[dict[str, str]],
@@ -164,18 +269,46 @@ def _from_rows(p: Path, rows: list[dict[str, str]],
     apps = []
     seen: dict[str, int] = {}
     extra_cols = [c for c in columns if c not in ("application_id", "path")]
+    shown = _manifest_names(extra_cols)
     for row, line in zip(rows, lines, strict=True):
         aid, rel = row.get("application_id", ""), row.get("path", "")
         if not aid or not rel:
             problems.append(Problem(str(p), line, "application_id" if not aid else "path",
                                     "a value", "an empty cell"))
             continue
+        bad = next((c for c in rel if ord(c) < 32 or c == "\x7f"), None)
+        if bad is not None:  # a NUL would reach the operating system as a path
+            problems.append(Problem(str(p), line, "path", "a file path without control "
+                                    "characters", f"the control character U+{ord(bad):04X}"))
+            continue
         if aid in seen:
             problems.append(Problem(str(p), line, "application_id", "a unique id",
                                     f"{aid!r}, already on line {seen[aid]}"))
             continue
         seen[aid] = line
-        apps.append(Application(aid, (p.parent / rel), {c: row.get(c, "") for c in extra_cols}))
+        apps.append(Application(aid, (p.parent / rel),
+                                {shown[c]: row.get(c, "") for c in extra_cols}))
     if problems:
         raise InputError(problems)
-    return apps, extra_cols
+    return apps, [shown[c] for c in extra_cols]
+
+
+def _manifest_names(columns: list[str]) -> dict[str, str]:
+    """The name each of the funder's columns gets in the outputs: its own, unless the scores
+    table already has a column of that name (``level``, ``programme``, ``gate:...``), when it
+    becomes ``level (manifest)`` — visibly renamed, never silently dropped.
+
+    >>> _manifest_names(["amount", "level", "gate:x"])
+    {'amount': 'amount', 'level': 'level (manifest)', 'gate:x': 'gate:x (manifest)'}
+    """
+    from .outputs import BASE_COLUMNS
+
+    taken = set(BASE_COLUMNS)
+    out: dict[str, str] = {}
+    for c in columns:
+        name = f"{c} (manifest)" if c in taken or c.startswith("gate:") else c
+        while name in taken:
+            name = f"{name} (manifest)"
+        taken.add(name)
+        out[c] = name
+    return out

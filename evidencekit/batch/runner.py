@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +83,9 @@ def run_batch(source: str | Path, out: str | Path,
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError.one(str(out_dir), "a folder the results can be written to",
-                             exc.strerror or str(exc)) from exc
+        from .store import unwritable
+
+        raise unwritable(out_dir, exc) from None
     store = ResultStore(out_dir)
     marks = StartMarks(out_dir)
     previous = {a.id: store.load(a.id) if opts.resume else None for a in apps}
@@ -107,8 +108,7 @@ def run_batch(source: str | Path, out: str | Path,
         if app_id not in results:
             marks.mark(app_id, n)  # still counts if this run is killed too
     workers = max(1, opts.workers if opts.workers is not None else (os.cpu_count() or 1))
-    chunk = opts.chunk_size or (1 if (opts.pdf or opts.html) else
-                                max(1, min(32, len(todo) // (workers * 8) or 1)))
+    chunk = opts.chunk_size or _chunk_size(len(todo), workers, opts)
     jobs = [Job(todo[i:i + chunk], [previous[a.id] for a in todo[i:i + chunk]])
             for i in range(0, len(todo), chunk)]
     interrupted: BaseException | None = None
@@ -145,6 +145,24 @@ def run_batch(source: str | Path, out: str | Path,
         failed=sum(1 for r in ordered if not r.get("ok")),
         reused=sum(1 for r in ordered if r.get("reused")), out=out_dir, files=tuple(files),
     )
+
+
+def _chunk_size(n: int, workers: int, opts: BatchOptions) -> int:
+    """Applications per task. A report takes long enough to be its own task; scoring alone
+    takes a few milliseconds, so applications go in chunks: locally a few per worker round
+    trip, on a Dask cluster (about 200 µs of scheduling per task, and results fetched over
+    the network) up to 500, about 64 tasks for a round of 32,000.
+
+    >>> _chunk_size(100_000, 2, BatchOptions(dask_scheduler="tcp://x:8786"))
+    500
+    >>> _chunk_size(2_000, 2, BatchOptions())
+    32
+    """
+    if opts.pdf or opts.html:
+        return 1
+    if opts.dask_scheduler:
+        return max(1, min(500, n // 64))
+    return max(1, min(32, n // (workers * 8) or 1))
 
 
 def _final_death(app: Application, previous: dict[str, Any] | None, unfinished: int
@@ -195,6 +213,14 @@ def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
 
 
 def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, Any]]:
+    """Score the chunks on a Dask cluster, one task per chunk, each result once.
+
+    A worker lost mid-run is the scheduler's to handle: it runs the lost tasks again on the
+    workers left (and a result already fetched is never taken twice: results are keyed by
+    application). A chunk whose tasks the cluster gives up on (``KilledWorker``: it took
+    workers down again and again) is split into one task per application, so only the
+    application that kills workers is recorded as not scored, with the cause.
+    """
     try:
         import distributed
     except ImportError as exc:
@@ -207,15 +233,33 @@ def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, A
         raise UsageError.one(None, "a reachable Dask scheduler at --dask-scheduler",
                              f"{address!r} ({exc})") from exc
     fn: Callable[..., list[dict[str, Any]]] = score_chunk
+    seen: set[str] = set()
+    # Workers run in folders of their own: every file is named by its absolute path (the
+    # cluster is expected to see the round's folder at the same path, a shared file system).
+    jobs = [Job([replace(a, path=Path(os.path.abspath(a.path))) for a in job.apps],
+                job.previous) for job in jobs]
     try:
         futures = {client.submit(fn, job.apps, spec, job.previous, pure=False): job
                    for job in jobs}
-        for fut in dask.as_completed(list(futures)):
+        queue = dask.as_completed(list(futures))
+        for fut in queue:
+            job = futures.pop(fut)
             try:
-                yield from fut.result()
-            except Exception as exc:  # a worker the cluster lost (KilledWorker, ...)
+                results = fut.result()
+            except Exception as exc:  # a chunk the cluster gave up on (KilledWorker, ...)
+                if len(job.apps) > 1:
+                    for app, prev in zip(job.apps, job.previous, strict=True):
+                        one = client.submit(fn, [app], spec, [prev], pure=False)
+                        futures[one] = Job([app], [prev])
+                        queue.add(one)
+                    continue
                 cause = f"Dask: {type(exc).__name__}: {str(exc)[:200]}"
-                for app in futures[fut].apps:
-                    yield death_record(app, cause, MAX_DEATHS)
+                results = [death_record(app, cause, MAX_DEATHS) for app in job.apps]
+            finally:
+                fut.release()  # the cluster may forget it: memory stays flat
+            for r in results:
+                if r["application_id"] not in seen:
+                    seen.add(r["application_id"])
+                    yield r
     finally:
         client.close()

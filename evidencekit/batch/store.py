@@ -9,6 +9,7 @@ nothing already done is lost and a resumed run skips what is unchanged.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -17,6 +18,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from .. import jsontext
+from ..errors import InputError, UsageError, sanitise
 
 STATE_DIR = ".evidencekit-batch"
 
@@ -50,8 +54,11 @@ def atomic_open(path: Path, mode: str = "w", *, durable: bool = True,
     The rename alone guarantees that a killed process leaves either the old file or the new
     one, never half of one; ``durable`` also syncs the data to disk first (power loss).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise unwritable(path, exc) from None
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
@@ -60,10 +67,45 @@ def atomic_open(path: Path, mode: str = "w", *, durable: bool = True,
                 os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # a full disk, a file-size limit, a read-only folder
+            raise unwritable(path, exc) from None
         raise
+
+
+#: What an operating-system error while writing means, in words.
+_WRITE_ERRORS = {
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "the disk quota used up",
+    errno.EROFS: "a read-only file system",
+    errno.EACCES: "no permission to write there",
+    errno.EPERM: "no permission to write there",
+    errno.EFBIG: "a file-size limit (the file would be larger than allowed)",
+    errno.ENOTDIR: "a file where a folder is needed on the way",
+    errno.EISDIR: "a folder in its place",
+    errno.ENAMETOOLONG: "a name too long for the file system",
+}
+
+
+def write_error(exc: OSError) -> bool:
+    """Whether ``exc`` is one of the errors of a place that cannot be written to."""
+    return exc.errno in _WRITE_ERRORS
+
+
+def unwritable(path: Path | str | None, exc: OSError) -> InputError:
+    """The one sentence for an output file that could not be written (nothing half-written
+    is left: the temporary file is removed, the old file, if any, kept).
+
+    >>> print(unwritable(Path("out/scores.csv"), OSError(errno.ENOSPC, "No space")))
+    out/scores.csv: expected a place the file can be written to, found no space left on the disk.
+    """
+    found = _WRITE_ERRORS.get(exc.errno or 0) or sanitise(exc.strerror or type(exc).__name__)
+    if path is None:  # a library's own temporary file, say
+        return UsageError.one(None, "room to write the results (in the output folder and "
+                              "in the temporary folder, TMPDIR)", found)
+    return UsageError.one(str(path), "a place the file can be written to", found)
 
 
 def _umask() -> int:
@@ -97,13 +139,16 @@ class _Journal:
         self._handle: IO[bytes] | None = None
 
     def append(self, record: dict[str, Any]) -> None:
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open
-            if self._handle.tell() and not _ends_with_newline(self.path):
-                self._handle.write(b"\n")
-        line = json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
-        self._handle.write(line.encode("utf-8"))
+        line = jsontext.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
+        try:
+            if self._handle is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open
+                if self._handle.tell() and not _ends_with_newline(self.path):
+                    self._handle.write(b"\n")
+            self._handle.write(line.encode("utf-8"))
+        except OSError as exc:  # a full disk: one sentence naming the journal
+            raise unwritable(self.path, exc) from None
 
     def records(self) -> Iterator[dict[str, Any]]:
         try:

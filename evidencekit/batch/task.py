@@ -28,9 +28,11 @@ class TaskSpec:
 
 
 def resume_key(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
-               rubric_sha: str | None) -> str:
+               rubric_sha: str | None, submission_sha256: str | None = None) -> str:
     """Hash of everything that determines an application's result (for ``--resume``; not a
-    file's hash: that is ``input_sha256``, the submission file's SHA-256 as in the report)."""
+    file's hash: that is ``input_sha256``, the submission file's SHA-256 as in the report).
+    ``submission_sha256``, when the loader has already hashed the file, saves reading it
+    again (the key is the same)."""
     h = hashlib.sha256()
     h.update(f"evidencekit {__version__}\n{spec.rubric}\n{rubric_sha}\n".encode())
     h.update(repr(sorted(spec.parameters.items())).encode())
@@ -43,6 +45,9 @@ def resume_key(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
         if i > 0:  # a link out, a device or a FIFO is refused, never read
             digest = sha256_inside(p, root)
             h.update(bytes.fromhex(digest) if digest is not None else b"<unreadable>")
+            continue
+        if submission_sha256 is not None:
+            h.update(bytes.fromhex(submission_sha256))
             continue
         try:
             h.update(hashlib.sha256(p.read_bytes()).digest())
@@ -112,19 +117,16 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
            base: dict[str, Any]) -> dict[str, Any]:
     from ..analysis import analyse_submission
     from ..assessment.engine import analysis_options, assess_submission
-    from ..errors import InputError
     from ..load import load_submission
     from ..load.model import DataSource
-    from .inputs import _kind
+    from .inputs import check_submission
 
-    kind = _kind(app.path) if app.path.exists() else "a file"
-    if kind != "a file":  # a FIFO would block the worker for ever, a device never ends
-        raise InputError.one(str(app.path), "a submission file", kind)
+    check_submission(app)  # a link out of the round, a FIFO or a device is never read
     rubric = _rubric(spec)
     sub = load_submission(app.path)
     data = [o.source.path for e in sub.evaluations for o in e.outcomes
             if isinstance(o.source, DataSource)]
-    key = resume_key(app.path, data, spec, rubric.sha256)
+    key = resume_key(app.path, data, spec, rubric.sha256, sub.sha256)
     review = None
     if app.judgements is not None:  # a review round: the judgements are part of the result
         from ..review.model import decide
@@ -135,7 +137,7 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     if (previous is not None and previous.get("ok") and previous.get("resume_key") == key
             and all(Path(r).exists() for r in previous.get("reports", []))):
         return {**previous, "extra": dict(app.extra), "reused": True}
-    analysis = analyse_submission(sub, analysis_options(rubric))
+    analysis = analyse_submission(sub, _options(spec, analysis_options))
     explain = spec.pdf or spec.html  # reasons are for reports; the scores need statuses
     result = assess_submission(sub, rubric, analysis, explain=explain, review=review)
     reports = _render_reports(result, sub, rubric, app, spec)
@@ -145,6 +147,17 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
 
 
 _RUBRICS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+
+
+_OPTIONS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def _options(spec: TaskSpec, make: Any) -> Any:
+    """The run's analysis options (from its rubric), worked out once per worker process."""
+    key = (spec.rubric, tuple(sorted(spec.parameters.items())))
+    if key not in _OPTIONS:
+        _OPTIONS[key] = make(_rubric(spec))
+    return _OPTIONS[key]
 
 
 def warm(spec: TaskSpec) -> None:

@@ -155,6 +155,9 @@ _outcome = Fields(
         "domain": Key(_text, doc="The outcome's domain (achievement uses the EEF months "
                       "scale and the attainment ICC)."),
         "self_reported": Key(Flag(), default=False, doc="Reported by participants themselves."),
+        "units": Key(Text(nonempty=True, max_length=40),
+                     doc="The unit the outcome is measured in (mmHg, points, months), so "
+                     "that a report can say the effect in it (\"3.7 mmHg lower\")."),
         "follow_up_months": Key(Number(minimum=0, maximum=1200, what="a number of months"),
                                 doc="Months from the end of the programme to measurement."),
         "summary": Key(Fields(

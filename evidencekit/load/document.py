@@ -220,22 +220,77 @@ def describe(value: object) -> str:
 def read_text(path: Path, *, what: str = "a submission",
               max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
     """Read a text file, turning every way it can be unusable into one plain problem."""
+    return decode_text(read_bytes(path, what=what, max_bytes=max_bytes), str(path), what=what)
+
+
+def read_document(path: Path, *, what: str = "a submission",
+                  max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[str, str]:
+    """The file's text and the SHA-256 of its bytes (what ``sha256sum`` prints, a UTF-8
+    byte-order mark included), from one read, so the hash is of the text that was parsed."""
+    import hashlib
+
+    raw = read_bytes(path, what=what, max_bytes=max_bytes)
+    return decode_text(raw, str(path), what=what), hashlib.sha256(raw).hexdigest()
+
+
+def read_bytes(path: Path, *, what: str = "a submission",
+               max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """A regular file's bytes, at most ``max_bytes`` of them, or one plain problem.
+
+    The file is opened without blocking and checked on the open descriptor, so a named pipe
+    (which would wait for ever), a device (``/dev/zero`` never ends) or a socket is refused
+    by name before anything is read; the size is checked on the descriptor and again while
+    reading, so a file that grows while it is read is refused rather than read without end.
+    A symbolic link given by the user is followed (it is the user's own choice of file).
+
+    >>> read_bytes(Path("/dev/zero"))
+    Traceback (most recent call last):
+    ...
+    evidencekit.errors.InputError: /dev/zero: expected a submission file, found a device.
+    """
+    import errno
+    import os
+    import stat
+
     name = str(path)
-    if not path.exists():
-        raise InputError.one(name, f"{what} file", "no such file")
-    if path.is_dir():
-        raise InputError.one(name, f"{what} file", "a folder")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError.one(
-            name, f"{what} of at most {max_bytes // (1024 * 1024)} MB ({max_bytes:,} bytes)",
-            f"{size:,} bytes",
-        )
+    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+             | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputError.one(name, f"{what} file", "no such file") from None
     except OSError as exc:
-        raise InputError.one(name, f"a readable {what} file", exc.strerror or str(exc)) from exc
-    return decode_text(raw, name, what=what)
+        if exc.errno == errno.EISDIR:
+            raise InputError.one(name, f"{what} file", "a folder") from None
+        if exc.errno in (errno.ENXIO, errno.ENODEV):  # a socket, or a device with no driver
+            raise InputError.one(name, f"{what} file", "a socket or a device") from None
+        raise InputError.one(name, f"a readable {what} file",
+                             sanitise(exc.strerror or type(exc).__name__)) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            from .data.files import file_kind
+
+            raise InputError.one(name, f"{what} file", file_kind(st.st_mode))
+        too_big = InputError.one(
+            name, f"{what} of at most {max_bytes // (1024 * 1024)} MB ({max_bytes:,} bytes)",
+            f"{st.st_size:,} bytes" if st.st_size > max_bytes else
+            "a file that grew past that while it was being read")
+        if st.st_size > max_bytes:
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, min(1 << 20, max_bytes + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_big
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError.one(name, f"a readable {what} file",
+                             sanitise(exc.strerror or type(exc).__name__)) from None
+    finally:
+        os.close(fd)
 
 
 def decode_text(raw: bytes, name: str, *, what: str = "a submission") -> str:

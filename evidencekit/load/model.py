@@ -141,6 +141,8 @@ class Outcome:
     path: KeyPath = ()
     #: Items of an integer-valued scale (GRIM/GRIMMER checks); None when not integer-valued.
     scale_items: int | None = None
+    #: The unit the outcome is measured in ("mmHg"), for effects in its own units.
+    units: str | None = None
 
     @property
     def sign(self) -> int:

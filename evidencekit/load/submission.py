@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from .definition import (
     SCHEMA_ID,
     SUBMISSION,
 )
-from .document import Document, KeyPath, describe, format_path, parse, plain_value, read_text
+from .document import Document, KeyPath, describe, format_path, parse, plain_value, read_document
 from .model import (
     COMPARISON_IDENTIFICATIONS,
     TWO_GROUP_DESIGNS,
@@ -56,11 +55,11 @@ def load_submission(source: str | Path | Mapping[str, Any], *,
     elif isinstance(source, str | Path):
         path = Path(source)
         try:
-            text = read_text(path)
+            # the SHA-256 of the file's bytes, as ``sha256sum`` and the reports show it
+            text, digest = read_document(path)
             doc = parse(text, str(path), json_syntax=path.suffix.lower() == ".json")
         except InputError as exc:
             raise SubmissionError(exc.problems, omitted=exc.omitted) from exc
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         base = Path(base_dir) if base_dir is not None else path.resolve().parent
     else:
         found = (describe(source) if source is None or isinstance(source, int | float | list)
@@ -217,7 +216,8 @@ class _Builder:
                        direction=o["direction"], domain=o["domain"],
                        self_reported=o["self_reported"],
                        follow_up_months=o["follow_up_months"], path=path,
-                       scale_items=int(o["scale"]["items"]) if o["scale"] else None)
+                       scale_items=int(o["scale"]["items"]) if o["scale"] else None,
+                       units=o["units"])
 
     def group(self, g: dict[str, Any], path: KeyPath, kind: str,
               min_n: int = 2) -> Group | None:

@@ -14,10 +14,11 @@ from ..assessment.engine import (
     AssessmentResult,
     LevelResult,
 )
-from ..assessment.message import Message
+from ..assessment.message import Message, Name
 from ..assessment.rubric import Rubric
 from ..load.model import Submission
 from .disclosure import _Disclosure
+from .plain import plain
 from .views import ReportOptions
 from .words import _join_words, _Text
 
@@ -35,6 +36,7 @@ class BuilderBase:
         self.sdc = _Disclosure(options.disclosure_threshold)
         self.analysis: AnalysisResult = result.analysis
         self.hidden_outcomes: set[tuple[str, str]] = set()
+        self._titles: dict[str, str] | None = None
         for e in self.analysis.evaluations:
             for o in e.outcomes:
                 if self.sdc.outcome_hidden(o):
@@ -50,16 +52,50 @@ class BuilderBase:
         return self.text(e.title or e.id, "short", f"title of evaluation {e.id!r}")
 
     def say(self, message: Message) -> str:
-        """Engine text kept as data (reasons, advice, steps, notes): disclosure applied to
-        its typed counts, then bounded (and the older text checks kept as a second net)."""
-        return self.sdc.scrub(self.text(self.sdc.render(message), "reason"))
+        """Engine text kept as data (reasons, advice, steps, notes): evaluations named by
+        their titles, disclosure applied to its typed counts, submission keys and codes put
+        in words (:func:`.plain.plain`), then bounded (and the older text checks kept as a
+        second net)."""
+        titles = self.titles()
+        if any(isinstance(v, Name) and v.shown in titles for v in message.values):
+            message = Message(message.template, tuple(
+                Name(f"‘{titles[v.shown]}’") if isinstance(v, Name) and v.shown in titles
+                else v for v in message.values))
+        return self.sdc.scrub(self.text(plain(self.sdc.render(message), self.criteria()),
+                                        "reason"))
 
     def free(self, text: str) -> str:
         """Text the engine wrote (reasons, notes, steps): bounded and disclosure-checked."""
-        return self.sdc.scrub(self.text(text, "reason"))
+        return self.sdc.scrub(self.text(plain(text, self.criteria()), "reason"))
+
+    def criteria(self) -> dict[str, str]:
+        """Criterion id (full, "nesta.L3.causal", and short, "L3.causal") → its title."""
+        out: dict[str, str] = {}
+        for lv in self.r.levels:
+            for c in lv.criteria:
+                out[c.id] = out[c.id.split(".", 1)[-1]] = c.title
+        return out
+
+    def titles(self) -> dict[str, str]:
+        """Evaluation id → the title a reader knows it by (the id when it has none)."""
+        if self._titles is None:
+            self._titles = {e.id: self.eval_label(e) for e in self.analysis.evaluations
+                            if e.title}
+        return self._titles
 
     def hidden(self, e: EvaluationResult, o: OutcomeResult) -> bool:
         return (e.id, o.name) in self.hidden_outcomes
+
+    def units(self, e: EvaluationResult, o: OutcomeResult) -> str | None:
+        """The outcome's unit as the submission gives it ("mmHg"), or None."""
+        if self.sub is None:
+            return None
+        for se in self.sub.evaluations:
+            if se.id == e.id:
+                for so in se.outcomes:
+                    if so.name == o.name and so.units:
+                        return self.text(so.units, "short", "units")
+        return None
 
     def status(self, lv: LevelResult) -> str:
         """The assessment's cumulative status of the level, in the report's words."""

@@ -38,7 +38,8 @@ from ..assessment.message import Message
 from ..assessment.rubric import Rubric
 from ..load.model import Submission
 from .evidence import Evidence
-from .methods import glossary, methods_used
+from .glossary import glossary_of, strings
+from .methods import methods_used
 from .page_one import PageOne
 from .provenance import Appendix, file_sha256, generation_time
 from .value_view import ValueSection
@@ -48,7 +49,6 @@ from .views import (
     LANGUAGE,
     Chart,
     Disclosure,
-    GlossaryRow,
     ReportContext,
     ReportOptions,
 )
@@ -89,7 +89,8 @@ class _Builder(PageOne, Evidence, ValueSection, Verdicts, Appendix):
             theme=self.text.opt(prog.theme if prog else None, "short", "theme"),
             summary=self.text.opt(prog.summary if prog else None, "long", "summary"),
             rubric_title=self.text(r.rubric_title),
-            rubric_label=f"{r.rubric_title} (rubric {r.rubric_id}, version {r.rubric_version})",
+            # The rubric's id and version are in the provenance table, not in a reader's way.
+            rubric_label=self.text(r.rubric_title),
             level=r.level,
             level_label=self.text(r.level_title(r.level)),
             claimed_level=r.claimed_level,
@@ -113,7 +114,7 @@ class _Builder(PageOne, Evidence, ValueSection, Verdicts, Appendix):
             problems=tuple(self.free(str(p.get("message", ""))) for p in r.problems),
             methods=methods_used(self.analysis, has_value=value is not None
                                  and value.per_unit is not None),
-            glossary=tuple(GlossaryRow(*g) for g in glossary(self.analysis)),
+            glossary=(),  # found below, from the text the report shows
             parameters=self.parameters(),
             provenance=self.provenance(when, source),
             disclosure=Disclosure(self.opt.disclosure_threshold, self.sdc.applied,
@@ -127,8 +128,13 @@ class _Builder(PageOne, Evidence, ValueSection, Verdicts, Appendix):
         rating = _own_label(r.label, r.level, r.level_title(r.level))
         claimed_rating = _own_label(r.claimed_label, r.claimed_level,
                                     r.level_title(r.claimed_level))
-        return _replace(context, caveats=caveats, rating=rating, claimed_rating=claimed_rating,
-                        per_evaluation=self.per_evaluation(), crosswalk=self.crosswalk(),
+        context = _replace(context, caveats=caveats, rating=rating,
+                           claimed_rating=claimed_rating,
+                           per_evaluation=self.per_evaluation(), crosswalk=self.crosswalk(),
+                           so_what=self.so_what(), authorship=self.authorship())
+        # The glossary defines what the report says: the terms found in its own text.
+        words = "\n".join(strings(context))
+        return _replace(context, glossary=glossary_of(words, self.analysis),
                         shortened=tuple(self.text.shortened))
 
 

@@ -203,9 +203,14 @@ class Evidence(BuilderBase):
                f"{'s' if len(views) != 1 else ''} with 95% confidence intervals, oriented so "
                "that right of zero favours the programme.")
         desc = "; ".join(f"{v.outcome} ({v.evaluation}): {v.effect} {v.ci}" for v in views)
+        symbols = list(dict.fromkeys(MEASURES[o.headline.measure].symbol
+                                     for e in self.analysis.evaluations for o in e.outcomes
+                                     if o.headline is not None))
+        named = (", ".join(symbols[:-1]) + " or " + symbols[-1]) if len(symbols) > 1 \
+            else "".join(symbols)
         svg = charts.forest_plot(rows, title=alt, desc=desc,
-                                 axis_label="standardised effect (g, g_DiD or d_Cox), "
-                                            "favourable direction")
+                                 axis_label=f"standardised effect ({named}), positive "
+                                            "favours the programme")
         return Chart(Markup(svg), alt, "Effects of every outcome"), tuple(views), tuple(notes)
 
     def pooled_sentence(self) -> str | None:

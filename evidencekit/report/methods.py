@@ -17,7 +17,6 @@ from typing import Any
 
 from .. import stats
 from ..analysis.result import AnalysisResult
-from ..registry import MEASURES, TESTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +30,25 @@ _HEAD = re.compile(r"^(Formulas?|Rule|Search)\b:?\s*")
 
 
 def _clean(text: str) -> str:
+    """A docstring paragraph for readers: no Python names, test files or result codes.
+
+    >>> _clean('p is exact (test = "fisher_exact"); pinned in tests/stats/test_x.py.')
+    'p is exact.'
+    >>> _clean('above → "not_satisfied"; the decisive p_value')
+    'above → "not satisfied"; the decisive p'
+    """
+    from .plain import CODES
+
     text = re.sub(r"\s*\(``[A-Za-z_]+``(;[^)]*)?\)", "", text)
     text = text.replace("``", "")
     text = re.sub(r"\bNone\b", "undefined", text)  # Python's word, not a reader's
+    text = re.sub(r"\s*\(test = [^)]*\)", "", text)  # result codes of the JSON
+    text = re.sub(r"[;,]?[^;,.]*\btests/[\w/.]*\w", "", text)  # where the tests live
+    text = re.sub(r"\bp_value\b", "p", text)
+    text = re.sub(r'"(\w+)"', lambda m: f'"{CODES.get(m.group(1), m.group(1))}"', text)
+    # A product of brackets, "(1 − R²)(N−2)", is one term: no line break between them
+    # (U+2060 WORD JOINER; browsers may otherwise break at ")(").
+    text = text.replace(")(", ")\u2060(")
     return " ".join(text.split())
 
 
@@ -209,15 +224,3 @@ def methods_used(analysis: AnalysisResult, *, has_value: bool,
     if has_value:
         out.append(VALUE)
     return tuple(out)
-
-
-def glossary(analysis: AnalysisResult) -> tuple[tuple[str, str, str], ...]:
-    """(label, symbol, description) of every measure and test the analysis reports."""
-    effects = {k for e in analysis.evaluations for o in e.outcomes for k in o.effects}
-    heads = {o.headline.measure for e in analysis.evaluations for o in e.outcomes
-             if o.headline is not None}
-    rows = [(m.label, m.symbol, m.description) for k, m in MEASURES.items()
-            if k in effects | heads]
-    tests = {o.test for e in analysis.evaluations for o in e.outcomes if o.test}
-    rows += [(t.label, "test", t.description) for k, t in TESTS.items() if k in tests]
-    return tuple(rows)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from ..analysis.headline import CAUTIONS
 from ..analysis.result import (
     EvaluationResult,
     OutcomeResult,
@@ -17,7 +18,15 @@ from ..render.numbers import percent
 from . import charts
 from .builder import BuilderBase
 from .views import Chart, LevelRow, ReportContext
-from .words import DESIGN_LABELS, STATUS_LABELS, TWO_GROUP, _join_words, _p_words, n2
+from .words import (
+    DESIGN_LABELS,
+    STATUS_LABELS,
+    TWO_GROUP,
+    _join_words,
+    _p_words,
+    favourable,
+    n2,
+)
 
 
 class PageOne(BuilderBase):
@@ -42,6 +51,33 @@ class PageOne(BuilderBase):
         svg = charts.level_ladder(steps, title=alt, desc=desc)
         return Chart(Markup(svg), alt, "Levels verified and claimed")
 
+    def so_what(self) -> str:
+        """One line for a commissioner: what the evidence verifies, what it does not yet,
+        what is only claimed, and whether the headline effect is in doubt. Every part is a
+        decision of the assessment (level, claimed level, the headline's cautions, value for
+        money's position); this only words them."""
+        r = self.r
+        n = len(r.levels)
+
+        def named(level: int) -> str:
+            return f"level {level} of {n} (“{self.text(r.level_title(level))}”)"
+
+        if r.level == 0:
+            line = f"The evidence does not yet verify {named(1)}"
+        else:
+            line = f"The evidence verifies {named(r.level)}"
+            if r.level < n:
+                line += f", not yet level {r.level + 1}"
+        if r.claimed_level > r.level:
+            line += f"; the applicant claims level {r.claimed_level}"
+        h = r.headline
+        v = r.value_for_money
+        if h is not None and h.cautions:
+            line += "; its headline effect may be biased (see below)"
+        elif v is not None and v.position == "dominant":
+            line += "; it costs less than the comparator and achieves more"
+        return line + "."
+
     def headline(self) -> tuple[str, ...]:
         out: list[str] = []
         pooled = self.analysis.pooled
@@ -61,6 +97,13 @@ class PageOne(BuilderBase):
                            "be estimated.")
             return tuple(out)
         e, o = chosen
+        h = self.r.headline
+        if h is not None and h.cautions:
+            # The assessment judged this estimate open to bias: say so before the number.
+            why = _join_words([CAUTIONS[c] for c in h.cautions if c in CAUTIONS])
+            out.insert(0, f"Treat this effect with caution: in ‘{self.eval_label(e)}’ {why}, "
+                          "so the estimate below may be biased and does not show what the "
+                          "programme caused.")
         where = f"In ‘{self.eval_label(e)}’ ({DESIGN_LABELS.get(e.design, e.design)}"
         where += ", independent)" if e.independent else ")"
         name = self.text(o.name, "short", "outcome name")
@@ -72,6 +115,7 @@ class PageOne(BuilderBase):
         return tuple(out)
 
     def plain_effect(self, e: EvaluationResult, o: OutcomeResult, name: str) -> str:
+        units = self.units(e, o)
         if e.design == "pre_post":
             mc = o.deciding  # the mean change, with the interval and p of its deciding test
             dav = o.effects.get("d_av")
@@ -81,9 +125,10 @@ class PageOne(BuilderBase):
                         f"with no comparison group, the change cannot be attributed to the "
                         f"programme.")
             word = "rose" if mc.estimate > 0 else "fell"
+            unit = f" {units}" if units else ""
             interval = (f", 95% CI {n2(min(mc.ci))} to {n2(max(mc.ci))}"
                         if mc.ci is not None else "")
-            return (f"‘{name}’ {word} by {n2(abs(mc.estimate))} from before to after "
+            return (f"‘{name}’ {word} by {n2(abs(mc.estimate))}{unit} from before to after "
                     f"(mean change {n2(mc.estimate)}{interval}; "
                     f"d_av = {n2(dav.estimate if dav else None)}; p {_p_words(mc.p)}). "
                     "With no comparison group, this change cannot be attributed to the "
@@ -91,8 +136,7 @@ class PageOne(BuilderBase):
         h = o.headline
         assert h is not None
         sym = MEASURES[h.measure].symbol
-        fav = h.estimate * o.sign
-        size = f"{n2(abs(h.estimate))} standard deviations"
+        fav_est, fav_ci = favourable(o) or (h.estimate, None)
         if o.kind == "binary" and "risk_difference" in o.effects:
             t = o.groups.get("treatment")
             c = o.groups.get("control")
@@ -106,32 +150,37 @@ class PageOne(BuilderBase):
             else:
                 lead = (f"the risk difference for ‘{name}’ is "
                         f"{n2(100 * (rd.estimate or 0), 0)} percentage points (")
-            lead += f"; {sym} = {n2(h.estimate)}"
+            lead += f"; {sym} = {n2(fav_est)}"
         else:
             higher = h.estimate > 0
             word = ("higher" if higher else "lower") + (
-                " (better)" if fav > 0 else " (worse)" if fav < 0 else "")
+                " (better)" if fav_est > 0 else " (worse)" if fav_est < 0 else "")
             label = MEASURES[h.measure].label
             named = f"{label} = " if label.endswith(" " + sym) else f"{label}, {sym} = "
-            lead = (f"‘{name}’ was {size} {word} in the programme group than in the "
-                    f"comparison group ({named}{n2(h.estimate)}")
-        if h.ci is not None:
-            lo, hi = sorted((h.ci[0], h.ci[1]))
-            lead += f", 95% CI {n2(lo)} to {n2(hi)}"
-        lead += f"; p {_p_words(o.deciding.p if o.deciding else None)})."
-        if h.ci is not None:
-            lo, hi = sorted(h.ci)
-            if lo > 0 or hi < 0:
-                lead += " The confidence interval excludes no effect."
+            raw = o.effects.get("mean_difference")
+            if units and raw is not None and raw.estimate is not None \
+                    and h.measure in ("hedges_g", "cohens_d"):
+                size = (f"{n2(abs(raw.estimate), 1)} {units} {word} in the programme group "
+                        f"than in the comparison group, {n2(abs(fav_est))} standard deviations")
+                lead = f"‘{name}’ was {size} ({named}{n2(fav_est)}"
             else:
-                lead += (" The confidence interval includes no effect, so chance cannot be "
-                         "ruled out.")
-        if o.improvement_index is not None:
-            ii = o.improvement_index
-            lead += (f" An average member of the comparison group would move "
-                     f"{'up' if ii >= 0 else 'down'} {n2(abs(ii), 0)} percentile points with "
-                     "the programme (WWC improvement index).")
-        if o.eef_months:
+                lead = (f"‘{name}’ was {n2(abs(h.estimate))} standard deviations {word} in the "
+                        f"programme group than in the comparison group "
+                        f"({named}{n2(fav_est)}")
+        if fav_ci is not None:
+            lo, hi = fav_ci
+            lead += f", 95% CI {n2(lo)} to {n2(hi)}"
+        if o.sign < 0:  # the chart's and the tables' orientation, said where it differs
+            lead += ", turned so that positive favours the programme"
+        lead += f"; p {_p_words(o.deciding.p if o.deciding else None)})."
+        if fav_ci is not None:
+            lo, hi = fav_ci
+            if lo > 0 or hi < 0:
+                lead += " The 95% confidence interval excludes zero: chance alone is unlikely."
+            else:
+                lead += (" The 95% confidence interval includes zero (no effect): chance "
+                         "cannot be ruled out.")
+        if o.eef_months is not None and o.eef_months:
             lead += (f" That is about {abs(o.eef_months)} months' "
                      f"{'additional' if o.eef_months > 0 else 'less'} progress (EEF).")
         return lead
@@ -174,7 +223,8 @@ class PageOne(BuilderBase):
         if chosen is not None and not self.hidden(*chosen):
             h = chosen[1].headline
             if h is not None and h.ci is not None and min(h.ci) <= 0 <= max(h.ci):
-                out.append("The headline effect's confidence interval includes no effect.")
+                out.append("The headline effect's confidence interval includes zero (no "
+                           "effect).")
         if r.quality_notes:
             k = len(r.quality_notes)
             tail.append(f"{k} quality note{'s' if k != 1 else ''} on the evidence "

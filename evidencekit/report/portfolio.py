@@ -207,8 +207,8 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
     level_rows = tuple(CountRow(str(n), (verified[n], claimed[n])) for n in levels)
     categories = [str(n) for n in levels]
     levels_svg = charts.grouped_bars(
-        categories, [("verified level", [verified[n] for n in levels]),
-                     ("claimed level", [claimed[n] for n in levels])],
+        categories, [("verified at this level", [verified[n] for n in levels]),
+                     ("claiming this level", [claimed[n] for n in levels])],
         title="Applications by evidence level",
         desc="For each level, how many applications are verified at it and how many claim it.",
         axis_label="level", ident="portfolio-levels")
@@ -297,7 +297,9 @@ def _effects_chart(ok: Sequence[dict[str, Any]]) -> Chart | None:
     rows = []
     for r in ok:
         row = r["row"]
-        if row["level"] < 3 or row.get("effect") is None:
+        # Level 3 and above, and not an effect the assessment found not causal (a programme
+        # can pass on one evaluation while its headline comes from another that fails).
+        if row["level"] < 3 or row.get("effect") is None or caution(row):
             continue
         low, high = row.get("effect_ci_low"), row.get("effect_ci_high")
         interval = (low, high) if low is not None and high is not None else None

@@ -60,9 +60,34 @@ class Appendix(BuilderBase):
         for name, value in self.r.parameters.items():
             p = declared.get(name)
             default = _param(p.default) if p is not None else "—"
-            desc = self.text(getattr(p, "description", "") or "", "long")
-            rows.append(ParameterRow(self.text(name), _param(value), default, desc))
+            desc = self.free(getattr(p, "description", "") or "").rstrip(".")
+            # The rubric's key for the parameter is the rubric file's business; a reader
+            # sees what it means.
+            rows.append(ParameterRow(desc or self.text(name).replace("_", " "),
+                                     _param(value), default, ""))
         return tuple(rows)
+
+    def authorship(self) -> str:
+        """Who wrote the submission and what evidencekit verified of it (page one)."""
+        r = self.r
+        who = (f"the applicant, {self.text(r.organisation, 'short')}" if r.organisation
+               else "the applicant")
+        return (f"Submission written by {who}. evidencekit recomputed every effect and test "
+                "from it and checked each criterion; it cannot check that the figures given "
+                "are true.")
+
+    def verified(self) -> str:
+        """What evidencekit verified, in full (the provenance table)."""
+        r = self.r
+        data = bool(self.sub is not None and _data_files(self.sub))
+        source = ("the row-level data files and figures it gives" if data else
+                  "the figures it gives")
+        claimed = sum(1 for lv in r.levels for c in lv.criteria if c.status == "claimed")
+        tail = (f" {claimed} criteri{'on rests' if claimed == 1 else 'a rest'} on the "
+                "applicant's answers alone (“Claimed only”)." if claimed else "")
+        return (f"every effect, test and interval, recomputed from {source}, and each "
+                f"criterion of {self.text(r.rubric_title)}; not that the figures are "
+                f"true.{tail}")
 
     def provenance(self, when: datetime | None, source: str) -> tuple[ProvenanceRow, ...]:
         rows = [ProvenanceRow("evidencekit", f"version {__version__}")]
@@ -80,6 +105,9 @@ class Appendix(BuilderBase):
                                       self.rubric.sha256))
         else:
             rows.append(ProvenanceRow("Rubric file", "not recorded (no rubric object given)"))
+        rows.append(ProvenanceRow("Written by", "the applicant" + (
+            f" ({self.text(r.organisation, 'short')})" if r.organisation else "")))
+        rows.append(ProvenanceRow("evidencekit verified", self.verified()))
         if self.sub is not None:
             src = self.sub.source
             shown = Path(src).name if src and not src.startswith("<") else src

@@ -7,9 +7,17 @@ clause 7.5, Matterhorn checkpoint 15-003) report it. :func:`add_header_scope` gi
 ``/Scope`` its HTML ``scope`` attribute had: ``/Row`` for a header that the data cells of its
 own row point to, ``/Column`` for one in the table head or pointed to from other rows.
 
-It runs as WeasyPrint's ``finisher`` (``Document.write_pdf(finisher=...)``), on the
-:class:`pydyf.PDF` object before it is serialised; it reads and sets plain dictionary entries,
-so it needs no PDF library of its own.
+Running headers and footers (the page's margin boxes: "Portfolio · evidence report",
+"Page 1 of 4") are marked as content with an MCID, but WeasyPrint deliberately leaves their
+structure elements out of the tree (PDF 1.7 has no tagged Artifact element). Content that no
+structure element of the tree owns is then neither real content nor an artifact, and a
+reading tool that goes by the page repeats it on every page (outloud's PAG-001).
+:func:`mark_pagination_artifacts` turns exactly that content into ``/Artifact`` sequences of
+``/Type /Pagination``, and clears its entries in the parent tree.
+
+Both run as WeasyPrint's ``finisher`` (``Document.write_pdf(finisher=...)``, see
+:func:`finish`), on the :class:`pydyf.PDF` object before it is serialised; they read and set
+plain dictionary and list entries, so they need no PDF library of their own.
 """
 
 from __future__ import annotations
@@ -76,6 +84,88 @@ def header_scopes(objects: dict[int, Any]) -> dict[int, str]:
         else:
             scopes[number] = "/Row"
     return scopes
+
+
+def finish(document: Any, pdf: Any) -> None:
+    """WeasyPrint finisher: both repairs of this module."""
+    add_header_scope(document, pdf)
+    mark_pagination_artifacts(document, pdf)
+
+
+def _by_number(pdf: Any, *, streams: bool = False) -> dict[int, Any]:
+    """The PDF's dictionaries (or, with ``streams``, its streams) by object number."""
+    objects: dict[int, Any] = {}
+    for o in pdf.objects:
+        number = getattr(o, "number", None)
+        if number is not None and (hasattr(o, "stream") if streams else isinstance(o, dict)):
+            objects[number] = o
+    return objects
+
+
+def orphan_content(objects: dict[int, Any]) -> dict[int, set[int]]:
+    """MCIDs owned only by structure elements outside the tree, by page object number.
+
+    >>> objects = {1: {"Type": "/StructTreeRoot", "K": [b"2 0 R"]},
+    ...            2: {"Type": "/StructElem", "S": "/Document", "K": [b"3 0 R"]},
+    ...            3: {"Type": "/StructElem", "S": "/P", "K": [0], "Pg": b"9 0 R"},
+    ...            4: {"Type": "/StructElem", "S": "/Span", "K": [1], "Pg": b"9 0 R",
+    ...                "P": b"2 0 R"}}
+    >>> orphan_content(objects)
+    {9: {1}}
+    """
+    roots = [o for o in objects.values() if o.get("Type") == "/StructTreeRoot"]
+    reachable: set[int] = set()
+    stack = [n for r in roots for n in map(_number, r.get("K") or ()) if n is not None]
+    while stack:
+        n = stack.pop()
+        if n in reachable or n not in objects:
+            continue
+        reachable.add(n)
+        kids = objects[n].get("K")
+        stack.extend(k for k in map(_number, kids if isinstance(kids, list) else ())
+                     if k is not None)
+    orphans: dict[int, set[int]] = {}
+    for n, o in objects.items():
+        if o.get("Type") != "/StructElem" or n in reachable:
+            continue
+        page = _number(o.get("Pg"))
+        kids = o.get("K")
+        mcids = {k for k in (kids if isinstance(kids, list) else ()) if type(k) is int}
+        if page is not None and mcids:
+            orphans.setdefault(page, set()).update(mcids)
+    return orphans
+
+
+def mark_pagination_artifacts(_document: Any, pdf: Any) -> None:
+    """Mark content owned by no structure element of the tree as pagination artifacts."""
+    objects = _by_number(pdf)
+    orphans = orphan_content(objects)
+    if not orphans:
+        return
+    streams = _by_number(pdf, streams=True)
+    for page, mcids in orphans.items():
+        contents = objects.get(page, {}).get("Contents")
+        ops = getattr(streams.get(_number(contents) or -1), "stream", None)
+        if not isinstance(ops, list):
+            continue
+        for i in range(1, len(ops) - 1):
+            item = ops[i]
+            if (isinstance(item, dict) and item.get("MCID") in mcids and ops[i + 1] == b"BDC"
+                    and isinstance(ops[i - 1], str) and ops[i - 1].startswith("/")):
+                ops[i - 1] = "/Artifact"
+                ops[i] = type(item)({"Type": "/Pagination"})
+    # The parent tree maps each page's MCIDs to their elements; the artifacts have none.
+    gone = {(page, m) for page, mcids in orphans.items() for m in mcids}
+    owner = {n: _number(o.get("Pg")) for n, o in objects.items()
+             if o.get("Type") == "/StructElem"}
+    for root in (o for o in objects.values() if o.get("Type") == "/StructTreeRoot"):
+        tree = objects.get(_number(root.get("ParentTree")) or -1)
+        nums = tree.get("Nums") if isinstance(tree, dict) else None
+        for entry in nums if isinstance(nums, list) else ():
+            if isinstance(entry, list):
+                for m, ref in enumerate(entry):
+                    if (owner.get(_number(ref) or -1), m) in gone:
+                        entry[m] = "null"
 
 
 def add_header_scope(_document: Any, pdf: Any) -> None:

@@ -17,7 +17,8 @@ from .words import STATUS_LABELS
 class Verdicts(BuilderBase):
     def per_evaluation(self) -> tuple[VerdictRow, ...]:
         n = len(self.r.levels)
-        return tuple(VerdictRow(self.text(v.id, "short", f"id of evaluation {v.id!r}"),
+        return tuple(VerdictRow(self.titles().get(v.id) or
+                                self.text(v.id, "short", f"id of evaluation {v.id!r}"),
                                 self.text(v.label), f"{v.level} of {n}",
                                 v.id == self.r.evaluation)
                      for v in self.r.per_evaluation)
@@ -34,12 +35,14 @@ class Verdicts(BuilderBase):
             notes.append(self.free(e.override.label) + ": " + self.say(reason))
         if e.scope == "evaluation" and len(e.per_evaluation) > 1:
             notes.append(self.free("Each evaluation: " + "; ".join(
-                f"{i}: {label}" for i, _, label in e.per_evaluation) + "."))
+                f"{self.titles().get(i, i)}: {label}" for i, _, label in e.per_evaluation)
+                + "."))
         claimed = ("the same as verified" if e.claimed_level == e.level
                    else f"{self.text(e.claimed_label)} (level {e.claimed_level} of "
                         f"{e.max_level})")
         if e.scope == "evaluation":
-            evaluation = self.text(e.evaluation, "short") if e.evaluation else "none given"
+            evaluation = (self.titles().get(e.evaluation) or self.text(e.evaluation, "short")
+                          if e.evaluation else "none given")
         else:
             evaluation = "the whole programme"
         return CrosswalkRow(self.text(e.rubric_title), f"{self.text(e.rubric_id)}, version "

@@ -257,4 +257,8 @@ class ReportContext:
     per_evaluation: tuple[VerdictRow, ...] = field(default=())
     #: Given a crosswalk (``--rubric all``): every framework's verdict, side by side.
     crosswalk: tuple[CrosswalkRow, ...] = field(default=())
+    #: Page one's one-line "so what" for a commissioner (:meth:`PageOne.so_what`).
+    so_what: str = ""
+    #: Who wrote the submission and what evidencekit checked (page one and provenance).
+    authorship: str = ""
 

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
+
+from .. import jsontext
 
 _DATABASE = click.option(
     "--database", "database", default=None, metavar="URL",
@@ -183,7 +184,7 @@ def status_cmd(round_dir: str, fmt: str, database: str | None) -> None:
 
     st = status(_open(round_dir, database))
     if fmt == "json":
-        click.echo(json.dumps(st.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(jsontext.dumps(st.to_dict(), indent=2, ensure_ascii=False))
         return
     for row in st.applications:
         if "error" in row:

@@ -207,8 +207,8 @@ def write_export(rows: list[dict[str, Any]], path: Path, judgements: list[Judgem
     (``.yaml``/``.json``, which ``evidencekit assess --judgements`` reads back)."""
     import csv
     import io
-    import json
 
+    from .. import jsontext
     from ..batch.store import atomic_write_bytes, atomic_write_text
     from ..inert import cell_text
 
@@ -244,7 +244,7 @@ def write_export(rows: list[dict[str, Any]], path: Path, judgements: list[Judgem
         from .files import judgements_document
 
         doc = judgements_document(judgements)
-        atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        atomic_write_text(path, jsontext.dumps(doc, indent=2, ensure_ascii=False) + "\n"
                           if suffix == ".json" else dump_yaml(doc))
     else:
         raise ReviewError.one(str(path), "an export file ending .csv, .xlsx, .yaml or .json",

@@ -100,13 +100,18 @@ def statcheck(test: str, value: float, reported_p: float, df1: float | None = No
     even the largest is not above it. A gross (decision) error is an error in which the
     reported p and the recomputed p fall on different sides of α.
 
-    statcheck's documented example: "t(100) = 1, p < 0.001" is a gross error (p = 0.32).
+    statcheck's documented example: "t(100) = 1, p < 0.001" is a gross error (p = 0.32);
+    statcheck's own test cases ("t(28) = 2.20, p = .03" an error, "… p = .06" a decision
+    error, "Z = -2.42, p = 0.016" consistent, …) are pinned with R's p-values in
+    tests/stats/test_stats_consistency_published.py (tests/reference/consistency.R).
 
     >>> r = statcheck("t", 1, 0.001, 100, comparison="<")
     >>> r.consistent, r.gross, round(r.recomputed_p, 4)
     (False, True, 0.3197)
     >>> statcheck("t", 2.2, 0.04, 28).consistent   # p = 0.036 at t = 2.2; 2.15..2.25 allowed
     True
+    >>> statcheck("t", 2.20, 0.03, 28, statistic_decimals=2).consistent  # as printed: 2.20
+    False
     """
     if comparison not in ("=", "<", ">"):
         raise StatsError(f"comparison must be '=', '<' or '>', but it is {comparison!r}")
@@ -183,16 +188,25 @@ def grimmer(mean: float, sd: float, n: int, items: int = 1, mean_decimals: int |
             sd_decimals: int | None = None) -> GrimCheck:
     """GRIMMER: can n integer-valued scores have this mean and (n − 1) SD?
 
-    Method (Anaya 2016, PeerJ Preprints 4:e2400; Heathers & Brown's GRIMMER): working with
-    person totals x_i = k·score (integers), a total T that passes GRIM and a sum of squares
-    Q = Σx_i² = (n − 1)·(k·SD)² + T²/n must both be integers, and Q ≡ T (mod 2) because
-    x² ≡ x (mod 2). The SD is consistent when some such Q lies within the rounding range of
-    the reported SD. ``nearest`` holds the closest consistent SDs at the reported precision.
+    Method (Anaya 2016, "The GRIMMER test", PeerJ Preprints 4:e2400; in closed form
+    Allard 2018, "Analytic-GRIMMER"): working with person totals x_i = k·score (integers),
+    a total T that passes GRIM and a sum of squares Q = Σx_i² = (n − 1)·(k·SD)² + T²/n must
+    both be integers, and Q ≡ T (mod 2) because x² ≡ x (mod 2). The SD is consistent when
+    some such Q lies within the rounding range of the reported SD. ``nearest`` holds the
+    closest consistent SDs at the reported precision. Necessary, not sufficient: a
+    consistent SD may still be impossible for a bounded scale.
+
+    Published examples, pinned in tests/stats/test_stats_consistency_published.py:
+    rsprite2's (5.21, SD 1.60, n = 28 consistent; 3.44, SD 2.47, n = 18 not), scrutiny's
+    vignette (7.3, SD 2.51, n = 12: not) and INSPECT-SR check 4.8 (Apgar 9.93, SD 0.18,
+    n = 30: not).
 
     >>> grimmer(3.5, 1.87, 6).consistent     # 1..6 once each: mean 3.5, SD 1.8708
     True
     >>> grimmer(3.5, 1.88, 6).consistent
     False
+    >>> grimmer(3.44, 2.47, 18).consistent, grimmer(5.21, 1.60, 28, sd_decimals=2).consistent
+    (False, True)
     """
     g = grim(mean, n, items, mean_decimals)
     s = check.standard_deviation("sd", sd)

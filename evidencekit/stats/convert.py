@@ -240,9 +240,10 @@ def from_odds_ratio_ci(or_: float, ci_low: float, ci_high: float) -> FromOddsRat
     >>> round(r.se_log_or, 4), round(r.cox_index, 4), round(r.p_value, 4)
     (0.3104, 0.4639, 0.0137)
     """
-    for name, value in (("odds ratio", or_), ("lower bound", ci_low), ("upper bound", ci_high)):
-        if not check.finite(f"the {name}", value) > 0:
-            raise StatsError(f"the {name} of an odds ratio must be positive, but it is {value!r}")
+    for name, value in (("the odds ratio", or_), ("the lower bound of the odds ratio's CI", ci_low),
+                        ("the upper bound of the odds ratio's CI", ci_high)):
+        if not check.finite(name, value) > 0:
+            raise StatsError(f"{name} must be positive, but it is {value!r}")
     ci = check.interval("the odds ratio's CI", ci_low, ci_high)
     _within("odds ratio", or_, ci)
     log_or = math.log(or_)

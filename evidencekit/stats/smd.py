@@ -113,14 +113,17 @@ def ancova_g_se(g: float, se_b: float, s_pooled: float, n_t: int, n_c: int) -> f
 
     Reference: Borenstein (2009), "Effect sizes for continuous data", in Cooper, Hedges &
     Valentine (eds.), The Handbook of Research Synthesis and Meta-Analysis, 2nd ed., ch. 12,
-    Table 12.3 (ANCOVA): d = b/S_within, V_d = (n_t+n_c)/(n_t·n_c)·(1 − R²) + d²/(2N),
-    g = J·d, V_g = J²·V_d. Since J²·d² = g², this is Borenstein's V_g with his large-sample
-    Var(b)/S² = (1/n_t + 1/n_c)(1 − R²) replaced by the fitted model's SE(b)²/S², which
-    also carries the residual df and any covariate imbalance (for one covariate exactly
-    S²(1 − R²)(N−2)/(N−3)·(1/n_t + 1/n_c + (x̄_t − x̄_c)²/SS_x)). Using the study's SE of the
-    regression coefficient is the approach of the Supplement to the WWC Procedures Handbook
-    4.1 (2020); its equation numbers are not checked here. Golden values:
-    tests/reference/ancova_se.R (lm, clubSandwich CR2, Table 12.3 coded in R). Without a
+    Table 12.3 (ANCOVA): d = b/S_within, V_d = (n_t + n_c)/(n_t·n_c) × (1 − R²) + d²/(2N),
+    g = J·d, V_g = J² × V_d.
+
+    Since J²·d² = g², this is Borenstein's V_g with his large-sample value of Var(b)/S²,
+    (1/n_t + 1/n_c) × (1 − R²), replaced by the fitted model's SE(b)²/S², which also carries
+    the residual df and any covariate imbalance (for one covariate Var(b) is
+    S² × (1 − R²) × (N − 2)/(N − 3) × (1/n_t + 1/n_c + imbalance), the imbalance being
+    (x̄_t − x̄_c)² over the within-group sum of squares of the covariate). Using the study's
+    SE of the regression coefficient is the approach of the Supplement to the WWC Procedures
+    Handbook 4.1 (2020); its equation numbers are not checked here. Golden values:
+    ancova_se.R in tests/reference (lm, clubSandwich CR2, Table 12.3 coded in R). Without a
     pretest (SE(b) = S·√(1/n_t + 1/n_c)) it is ``smd_se`` up to the factor J² on the first
     term.
 

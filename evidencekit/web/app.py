@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import ipaddress
-import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -33,6 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import jsontext
 from .. import questionnaire as q
 from ..errors import InputError
 from ..vocabulary import DEFAULT_RUBRIC
@@ -268,7 +268,7 @@ class WebApp:
                                  "/evaluations")])
         stamp = [(rel, (s.folder / rel).stat().st_mtime_ns)
                  for rel in q.data_files(doc) if (s.folder / rel).exists()]
-        key = hashlib.sha256(json.dumps([answers.rubric, doc, stamp], sort_keys=True,
+        key = hashlib.sha256(jsontext.dumps([answers.rubric, doc, stamp], sort_keys=True,
                                         default=str).encode()).hexdigest()
         cached = s.cache.get(key)
         if isinstance(cached, Outcome):

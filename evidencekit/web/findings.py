@@ -7,15 +7,15 @@ deciding analysis: a raw difference's interval is left out when the verdict rest
 estimate (a cluster-corrected or baseline-adjusted effect), and the headline effect's own
 interval is given instead.
 
->>> from evidencekit.analysis.result import GroupStats, Effect, OutcomeResult
+>>> from evidencekit.analysis.result import (GroupStats, Effect, OutcomeResult,
+...     DecidingTest)
+>>> deciding = DecidingTest("paired_t", "t", 6.0, 39, 0.0001, 0.0001, None, 0.05, True,
+...     None, "mean_change", 2.4, 0.4, (1.6, 3.2), "t")
 >>> o = OutcomeResult("Reading age (years)", "continuous", True, "higher_is_better", None,
 ...     "pre_post", "summary", groups={"pre": GroupStats(40, 10.1, 2.0),
 ...     "post": GroupStats(40, 12.5, 2.2)},
 ...     effects={"mean_change": Effect(2.4, 0.4, (1.6, 3.2), 0.0001)}, favourable=True,
-...     significant=True, p_value=0.0001, n_treatment=40, test="paired_t")
->>> from dataclasses import replace
->>> from evidencekit.analysis.evaluation import deciding_test
->>> o = replace(o, deciding=deciding_test(o, 0.05))
+...     significant=True, p_value=0.0001, n_treatment=40, deciding=deciding)
 >>> print(outcome_sentences(o)[0])  # doctest: +NORMALIZE_WHITESPACE
 Reading age (years): the average went from 10.1 before to 12.5 after, a rise of 2.40
 (95% CI 1.60 to 3.20), among 40 people.

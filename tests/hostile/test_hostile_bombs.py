@@ -274,3 +274,113 @@ def test_rows_are_capped(tmp_path: Path) -> None:
     rows = [f"{'tutored' if i % 2 else 'comparison'},{i % 7}" for i in range(5_000)]
     (tmp_path / "r.csv").write_text("arm,score\n" + "\n".join(rows) + "\n")
     refused(tmp_path, "r.csv", "a data file of at most 1,000 rows of data", ROWS=1_000)
+
+
+# -- Parquet: what the footer declares is checked before pyarrow allocates it ---------------
+def _parquet(path: Path, *, rows: int = 200, arm_pad: int = 0, extra: dict[str, object]
+             | None = None, metadata: dict[str, str] | None = None, **options: object) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns: dict[str, object] = {
+        "arm": [("tutored" if i % 2 else "control") + " " * arm_pad for i in range(rows)],
+        "score": [float(50 + i % 7) for i in range(rows)]}
+    table = pa.table({**columns, **(extra or {})})
+    if metadata:
+        table = table.replace_schema_metadata(metadata)
+    pq.write_table(table, path, **options)  # type: ignore[arg-type]
+    return path
+
+
+def test_parquet_footer_declared_huge(tmp_path: Path) -> None:
+    """The last 8 bytes claim a 2 GiB footer: refused before pyarrow reads or allocates it
+    (it used to be "not a Parquet file")."""
+    path = _parquet(tmp_path / "claim.parquet")
+    raw = bytearray(path.read_bytes())
+    raw[-8:-4] = (0x7FFFFFF0).to_bytes(4, "little")
+    path.write_bytes(bytes(raw))
+    refused(tmp_path, "claim.parquet", "a Parquet file's footer (its schema and metadata) of "
+            "at most 64 MiB", "found a footer declared as 2,048 MiB")
+
+
+def test_parquet_real_footer_over_the_limit(tmp_path: Path) -> None:
+    """A footer that really is big (key-value metadata), refused on its declared length."""
+    _parquet(tmp_path / "meta.parquet", metadata={"junk": "x" * (3 << 20)})
+    refused(tmp_path, "meta.parquet", "footer (its schema and metadata) of at most 1 MiB",
+            PARQUET_FOOTER_BYTES=1 << 20)
+
+
+def test_parquet_huge_row_group_refused_before_it_is_decompressed(tmp_path: Path) -> None:
+    """A mapped column whose one row group declares more than the limit decompressed (a few
+    KB on disk with zstd): refused from the footer, before any page is read. The same file at
+    600 MiB peaked at 1.2 GB before; see the README."""
+    path = _parquet(tmp_path / "group.parquet", rows=800, arm_pad=30_000, compression="zstd",
+                    use_dictionary=False, row_group_size=800)
+    assert path.stat().st_size < 200_000
+    err = refused(tmp_path, "group.parquet", "column 'arm'", "one column of one Parquet row "
+                  "group of at most 8 MiB decompressed", "in row group 1",
+                  PARQUET_CHUNK_BYTES=8 << 20)
+    assert "23 MiB" in err
+
+
+def test_parquet_deeply_nested_schema(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    deep: pa.DataType = pa.int64()
+    for _ in range(200):
+        deep = pa.struct([("a", deep)])
+    _parquet(tmp_path / "deep.parquet", extra={"deep": pa.array([None] * 200, type=deep)})
+    refused(tmp_path, "deep.parquet", "a Parquet schema nested at most 100 deep (pyarrow's "
+            "limit), found a schema nested deeper than that")
+
+
+def test_parquet_many_columns(tmp_path: Path) -> None:
+    _parquet(tmp_path / "wide.parquet", extra={f"c{i}": [1.0] * 200 for i in range(150)})
+    refused(tmp_path, "wide.parquet", "a Parquet file of at most 100 columns",
+            "found 152 columns", COLUMNS=100)
+
+
+def test_parquet_not_parquet_and_encrypted(tmp_path: Path) -> None:
+    path = _parquet(tmp_path / "enc.parquet")
+    path.write_bytes(path.read_bytes()[:-4] + b"PARE")
+    refused(tmp_path, "enc.parquet", "expected a Parquet file that is not encrypted")
+    (tmp_path / "short.parquet").write_bytes(b"PAR1")
+    refused(tmp_path, "short.parquet", "a file that is not one (no Parquet footer)")
+
+
+# -- CSV: one record longer than the limit, in any column -----------------------------------
+def _csv_with_long_record(path: Path, body: str) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        f.write("arm,score,notes\n")
+        for arm, score in _groups(200):
+            f.write(f"{arm},{score},x\n")
+        f.write(body)
+        for arm, score in _groups(10):
+            f.write(f"{arm},{score},z\n")
+    return path
+
+
+def test_csv_one_huge_line_in_an_unmapped_column(tmp_path: Path) -> None:
+    """pyarrow carries a record that does not end within its block into the next, so one
+    300 MiB line in a column nobody maps was held whole (872 MB peak); it is now refused as
+    it is read, at the record limit (patched to 1 MiB here; 16 MiB by default)."""
+    _csv_with_long_record(tmp_path / "line.csv", "tutored,51," + "y" * (3 << 20) + "\n")
+    refused(tmp_path, "line.csv", "line.csv, line 202: expected a CSV record (a line, or a "
+            "quoted value spanning lines) of at most 1 MiB", CSV_LINE_BYTES=1 << 20)
+
+
+def test_csv_one_huge_quoted_value_spanning_lines(tmp_path: Path) -> None:
+    """The same as a quoted value over many short lines (the file's values span lines):
+    quotes are followed by their parity, so the short lines do not hide the long record."""
+    value = ("y" * 100 + "\n") * 30_000
+    path = _csv_with_long_record(tmp_path / "quoted.csv", f'tutored,51,"{value}"\n')
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n", '\ntutored,50,"two\nlines"\n', 1), encoding="utf-8")
+    refused(tmp_path, "quoted.csv", "expected a CSV record (a line, or a quoted value "
+            "spanning lines) of at most 1 MiB", CSV_LINE_BYTES=1 << 20)
+
+
+def test_csv_long_lines_under_the_record_limit_are_read(tmp_path: Path) -> None:
+    _csv_with_long_record(tmp_path / "ok.csv", "tutored,51," + "y" * 200_000 + "\n")
+    code, err, _ = analyse(tmp_path, "ok.csv")
+    assert code == 0, err

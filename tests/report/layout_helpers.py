@@ -104,8 +104,13 @@ def _mcid_map(tree: list[dict[str, Any]]) -> dict[int, tuple[str, int, int]]:
     return out
 
 
-def page_problems(page: Any, label: str, footer_top: float) -> list[str]:
-    """Layout problems of one pdfplumber page (see :func:`pdf_layout_problems`)."""
+def page_problems(page: Any, label: str, footer_top: float, last: bool = False,
+                  next_opens_section: bool = False) -> list[str]:
+    """Layout problems of one pdfplumber page (see :func:`pdf_layout_problems`); ``last``
+    for the document's last page (which may end with a heading's one line, and must not be
+    nearly empty); ``next_opens_section`` when the next page begins with a heading, so that
+    a heading with one line at this page's foot is a complete (short) section, not a
+    stranded one."""
     problems: list[str] = []
     W, H = page.width, page.height
     try:
@@ -160,7 +165,9 @@ def page_problems(page: Any, label: str, footer_top: float) -> list[str]:
             lines[-1].append(c)
         else:
             lines.append([c])
-    for tail in (1,):
+    # A heading with only one line after it at the foot of a page is stranded too (the
+    # stricter rule), except at the very end of the document.
+    for tail in ((1,) if last or next_opens_section else (1, 2)):
         if len(lines) < tail:
             break
         line = lines[-tail]
@@ -170,7 +177,31 @@ def page_problems(page: Any, label: str, footer_top: float) -> list[str]:
             problems.append(f"{label}: the page ends with the heading “{text}”"
                             + ("" if tail == 1 else " and one line after it"))
             break
+    # 5. A last page holds more than a stray line or two.
+    if last and lines and len(lines) > 0:
+        top = 16 * 72 / 25.4
+        filled = (max(c["bottom"] for c in body) - top) / (footer_top - top)
+        if filled < MIN_LAST_PAGE:
+            problems.append(f"{label}: the last page is nearly empty ({filled:.0%} used)")
     return problems
+
+
+#: Share of the last page's text area that must be used (a colophon alone is a wasted page).
+MIN_LAST_PAGE = 0.2
+
+
+def _opens_with_heading(page: Any) -> bool:
+    """Whether the page's first line of text is a heading (a new section starts there)."""
+    try:
+        mcids = _mcid_map(page.structure_tree)
+    except Exception:  # pdfplumber raises several types on a missing tree
+        return False
+    words = page.extract_words(extra_attrs=["mcid"], x_tolerance=1.5)
+    if not words:
+        return False
+    top = min(w["top"] for w in words)
+    first = [w for w in words if abs(w["top"] - top) < 1.5]
+    return {mcids.get(w.get("mcid"), ("?", 0, -1))[0] for w in first} <= HEADINGS
 
 
 def pdf_layout_problems(path: Path) -> list[str]:
@@ -180,8 +211,11 @@ def pdf_layout_problems(path: Path) -> list[str]:
 
     problems: list[str] = []
     with pdfplumber.open(str(path)) as pdf:
+        opens = [_opens_with_heading(page) for page in pdf.pages]
         for i, page in enumerate(pdf.pages, start=1):
             # the running footer sits in the 17 mm bottom margin (report.css @page)
             problems += page_problems(page, f"{path.name} p. {i}",
-                                      footer_top=page.height - 17 * 72 / 25.4)
+                                      footer_top=page.height - 17 * 72 / 25.4,
+                                      last=i == len(pdf.pages) and i > 1,
+                                      next_opens_section=i < len(pdf.pages) and opens[i])
     return problems

@@ -175,13 +175,14 @@ def test_chart_alt_text_states_the_data(funders_round: Path) -> None:
     assert set(titles) == {"portfolio-levels", "portfolio-claims", "portfolio-themes",
                            "portfolio-effects"}
     levels = titles["portfolio-levels"]
-    # "level 2: 4 verified level, 3 claimed level" — the counts of the table beside it.
+    # "level 2: 4 verified at this level, 3 claiming this level": the table's counts.
     with (funders_round / "scores.csv").open(encoding="utf-8", newline="") as f:
         scores = list(csv.DictReader(f))
     for n in range(6):
         verified = sum(1 for s in scores if s["level"] == str(n))
         claimed = sum(1 for s in scores if s["claimed_level"] == str(n))
-        assert f"level {n}: {verified} verified level, {claimed} claimed level" in levels
+        assert (f"level {n}: {verified} verified at this level, {claimed} claiming this level"
+                in levels)
     effects = titles["portfolio-effects"]
     for s in scores:
         if int(s["level"]) >= 3:
@@ -193,3 +194,49 @@ def test_chart_alt_text_states_the_data(funders_round: Path) -> None:
                 if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Figure"]
     assert len(alts) == 4 and all("Data: " in a for a in alts)
     assert any(a.startswith("Applications by evidence level. Data: level 0:") for a in alts)
+
+
+def test_the_effects_chart_leaves_out_effects_that_are_not_causal() -> None:
+    """A level-3 programme whose headline comes from an evaluation that fails the causal test
+    (another evaluation passes it) is not drawn among "applications with causal evidence"."""
+    from evidencekit.report.portfolio import build_portfolio
+
+    def result(aid: str, causal: bool) -> dict[str, Any]:
+        row = {"programme": aid.title(), "organisation": "", "level": 3, "claimed_level": 3,
+               "overclaim_gap": 0, "effect": 0.3, "effect_ci_low": 0.1, "effect_ci_high": 0.5,
+               "n_analysed": 100, "rubric_id": "nesta", "rubric_version": "1",
+               "effect_causal": causal, "effect_design": "rct", "theme": "t"}
+        return {"application_id": aid, "ok": True, "row": row, "extra": {}}
+
+    results = [result("passes", True), result("fails", False)]
+    context = build_portfolio(results, results)
+    assert context.effects_chart is not None
+    alt = re.search(r"<title[^>]*>([^<]*)</title>", str(context.effects_chart.svg))
+    assert alt is not None and "Passes" in alt.group(1) and "Fails" not in alt.group(1)
+    assert [r.caution for r in context.ranked] == ["", "fails the causal test"]
+
+
+def test_the_funders_portfolio_fits_every_screen_and_passes_axe(funders_round: Path) -> None:
+    """The portfolio with the funder's extra column, from 320 to 1280 px: no horizontal
+    overflow, no word broken for want of width, and axe-core finds nothing."""
+    from layout_helpers import chromium, overflow_problems
+    from tools.axe import axe_version, axe_violations
+
+    doc = funders_round / "portfolio.html"
+    found: dict[str, Any] = {}
+    with chromium() as browser:
+        for width in (320, 375, 768, 1280):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            try:
+                page.goto(doc.as_uri())
+                problems = overflow_problems(page)
+                if problems:
+                    found[f"layout at {width}px"] = problems[:5]
+                if width in (375, 1280):
+                    violations = axe_violations(page)
+                    if violations:
+                        found[f"axe-core {axe_version()} at {width}px"] = violations
+            finally:
+                context.close()
+    assert found == {}

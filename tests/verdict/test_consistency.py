@@ -180,14 +180,25 @@ def _strip(fragment: str) -> str:
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
-def from_html(page: str) -> Seen:
+def _unturn(head: tuple[str, str, str] | None, sign: int) -> tuple[str, str, str] | None:
+    """A standardised effect shown in the favourable direction (as the chart and the tables
+    show it), turned back to the measure's own sign to compare (as shown: same decimals)."""
+    if head is None or sign > 0 or head[0] in ("?", "withheld"):
+        return head
+
+    def neg(text: str) -> str:
+        return text[1:] if text[:1] in "−-" else "−" + text
+
+    return (neg(head[0]), neg(head[2]), neg(head[1]))
+
+
+def from_html(page: str, sign: int = 1) -> Seen:
     numbers = re.findall(r'<p class="level-number">(\d+)<span', page)
     statuses = {int(n): STATUS_OF_BADGE[b] for n, b in re.findall(
         r'<h3 id="level-(\d+)">.*?<span class="badge (\w+)">', page)}
     assessment = page.split('id="assessment"', 1)[1].split('id="notes-title"', 1)[0]
-    crits = [(cid.split(" · ")[0].strip(), st) for st, cid in re.findall(
-        r'<tr class="(verified|claimed|not_met)">\s*<th scope="row">[^<]*<span class="meta">'
-        r'([^<]*)</span>', assessment)]
+    crits = [(cid, st) for st, cid in re.findall(
+        r'<tr class="(verified|claimed|not_met)" data-criterion="([^"]*)">', assessment)]
     section = re.search(r'<section class="headline[^"]*".*?</section>', page, re.S)
     text = _strip(section.group(0)) if section else ""
     # The last such sentence is the headline's (a pooled sentence may come first).
@@ -195,6 +206,8 @@ def from_html(page: str) -> Seen:
     mc = re.search(rf"mean change ({NUMBER}), 95% CI ({NUMBER}) to ({NUMBER})", text)
     m = mc or (found[-1] if found else None)
     head: tuple[str, str, str] | None = (m.group(1), m.group(2), m.group(3)) if m else None
+    if m is not None and mc is None:
+        head = _unturn(head, sign)
     if head is None and "withheld" in text:
         head = ("withheld", "", "")
     elif head is None and text and "no effect to report" not in text \
@@ -318,7 +331,8 @@ def check(r: evidencekit.AssessmentResult, row: dict[str, str],
     want = expected(r)
     _agree("JSON", want, from_json(r), r)
     _agree("text", want, from_text(r), r)
-    _agree("HTML", want, from_html(render_html(r, deterministic=True)), r)
+    page = render_html(r, deterministic=True)
+    _agree("HTML", want, from_html(page, r.headline.sign if r.headline else 1), r)
     _agree("batch row", want, from_row(r, row), r)
     _agree("portfolio", want, from_portfolio(r, portfolio), r)
     _agree("web result", want, from_web(r), r)
@@ -448,7 +462,8 @@ def from_pdf(r: evidencekit.AssessmentResult, text: str) -> Seen:
         badges.append(STATUS_OF_MARK[marks.pop(0)] if marks else "?")
         for c in lv.criteria:
             crits.append((c.id, marks.pop(0) if marks else "?"))
-            assert c.id in section, (r.programme, "PDF criterion", c.id)
+            # by its title: a commissioner's report never shows the criterion's id
+            assert " ".join(c.title.split()) in section, (r.programme, "PDF criterion", c.id)
     assert not marks, (r.programme, "PDF: more statuses than criteria")
     assert badges == [ladder.get(lv.level) for lv in r.levels], (r.programme, "PDF ladder")
     head: tuple[str, str, str] | None = None
@@ -459,7 +474,8 @@ def from_pdf(r: evidencekit.AssessmentResult, text: str) -> Seen:
         if "withheld" in part[:400]:
             head = ("withheld", "", "")
         elif found:
-            head = found[0] if "mean change" in part[:600] else found[-1]
+            head = found[0] if "mean change" in part[:600] else \
+                _unturn(found[-1], r.headline.sign if r.headline else 1)
     return Seen(int(m.group(1)), int(m.group(2)), badges, crits, head)
 
 

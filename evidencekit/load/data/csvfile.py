@@ -96,6 +96,106 @@ def dialect(data: DataFile) -> tuple[str, str, list[str], int, bool]:
     return encoding, delimiter, header, header_line, multiline
 
 
+class _LongRecord(Exception):
+    """A CSV record longer than ``limits.CSV_LINE_BYTES`` (raised while the file is read)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _RecordCap(io.RawIOBase):
+    """A binary file that refuses, as it is read, a record longer than
+    ``limits.CSV_LINE_BYTES`` — in any column, mapped or not.
+
+    pyarrow parses in blocks, but a record that does not end within a block is carried into
+    the next, so one huge line (or, with quoted line breaks, one huge quoted value) would be
+    held whole, whatever its length: memory without a bound. Every chunk read is checked
+    here first: the bytes since the last end of record must stay under the limit. An end of
+    record is a line break — outside quotes, when values may span lines (``quotes``), by the
+    parity of the ``"`` characters before it, which RFC 4180's doubled quotes keep.
+    """
+
+    def __init__(self, raw: BinaryIO, quotes: bool) -> None:
+        super().__init__()
+        self.raw = raw
+        self.quotes = quotes
+        self.since = 0      # bytes since the last end of record
+        self.lines = 0      # line breaks read so far
+        self.record = 1     # the line the current record starts on
+        self.odd = False    # inside quotes at the end of the last chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """What pyarrow calls: the raw file's bytes, checked, without a copy."""
+        chunk = self.raw.read(size if size is not None and size >= 0 else 1 << 22)
+        if chunk:
+            self._check(chunk)
+        return chunk
+
+    def readinto(self, buffer: Any) -> int:
+        """What :class:`io.BufferedReader` calls (the exact rescan)."""
+        chunk = self.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+    def _check(self, chunk: bytes) -> None:
+        limit = limits.CSV_LINE_BYTES
+        if not self.quotes:
+            first = chunk.find(b"\n")
+            if first < 0:
+                self.since += len(chunk)
+                if self.since > limit:
+                    raise _LongRecord(self.lines + 1)
+                return
+            if self.since + first > limit:
+                raise _LongRecord(self.lines + 1)
+            if len(chunk) > limit:  # a line inside the chunk may be longer than the limit
+                breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+                gaps = np.diff(breaks) - 1
+                if gaps.size and int(gaps.max()) > limit:
+                    raise _LongRecord(self.lines + int(np.argmax(gaps)) + 2)
+            self.lines += chunk.count(b"\n")
+            self.since = len(chunk) - 1 - chunk.rfind(b"\n")
+            if self.since > limit:  # a chunk read larger than the limit
+                raise _LongRecord(self.lines + 1)
+            return
+        arr = np.frombuffer(chunk, dtype=np.uint8)
+        parity = np.cumsum(arr == 34, dtype=np.uint8) & 1  # quotes so far, mod 2
+        if self.odd:
+            parity ^= 1
+        breaks = np.flatnonzero(arr == 10)
+        ends = breaks[parity[breaks] == 0]
+        start_line = self.lines
+        if ends.size == 0:
+            self.since += len(chunk)
+        else:
+            if self.since + int(ends[0]) > limit:
+                raise _LongRecord(self.record)
+            gaps = np.diff(ends) - 1
+            if gaps.size and int(gaps.max()) > limit:
+                at = int(ends[int(np.argmax(gaps))])
+                raise _LongRecord(start_line + int(np.count_nonzero(breaks <= at)) + 1)
+            self.since = len(chunk) - 1 - int(ends[-1])
+            self.record = start_line + int(np.count_nonzero(breaks <= ends[-1])) + 1
+        self.lines += int(breaks.size)
+        self.odd = bool(parity[-1])
+        if self.since > limit:
+            raise _LongRecord(self.record)
+
+
+def _too_long(data: DataFile, line: int) -> DataError:
+    return limits.exceeded(data, "a CSV record (a line, or a quoted value spanning lines)",
+                           limits.mib(limits.CSV_LINE_BYTES),
+                           "a longer one", row=line)
+
+
 def batches(data: DataFile) -> Iterator[Batch]:
     """Stream the requested columns (parsed a few batches ahead on a background thread)."""
     def produce() -> Iterator[Batch]:
@@ -106,10 +206,18 @@ def batches(data: DataFile) -> Iterator[Batch]:
 
 
 def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
+    try:
+        yield from _parse(data, source)
+    except _LongRecord as exc:
+        raise _too_long(data, exc.line) from None
+
+
+def _parse(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     encoding, delimiter, header, header_line, multiline = dialect(data)
+    source = _RecordCap(source, quotes=multiline)  # type: ignore[assignment]
     data.check_header(header, header_line)
     raw_header = _raw_header(data, encoding, delimiter, header_line)
     actual = {h.strip(): h for h in raw_header}
@@ -117,9 +225,13 @@ def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     for r in data.requests:
         types[actual[r.name]] = (pa.float64() if r.kind == "number"
                                  else pa.dictionary(pa.int32(), pa.string()))
+    # No read-ahead threads: one still reading this Python file object when the interpreter
+    # exits after a refusal aborts the process ("terminate called without an active
+    # exception", exit 134 instead of the sentence's 2; about 1 run in 12). Measured: no
+    # difference in speed (the streaming reader converts on this thread either way).
     read = pacsv.ReadOptions(
         encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-        block_size=limits.CSV_BLOCK, skip_rows=header_line - 1, use_threads=True)
+        block_size=limits.CSV_BLOCK, skip_rows=header_line - 1, use_threads=False)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline)
     convert = pacsv.ConvertOptions(
         include_columns=[actual[r.name] for r in data.requests], column_types=types,
@@ -128,14 +240,22 @@ def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     try:
         reader = pacsv.open_csv(source, read_options=read, parse_options=parse,
                                 convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+    failure: str | None = None
+    try:
         for record in reader:
             batch = _record(data, record, actual)
             if batch is not None:
                 yield batch
     except pa.ArrowInvalid as exc:
-        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+        failure = str(exc)
     except (_BadValue, _Infinite) as exc:
-        raise _failure(data, str(exc), encoding, delimiter, header_line) from None
+        failure = str(exc)
+    finally:
+        reader.close()
+    if failure is not None:
+        raise _failure(data, failure, encoding, delimiter, header_line) from None
     if data.rows == 0:
         raise data.error("at least one row of data below the header",
                          "only the header" if data.blank_rows == 0 else
@@ -181,6 +301,8 @@ def _failure(data: DataFile, message: str, encoding: str, delimiter: str,
                           "as UTF-8 CSV")
     try:
         return _locate(data, message, encoding, delimiter, header_line)
+    except _LongRecord as exc:
+        return _too_long(data, exc.line)
     except csv.Error:
         return limits.exceeded(data, "a CSV field", f"{limits.CSV_FIELD_CHARS:,} characters",
                                "a longer field (or a quote that is never closed)")
@@ -254,7 +376,8 @@ def _detect_encoding(raw: bytes, data: DataFile) -> str:
 
 
 def _text(data: DataFile, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(data.open(), encoding=encoding, errors="replace", newline="")
+    capped = io.BufferedReader(_RecordCap(data.open(), quotes=True), 1 << 20)
+    return io.TextIOWrapper(capped, encoding=encoding, errors="replace", newline="")
 
 
 def _raw_header(data: DataFile, encoding: str, delimiter: str, header_line: int) -> list[str]:

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["FileRefused", "display_path", "open_inside", "sha256_inside"]
+__all__ = ["FileRefused", "display_path", "file_kind", "open_inside", "sha256_inside"]
 
 
 def display_path(path: Path) -> str:
@@ -44,7 +44,8 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file of this ``st_mode`` is, in words ("a named pipe (FIFO)", "a device")."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -111,13 +112,13 @@ def open_inside(path: str | os.PathLike[str], root: str | os.PathLike[str] | Non
         leaf = parts[-1]
         before = os.stat(leaf, dir_fd=dirs[-1], follow_symlinks=False)
         if not stat.S_ISREG(before.st_mode):
-            raise FileRefused(_kind(before.st_mode))
+            raise FileRefused(file_kind(before.st_mode))
         try:
             fd = os.open(leaf, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_NOCTTY | _O_CLOEXEC,
                          dir_fd=dirs[-1])
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise FileRefused(_kind(stat.S_IFLNK)) from None
+                raise FileRefused(file_kind(stat.S_IFLNK)) from None
             raise
         return _checked(fd, before)
     finally:
@@ -147,7 +148,7 @@ def _checked(fd: int, before: os.stat_result | None) -> BinaryIO:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise FileRefused(_kind(st.st_mode))
+            raise FileRefused(file_kind(st.st_mode))
         if before is not None and (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
             raise FileRefused("a file that was replaced while it was being opened")
         if _O_NONBLOCK:

@@ -35,6 +35,9 @@ DISTINCT_LABELS = 1_000_000
 #: Characters of one CSV field when a problem is located by the exact rescan (Python's csv
 #: module, whose default of 131,072 would otherwise fail).
 CSV_FIELD_CHARS = 1 << 22
+#: Bytes of one CSV record (a line, or a quoted value spanning lines), in any column: held
+#: whole while it is parsed, so it is refused as it is read once longer than this.
+CSV_LINE_BYTES = 16 << 20
 #: Decompressed bytes of an Excel sheet's XML.
 XLSX_SHEET_BYTES = 512 << 20
 #: Decompressed bytes of an Excel workbook's shared-strings table (held in memory).

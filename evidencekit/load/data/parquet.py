@@ -4,6 +4,8 @@ mapped columns; numeric columns are viewed without copying."""
 from __future__ import annotations
 
 import math
+import os
+import struct
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -14,7 +16,7 @@ from . import limits
 from .arrow import floats, indices, numeric_type, prefetch
 from .columns import Batch
 from .datafile import SHOW
-from .values import EXPECTED, PARSERS, cell_number, describe, nan_if_none
+from .values import EXPECTED, PARSERS, cell_number, describe, excerpt, nan_if_none
 
 if TYPE_CHECKING:
     from .datafile import DataFile
@@ -28,15 +30,84 @@ def header(data: DataFile) -> list[str]:
         return list(_open(data, source).schema_arrow.names)
 
 
+#: Nesting of a Parquet schema pyarrow itself accepts (deeper is refused by its reader).
+SCHEMA_DEPTH = 100
+
+
 def _open(data: DataFile, source: BinaryIO) -> Any:
+    """The file's metadata, once what it declares is within the limits.
+
+    Checked before pyarrow allocates anything for it, from the file's last 8 bytes: the
+    footer's declared length (``limits.PARQUET_FOOTER_BYTES``). Then, on the parsed footer
+    and before any data page is read: the number of leaf columns (``limits.COLUMNS``), the
+    rows (``limits.ROWS``), and the declared decompressed size of every column chunk the
+    analysis reads (``limits.PARQUET_CHUNK_BYTES``).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    _check_footer(data, source)
     try:
-        return pq.ParquetFile(source)
-    except (pa.ArrowInvalid, OSError):
-        raise data.error("a Parquet file", "a file that is not one (no Parquet footer)"
+        # the footer's strings (its key-value metadata) within the footer's own limit
+        pf = pq.ParquetFile(source, thrift_string_size_limit=limits.PARQUET_FOOTER_BYTES)
+    except (pa.ArrowInvalid, OSError) as exc:
+        message = str(exc)
+        if "too deeply nested" in message:
+            raise data.error(f"a Parquet schema nested at most {SCHEMA_DEPTH} deep (pyarrow's "
+                             "limit)", "a schema nested deeper than that") from None
+        raise data.error("a Parquet file pyarrow can read",
+                         f"a damaged or unsupported one ({excerpt(message.strip(), 80)})"
                          ) from None
+    meta = pf.metadata
+    if meta.num_columns > limits.COLUMNS:
+        raise limits.exceeded(data, "a Parquet file", f"{limits.COLUMNS:,} columns",
+                              f"{meta.num_columns:,} columns")
+    if meta.num_rows > limits.ROWS:
+        raise limits.exceeded(data, "a data file", f"{limits.ROWS:,} rows of data",
+                              f"{meta.num_rows:,} rows")
+    return pf
+
+
+def _check_footer(data: DataFile, source: BinaryIO) -> None:
+    """The footer's declared length, read from the file's end, before pyarrow reads it."""
+    size = os.fstat(source.fileno()).st_size
+    if size < 12:
+        raise data.error("a Parquet file", "a file that is not one (no Parquet footer)")
+    source.seek(size - 8)
+    tail = source.read(8)
+    source.seek(0)
+    if tail[4:] == b"PARE":
+        raise data.error("a Parquet file that is not encrypted", "an encrypted one")
+    if tail[4:] != b"PAR1":
+        raise data.error("a Parquet file", "a file that is not one (no Parquet footer)")
+    footer = struct.unpack("<I", tail[:4])[0]
+    if footer > limits.PARQUET_FOOTER_BYTES:
+        raise limits.exceeded(data, "a Parquet file's footer (its schema and metadata)",
+                              limits.mib(limits.PARQUET_FOOTER_BYTES),
+                              f"a footer declared as {limits.mib(footer)}")
+    if footer > size - 12:
+        raise data.error("a Parquet file", f"a damaged one (its footer is declared as "
+                         f"{footer:,} bytes, longer than the file)")
+
+
+def _check_chunks(data: DataFile, pf: Any, columns: list[str]) -> None:
+    """Every column chunk the analysis reads is at most ``limits.PARQUET_CHUNK_BYTES``
+    decompressed, as the footer declares it (checked before any page is read)."""
+    meta = pf.metadata
+    wanted = set(columns)
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for i in range(group.num_columns):
+            chunk = group.column(i)
+            top = chunk.path_in_schema.split(".", 1)[0]
+            if top not in wanted:
+                continue
+            declared = max(chunk.total_uncompressed_size, chunk.total_compressed_size)
+            if declared > limits.PARQUET_CHUNK_BYTES:
+                raise limits.exceeded(
+                    data, "one column of one Parquet row group",
+                    f"{limits.mib(limits.PARQUET_CHUNK_BYTES)} decompressed",
+                    f"{limits.mib(declared)} in row group {g + 1:,}", column=top)
 
 
 def batches(data: DataFile) -> Iterator[Batch]:
@@ -49,12 +120,33 @@ def batches(data: DataFile) -> Iterator[Batch]:
 
 
 def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
+    """The batches, a page pyarrow cannot decode (a damaged file, or one changed while it is
+    read) becoming one sentence."""
+    import pyarrow as pa
+
+    try:
+        yield from _decode(data, source)
+    except (pa.ArrowException, OSError) as exc:
+        raise data.error("a Parquet file pyarrow can read",
+                         f"a damaged or unsupported one ({excerpt(str(exc).strip(), 80)})"
+                         ) from None
+
+
+def _decode(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     pf = _open(data, source)
     names = list(pf.schema_arrow.names)
     data.check_header(names, None)
+    _check_chunks(data, pf, [r.name for r in data.requests])
+    for r in data.requests:
+        kind = pf.schema_arrow.field(r.name).type
+        if pa.types.is_nested(kind) or (pa.types.is_dictionary(kind) and \
+                pa.types.is_nested(kind.value_type)):
+            raise data.error(EXPECTED.get(r.kind, "a label (one value per row)"),
+                             f"lists or records, not single values (type "
+                             f"{excerpt(str(kind), 40)[1:-1]})", column=r.name)
     if pf.metadata.num_rows == 0:
         raise data.error("at least one row of data", "a Parquet file with no rows")
     offset = 0

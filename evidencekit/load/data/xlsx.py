@@ -48,7 +48,7 @@ from .values import PARSERS, excerpt, label, quote_list
 if TYPE_CHECKING:
     from .datafile import DataFile
 
-__all__ = ["batches", "header"]
+__all__ = ["batches", "header", "table"]
 
 _CHUNK = 1 << 16
 _REL_WORKSHEET = "/worksheet"
@@ -355,9 +355,11 @@ class _SheetReader:
     """Streams a worksheet's XML: the first non-blank row is the header; after it, only the
     wanted columns of each row are kept and handed on in batches of row values."""
 
-    def __init__(self, data: DataFile, book: _Book, part: str, header_only: bool) -> None:
+    def __init__(self, data: DataFile, book: _Book, part: str, header_only: bool,
+                 every_column: bool = False) -> None:
         self.data, self.book, self.part = data, book, part
         self.header_only = header_only
+        self.every_column = every_column  # a whole table (a manifest), not mapped columns
         self.strings = book.shared_strings()
         self.dates = book.date_styles()
         self.epoch = datetime(1904, 1, 1) if book.date1904 else datetime(1899, 12, 30)
@@ -486,12 +488,19 @@ class _SheetReader:
             self.header, self.header_row = names, self.row
             if self.header_only:
                 raise _Done()
+            if self.every_column:
+                if len(names) > limits.COLUMNS:
+                    raise _Stop(limits.exceeded(self.data, "a header row",
+                                                f"{limits.COLUMNS:,} columns",
+                                                f"{len(names):,} columns"))
+                self.wanted = {i: i for i in range(len(names))}
+                return
             self.data.check_header(names, None)
             position = {n: i for i, n in reversed(list(enumerate(names)))}
             for j, r in enumerate(self.data.requests):
                 self.wanted[position[r.name]] = j
             return
-        picked = [None] * len(self.data.requests)
+        picked = [None] * (len(self.header) if self.every_column else len(self.data.requests))
         for col, j in self.wanted.items():
             picked[j] = cells.get(col)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in picked):
@@ -513,15 +522,16 @@ def _iso_date(text: str) -> Any:
         return text
 
 
-def _stream(data: DataFile, source: BinaryIO, header_only: bool
+def _stream(data: DataFile, source: BinaryIO, header_only: bool, every_column: bool = False
             ) -> Iterator[list[tuple[int, list[Any]]]]:
     """Batches of (row number, mapped values) after the header; for ``header_only``, the
-    reader stops at the header (see :func:`header`)."""
+    reader stops at the header (see :func:`header`); for ``every_column``, every column of
+    the header is kept (see :func:`table`)."""
     with _open_zip(data, source) as zf:
         book = _Book(data, zf)
         sheet_name, part = _sheet(data, book)
         data.sheet_name = sheet_name
-        reader = _SheetReader(data, book, part, header_only)
+        reader = _SheetReader(data, book, part, header_only, every_column)
         feed = _feeder(data, zf, part, reader)
         try:
             for _ in feed:
@@ -555,6 +565,21 @@ def header(data: DataFile) -> list[str]:
     if names is None:
         raise data.error("a header row and at least one row of data", "an empty sheet")
     return list(names)
+
+
+def table(data: DataFile) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """The header of the sheet and its non-blank rows as (row number, values by header
+    position), read with the same parser and limits as an analysed sheet: a funder's
+    manifest. Cell values are as the analysis sees them (numbers, text, True/False, dates).
+    """
+    names = header(data)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        with data.open() as source:
+            for chunk in _stream(data, source, header_only=False, every_column=True):
+                yield from chunk
+
+    return names, rows()
 
 
 def batches(data: DataFile) -> Iterator[Batch]:
