@@ -50,6 +50,15 @@ def ranked(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(ok, key=key)
 
 
+def level_columns(results: Sequence[dict[str, Any]]) -> list[int]:
+    """The levels of the run's rubric(s), each with a ``level:N`` status column."""
+    levels: set[int] = set()
+    for r in results:
+        if r.get("ok"):
+            levels.update(int(n) for n, _status in r["row"].get("levels", ()))
+    return sorted(levels)
+
+
 def gate_columns(results: Sequence[dict[str, Any]]) -> list[str]:
     cols: dict[str, None] = {}
     for r in results:
@@ -84,15 +93,19 @@ def _non_finite(value: float) -> str:
 def score_rows(results: Sequence[dict[str, Any]], manifest_columns: Sequence[str]
                ) -> tuple[list[str], list[list[Any]]]:
     gates = gate_columns(results)
+    levels = level_columns(results)
     extras = extra_columns(results, manifest_columns)
-    header = BASE_COLUMNS + [f"gate:{g}" for g in gates] + extras
+    header = (BASE_COLUMNS + [f"level:{n}" for n in levels] + [f"gate:{g}" for g in gates]
+              + extras)
     rows = []
     for rank, r in enumerate(ranked(results), start=1):
         row = r["row"]
         values: dict[str, Any] = {**row, "rank": rank, "application_id": r["application_id"],
                                   "input_sha256": r["input_sha256"]}
         statuses = dict(row["gates"])
+        level_status = {int(n): st for n, st in row.get("levels", ())}
         rows.append([values.get(c) for c in BASE_COLUMNS]
+                    + [level_status.get(n, "") for n in levels]
                     + [statuses.get(g, "") for g in gates]
                     + [r.get("extra", {}).get(c, "") for c in extras])
     return header, rows
@@ -151,6 +164,8 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
 }
 STATUS_WORDS = {"verified": "Verified", "validated": "Validated by reviewers",
                 "claimed": "Claimed only", "not_met": "Not met"}
+LEVEL_STATUS_WORDS = {"reached": "Reached", "validated_only": "Reached with validated claims",
+                      "claimed_only": "Claimed only", "not_reached": "Not reached"}
 
 
 def _measure_words(text: str) -> str:
@@ -182,6 +197,8 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
         if code.startswith("gate:"):
             gid = code[5:]
             return "Gate: " + titles.get(gid, gid.replace("_", " "))
+        if code.startswith("level:"):
+            return f"Level {code[6:]} status"
         if code in BASE_COLUMNS:  # a column added without a heading: still readable
             return code.replace("_", " ").capitalize()
         return code  # the funder's own column, as named in the manifest
@@ -217,6 +234,7 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
             for i, code in enumerate(header):
                 ws.write_string(0, i, _cell(heading(code)), bold)
             gate_at = {i for i, code in enumerate(header) if code.startswith("gate:")}
+            level_at = {i for i, code in enumerate(header) if code.startswith("level:")}
             measure_at = header.index("effect_measure") if "effect_measure" in header else -1
             for r, row in enumerate(group, start=1):
                 for i, v in enumerate(row):
@@ -225,6 +243,8 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
                     if isinstance(v, str):
                         if i in gate_at:
                             v = STATUS_WORDS.get(v, v)
+                        elif i in level_at:
+                            v = LEVEL_STATUS_WORDS.get(v, v)
                         elif i == measure_at:
                             v = _measure_words(v)
                     _xlsx_write(ws, r, i, v, number_formats[i])
@@ -241,6 +261,11 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
             elif code.startswith("gate:"):
                 meaning = ("A criterion the level depends on: Verified, Claimed only (claimed "
                            "but not shown by the evidence) or Not met.")
+            elif code.startswith("level:"):
+                meaning = ("The level's cumulative status, as the report shows it: Reached "
+                           "(it and every level below are verified), Reached with validated "
+                           "claims, Claimed only (reached once claims are counted) or Not "
+                           "reached.")
             else:
                 meaning = "The funder's own column, carried from the manifest."
             for i, t in enumerate((heading(code), code, meaning)):

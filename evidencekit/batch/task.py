@@ -229,6 +229,8 @@ def summarise(result: Any) -> dict[str, Any]:
         "reporting_flags": _reporting_flags(result.analysis),
         "level_label": result.level_title(result.level),
         "gates": gates,
+        # Each level's cumulative status as the assessment decided it (contract §5.1).
+        "levels": [[lv.level, lv.status] for lv in result.levels],
         "gate_titles": [[c.id, c.title] for lv in result.levels for c in lv.criteria
                         if c.gate],
         **effect,

@@ -2,8 +2,8 @@
 text, the JSON, the HTML report, the PDF text, the batch row (scores.csv of a real batch
 run), the portfolio and the web result page agree on the level, the claimed level, every
 level's status, every criterion's status and the headline effect with its interval — as far
-as each surface shows them (the batch row shows the gating criteria, the portfolio the
-levels and the headline).
+as each surface shows them (the batch row shows every level's status and the gating
+criteria, the portfolio the levels and the headline).
 
 One batch run per corpus (the examples; the 200 generated submissions, which fill the
 portfolio's 200-row table exactly) is shared by every check. PDFs are rendered in a process
@@ -236,7 +236,8 @@ def from_row(r: evidencekit.AssessmentResult, row: dict[str, str]) -> Seen:
     gates = {k.removeprefix("gate:"): v for k, v in row.items() if k.startswith("gate:") and v}
     crits = [(c.id, gates.get(c.id, c.status)) for lv in r.levels for c in lv.criteria]
     assert {c.id for lv in r.levels for c in lv.criteria if c.gate} <= set(gates), r.programme
-    return Seen(int(row["level"]), int(row["claimed_level"]), None, crits, head)
+    levels = [row[f"level:{lv.level}"] for lv in r.levels]
+    return Seen(int(row["level"]), int(row["claimed_level"]), levels, crits, head)
 
 
 def _negate(shown: str) -> str:
