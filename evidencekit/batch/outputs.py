@@ -168,6 +168,24 @@ LEVEL_STATUS_WORDS = {"reached": "Reached", "validated_only": "Reached with vali
                       "claimed_only": "Claimed only", "not_reached": "Not reached"}
 
 
+def _disarm_zips(error: BaseException) -> None:
+    """Detach the file from every ``zipfile.ZipFile`` in ``error``'s frames, so that a zip
+    left half-written by a failed write is not closed again when it is collected (which
+    would print "Exception ignored in ZipFile.__del__" with a traceback after our one
+    sentence). Its file is the atomic writer's, which removes it."""
+    import zipfile
+
+    seen: BaseException | None = error
+    while seen is not None:  # xlsxwriter re-raises the OSError as its own exception
+        tb = seen.__traceback__
+        while tb is not None:
+            for value in tb.tb_frame.f_locals.values():
+                if isinstance(value, zipfile.ZipFile):
+                    value.fp = None
+            tb = tb.tb_next
+        seen = seen.__cause__ or seen.__context__
+
+
 def _measure_words(text: str) -> str:
     """``did_hedges_g (favourable direction)`` → ``Difference-in-differences g (...)``."""
     from ..registry import MEASURES
@@ -270,7 +288,11 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
                 meaning = "The funder's own column, carried from the manifest."
             for i, t in enumerate((heading(code), code, meaning)):
                 info.write_string(r, i, _cell(t))
-        wb.close()
+        try:
+            wb.close()
+        except Exception as error:  # e.g. a full disk: the half-written zip must not be closed
+            _disarm_zips(error)    # again at exit (after the handle is gone) with a traceback
+            raise
 
 
 def gate_titles(results: Sequence[dict[str, Any]]) -> dict[str, str]:

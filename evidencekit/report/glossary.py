@@ -47,7 +47,7 @@ def glossary_of(text: str, analysis: AnalysisResult) -> tuple[GlossaryRow, ...]:
     symbol, as shown: "g = 0.41"), then its tests.
 
     >>> from evidencekit.analysis.result import AnalysisOptions, AnalysisResult
-    >>> none = AnalysisResult("P", None, (), AnalysisOptions())  # no measures computed
+    >>> none = AnalysisResult("P", None, (), AnalysisOptions.default())  # no measures computed
     >>> [r.label for r in glossary_of("g = 0.41; 95% CI 0.14 to 0.69; p = 0.003", none)]
     ['95% confidence interval', 'p-value']
     """

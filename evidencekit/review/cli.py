@@ -129,13 +129,14 @@ def import_cmd(round_dir: str, file: str, reviewer: str, token: str,
                                  repr(items[i].criterion), key=f"judgements[{i}].criterion",
                                  line=doc.line_of(("judgements", i)))
     import hashlib
-    import json
+
+    from ..jsontext import dumps
 
     for i, item in enumerate(raw):
         # The same item imported again (the same file twice) is recorded once: its id is
         # its content as written, not the time it happens to be recorded at.
-        digest = hashlib.sha256(json.dumps([who.name, item], sort_keys=True,
-                                           default=str).encode()).hexdigest()
+        digest = hashlib.sha256(dumps([who.name, item], sort_keys=True,
+                                      default=str).encode()).hexdigest()
         record(store, who, dict(item), source=file, line=doc.line_of(("judgements", i)),
                request_id=f"import:{digest}")
     click.echo(f"Recorded {len(items)} judgements by {who.name} from {file}.")

@@ -285,9 +285,10 @@ def classified(package: dict[str, Any], results: list[dict[str, Any]]) -> dict[s
 def write_classified(source: Path, out: Path, results: list[dict[str, Any]]) -> str:
     """Write ``360giving.json`` (the package with the levels as classifications)."""
     from ..batch.store import atomic_write_text
+    from ..jsontext import dumps
 
     package, _ = read_package(source)
     atomic_write_text(out / "360giving.json",
-                      json.dumps(classified(package, results), indent=2, ensure_ascii=False)
+                      dumps(classified(package, results), indent=2, ensure_ascii=False)
                       + "\n")
     return "360giving.json"

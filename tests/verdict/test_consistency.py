@@ -471,7 +471,8 @@ def from_pdf(r: evidencekit.AssessmentResult, text: str) -> Seen:
         part = flat.split("Headline effect", 1)[1][:1200]
         found = [x.groups() for x in re.finditer(
             rf"(?:= |mean change )({NUMBER}), 95% CI ({NUMBER}) to ({NUMBER})", part)]
-        if "withheld" in part[:400]:
+        # (a caution about bias may come first and push the withholding sentence further)
+        if "withheld" in part[:400] or "its numbers are withheld" in part[:900]:
             head = ("withheld", "", "")
         elif found:
             head = found[0] if "mean change" in part[:600] else \
