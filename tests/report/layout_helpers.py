@@ -8,13 +8,12 @@ problems, empty when the layout is sound, so that a failing assertion says what 
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tools.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium
 
 #: JavaScript run in the page: horizontal overflow of the document, and table cells (or any
 #: text element) too narrow for the longest word they hold.
@@ -27,27 +26,7 @@ def overflow_problems(page: Any) -> list[str]:
     return problems
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
-
-def need_chromium() -> None:
-    """Skip (or, under CI, fail) when Debian's chromium or Playwright is missing."""
-    problems = []
-    if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing (scripts/system-deps.sh installs it as root)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("the Python package 'playwright' is missing (pip install -e '.[dev]')")
-    if not problems:
-        return
-    message = "; ".join(problems)
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @contextmanager

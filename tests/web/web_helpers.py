@@ -11,14 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tools.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_RUBRIC = REPO / "tests" / "fixtures" / "tiny_rubric.yaml"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 #: A theory of change that meets every level-1 criterion of the nesta rubric, as form fields.
 PROGRAMME_FORM = {
@@ -60,23 +56,6 @@ def trial_csv(path: Path, *, per_arm: int = 60, effect: float = 6.0, seed: int =
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
-
-def need_chromium() -> None:
-    """Skip (or, under CI, fail) when Debian's chromium or Playwright is missing."""
-    problems = []
-    if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing (scripts/system-deps.sh installs the "
-                        "'chromium' package as root)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("the Python package 'playwright' is missing (pip install -e '.[dev]')")
-    if not problems:
-        return
-    message = "; ".join(problems)
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 class Server:

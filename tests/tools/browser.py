@@ -1,0 +1,32 @@
+"""Debian's Chromium driven by Playwright: where it is, how it starts, and the check that it is
+there (skip locally, fail under CI), shared by the report and web-app browser tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def need_chromium() -> None:
+    """Skip (or, under CI, fail) when Debian's chromium or Playwright is missing."""
+    problems = []
+    if not CHROMIUM.exists():
+        problems.append(f"{CHROMIUM} is missing (scripts/system-deps.sh installs the "
+                        "'chromium' package as root)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("the Python package 'playwright' is missing (pip install -e '.[dev]')")
+    if not problems:
+        return
+    message = "; ".join(problems)
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
