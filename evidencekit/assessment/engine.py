@@ -27,7 +27,7 @@ from ..frozen import freeze_fields
 from ..load.model import Submission
 from .advice import ADVICE, joined, lead_into
 from .conditions import Interpreter, Verdict
-from .facts import programme_facts
+from .facts import add_grade_facts, programme_facts
 from .message import Marked, Message, inert, name, plain
 from .rubric import Criterion, Rubric
 
@@ -323,6 +323,7 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     method = str(params.get("pooling_method", "DL"))
     interpreter = Interpreter(params, lambda e, s: _pool(e, s, method), explain=explain)
     facts = programme_facts(submission, analysis)
+    add_grade_facts(facts, submission, analysis, params)
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     if rubric.scope == "evaluation":
         per_evaluation = tuple(
