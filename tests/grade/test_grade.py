@@ -318,3 +318,56 @@ def test_rubric_cites_the_handbook_sections() -> None:
                  "guidelines: 8"):
         assert part in text
     assert "operationalisation" in raw
+
+
+def _three_trials(make_submission: Callable[..., dict[str, Any]],
+                  make_rct: Callable[..., dict[str, Any]],
+                  answers: tuple[str | None, ...] = (None, None, None)) -> dict[str, Any]:
+    evs = [_trial(make_rct, eid, site, diff, 300)
+           for eid, site, diff in (("a", "Leeds", 3.0), ("b", "York", 3.5), ("c", "Hull", 3.2))]
+    for ev, answer in zip(evs, answers, strict=True):
+        if answer is not None:
+            ev["answers"] = {"grade.indirectness": answer}
+    return make_submission(*evs)
+
+
+@pytest.mark.parametrize(("answers", "expected"), [
+    ((None, None, None), "Not judged"),
+    (("not serious", "Serious", "not_serious"), "Not serious"),
+    (("serious", "serious", None), "Serious"),            # two thirds of the weight serious
+    (("very serious", "very_serious", "serious"), "Very serious"),
+    (("serious", None, None), "Not judged"),               # the rest could go either way
+])
+def test_indirectness_answers_per_evaluation(make_submission: Callable[..., dict[str, Any]],
+                                             make_rct: Callable[..., dict[str, Any]],
+                                             answers: tuple[str | None, ...],
+                                             expected: str) -> None:
+    r = assess(_three_trials(make_submission, make_rct, answers), rubric="grade")
+    reason = _domains(r)["indirectness"]
+    assert reason.removeprefix("Indirectness: ").startswith(expected), reason
+    given = [a for a in r.answers if a.question == "grade.indirectness"]
+    assert len(given) == sum(a is not None for a in answers)
+    assert all(a.origin == "given" for a in given)
+
+
+def test_indirectness_lowers_the_best_case(make_submission: Callable[..., dict[str, Any]],
+                                           make_rct: Callable[..., dict[str, Any]]) -> None:
+    sub = _three_trials(make_submission, make_rct, ("very serious",) * 3)
+    sub["claims"] = {f"grade.L{n}.certainty": {"answer": True} for n in (2, 3, 4)}
+    r = assess(sub, rubric="grade")
+    # High start, two levels down for indirectness; risk of bias and publication bias not
+    # judged: Very low to Low, so Low can be claimed and Moderate cannot.
+    assert r.label == "Very low" and r.claimed_label == "Low"
+
+
+def test_a_bad_indirectness_answer_is_one_sentence(
+        cli: Callable[..., Any], write: Callable[[str, str], Path],
+        make_submission: Callable[..., dict[str, Any]],
+        make_rct: Callable[..., dict[str, Any]]) -> None:
+    path = write("sub.yaml", yaml.safe_dump(
+        _three_trials(make_submission, make_rct, ("somewhat", None, None)), sort_keys=False))
+    result = cli("assess", path, "--rubric", "grade")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "grade.indirectness" in lines[0] and "somewhat" in lines[0]
+    assert "line" in lines[0] and "Traceback" not in result.stderr
