@@ -444,7 +444,8 @@ def test_parquet_damaged_page_header(tmp_path: Path) -> None:
     raw[start:start + 4] = b"\x1f\xff\xff\xff"  # field 1 of an unknown Thrift type 15
     path.write_bytes(bytes(raw))
     refused(tmp_path, "garbage.parquet", "column 'arm': expected a Parquet file pyarrow can "
-            "read, found a damaged one (row group 1: an unknown Thrift type 15)")
+            "read, found a damaged or unsupported one (a page header in row group 1 cannot be "
+            "read: a value of unknown Thrift type 15)")
 
 
 def test_parquet_page_count_is_capped(tmp_path: Path) -> None:

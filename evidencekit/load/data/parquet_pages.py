@@ -134,7 +134,7 @@ class _Reader:
             return None
         if kind == 12:
             return self.struct(depth + 1)
-        raise Damaged(f"an unknown Thrift type {kind}")
+        raise Damaged(f"a value of unknown Thrift type {kind}")
 
     def struct(self, depth: int) -> dict[int, Any]:
         if depth > DEPTH:
@@ -242,8 +242,9 @@ def check_pages(data: DataFile, source: BinaryIO, pf: Any, columns: list[str]) -
             start, length = _chunk_range(chunk)
             end = start + length
             if start < 4 or length < 0 or end > size:
-                raise data.error("a Parquet file pyarrow can read", "a damaged one (row "
-                                 f"group {g + 1:,} points outside the file)", column=top)
+                raise data.error("a Parquet file pyarrow can read", "a damaged or "
+                                 f"unsupported one (row group {g + 1:,} points outside the "
+                                 "file)", column=top)
             pos = start
             total = 0
             while pos < end:
@@ -255,12 +256,13 @@ def check_pages(data: DataFile, source: BinaryIO, pf: Any, columns: list[str]) -
                             limits.PARQUET_PAGE_HEADER_BYTES),
                         f"a longer one in row group {g + 1:,}", column=top) from None
                 except Damaged as exc:
-                    raise data.error("a Parquet file pyarrow can read", f"a damaged one "
-                                     f"(row group {g + 1:,}: {exc})", column=top) from None
+                    raise data.error("a Parquet file pyarrow can read", "a damaged or "
+                                     f"unsupported one (a page header in row group {g + 1:,} "
+                                     f"cannot be read: {exc})", column=top) from None
                 if pos + page.length + page.compressed > end:
-                    raise data.error("a Parquet file pyarrow can read", "a damaged one "
-                                     f"(row group {g + 1:,}: a page running past the end of "
-                                     "its column)", column=top)
+                    raise data.error("a Parquet file pyarrow can read", "a damaged or "
+                                     f"unsupported one (a page in row group {g + 1:,} runs "
+                                     "past the end of its column)", column=top)
                 total += page.uncompressed
                 if total > limits.PARQUET_CHUNK_BYTES:
                     raise limits.exceeded(
