@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from evidencekit.assessment.rubric import bundled_rubrics
 from evidencekit.errors import InputError, SubmissionError
 
 THEORY = ("programme: {name: X}\n"
@@ -330,9 +331,6 @@ def example() -> Path:
     return Path(__file__).resolve().parent.parent / "examples" / "goodgym.yaml"
 
 
-#: The bundled rubric ids as the message lists them (every rubric file in rubrics/).
-BUNDLED = ", ".join(sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "rubrics")
-                           .glob("*.yaml")))
 NESTA_PARAMETERS = ("alpha, power, min_per_group, baseline_satisfied, baseline_adjustable, "
                     "attrition_boundary, pooling_method, pooling_test, smd_ci, "
                     "icc_achievement, icc_other, small_n, min_clusters_per_arm, ci_level, "
@@ -352,8 +350,8 @@ NESTA_PARAMETERS = ("alpha, power, min_per_group, baseline_satisfied, baseline_a
     (["--set", "attrition_boundary=lenient"],
      "Expected one of cautious, optimistic for parameter 'attrition_boundary', found "
      "'lenient'."),
-    (["--rubric", "nosuch"], f"Expected a bundled rubric id ({BUNDLED}) or a rubric file "
-                             "path, found 'nosuch'."),
+    (["--rubric", "nosuch"], "Expected a bundled rubric id (" + ", ".join(bundled_rubrics()) +
+                             ") or a rubric file path, found 'nosuch'."),
 ], ids=["set-unknown-parameter", "set-text-for-number", "set-without-value", "set-out-of-range",
         "set-fraction-for-whole", "set-unknown-choice", "unknown-rubric"])
 def test_bad_options(cli: Any, example: Path, options: list[str], expected: str) -> None:

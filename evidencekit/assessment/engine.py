@@ -28,7 +28,7 @@ from ..frozen import freeze_fields
 from ..load.model import Submission
 from .advice import ADVICE, joined, lead_into
 from .conditions import Interpreter, Verdict
-from .facts import programme_facts
+from .facts import add_grade_facts, programme_facts
 from .message import Marked, Message, inert, name, plain
 from .questions import AnswerRecord, answer_problems, apply_answers
 from .rubric import Criterion, Rubric
@@ -338,6 +338,8 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
         # of their own (the checks' memo must not see the facts before the answers).
         answers = apply_answers(rubric, submission, facts,
                                 Interpreter(params, lambda e, s: _pool(e, s, method)))
+    # GRADE's facts read the evaluations' answers (answer.indirectness), so come after them.
+    add_grade_facts(facts, submission, analysis, params)
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     if rubric.scope == "evaluation":
         per_evaluation = tuple(
