@@ -36,8 +36,9 @@ def _solve_ncp(t: float, df: float, prob: float) -> float:
     """λ with P(T'_{df,λ} ≤ t) = prob; that CDF decreases in λ.
 
     The root is bracketed by stepping out from the normal approximation and then found by
-    Brent's method (``_brent``) to within 1e-13·max(1, |t|)/2 + 1e-13·|λ|/2, in about 8
-    evaluations of the noncentral t CDF (a bisection to that tolerance takes about 50).
+    Brent's method (``_brent``) to within (1 + |λ|)·1e-13/2 (the bisection's bound was
+    1e-13·max(1, |λ|)), in about 8 evaluations of the noncentral t CDF (a bisection to that
+    tolerance takes about 50).
 
     >>> round(_solve_ncp(2.0, 20.0, 0.975), 10)
     -0.0770822783
@@ -64,7 +65,7 @@ def _solve_ncp(t: float, df: float, prob: float) -> float:
         hi += width
         width *= 2
         f_hi = f(hi)
-    return _brent(f, lo, hi, f_lo, f_hi, 1e-13 / 2 * max(1.0, abs(t)), 1e-13 / 2)
+    return _brent(f, lo, hi, f_lo, f_hi, 1e-13 / 2, 1e-13 / 2)
 
 
 def _brent(f: Callable[[float], float], a: float, b: float, fa: float, fb: float,
