@@ -259,6 +259,8 @@ def write_export(rows: list[dict[str, Any]], path: Path, judgements: list[Judgem
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions  # filter by application, reviewer, decision…
         out = io.BytesIO()
         wb.save(out)
         atomic_write_bytes(path, out.getvalue())

@@ -93,6 +93,10 @@ def test_a_round_reviewed_by_two_with_a_moderated_disagreement(round_dir: Path, 
     assert back.exit_code == 0, back.stderr
     assert json.loads(back.stdout)["validated_level"] == 4
     assert cli("round", "export", r, "--out", tmp_path / "r.xlsx").exit_code == 0
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "r.xlsx").active
+    assert ws.max_row == 6 and ws.auto_filter.ref == "A1:J6"  # a filter on every column
     assert cli("round", "export", r, "--out", tmp_path / "audit.csv", "--audit").exit_code == 0
     assert "judgement" in (tmp_path / "audit.csv").read_text()
 
