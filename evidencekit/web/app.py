@@ -620,12 +620,30 @@ class WebApp:
         s, new = self.session(request)
         rubric = await run_in_threadpool(self.load_rubric, s.answers.rubric)
         groups = q.questions_for(rubric)
+        plan = await run_in_threadpool(q.signalling_plan, s.answers, rubric, s.folder)
         errors: dict[str, str] = {}
         if request.method == "POST":
             post, form = await self.posted(request)
             if post is None:
                 return self.forbidden()
             s = post
+            # The questions about each evaluation (a rubric's signalling questions): an
+            # answer that means none of the question's answers is refused in one sentence.
+            slots = q.evaluation_slots(s.answers)
+            for i, (_, asked_list) in enumerate(plan):
+                for asked in asked_list:
+                    a_name, n_name = q.signalling_names(i, asked.id)
+                    if a_name not in form and n_name not in form:
+                        continue
+                    raw, note = form.get(a_name, "").strip(), form.get(n_name, "").strip()
+                    code = ""
+                    if raw:
+                        try:
+                            code, _ = q.parse_signalling(asked.question, raw)
+                        except q.AnswerError as exc:
+                            errors[a_name] = str(exc)
+                            continue
+                    q.set_signalling_answer(slots[i], asked.id, code, note)
             for group in groups:
                 for question in group.questions:
                     a, n = q.claim_keys(question.id)
@@ -634,15 +652,17 @@ class WebApp:
                         s.answers.values[n] = form.get(n, "").strip()
             if request.headers.get("x-autosave"):
                 return Response(status_code=204)
-            errors = {k: v for k, v in q.programme_problems(s.answers.values).items()
-                      if k.startswith("claims.")}
+            errors.update({k: v for k, v in q.programme_problems(s.answers.values).items()
+                           if k.startswith("claims.")})
             if not errors:
                 return RedirectResponse("/result", status_code=303)
         basis = await run_in_threadpool(self.outcome, s, with_claims=False)
         shown = q.shown_by_evidence(basis.result)
         return self.page(request, "questions.html.j2", s, new, step="questions",
                          rubric=rubric, groups=groups, shown=shown, values=s.answers.values,
-                         errors=errors, basis=basis,
+                         errors=errors, basis=basis, plan=plan,
+                         asked_any=any(asked for _, asked in plan),
+                         slots=q.evaluation_slots(s.answers),
                          status=400 if errors else 200)
 
     async def result(self, request: Request) -> Response:
