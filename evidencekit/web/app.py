@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import jsontext
 from .. import questionnaire as q
 from ..errors import InputError
-from ..vocabulary import DEFAULT_RUBRIC
+from ..vocabulary import CRITERION_STATUS, DEFAULT_RUBRIC, LEVEL_STATUS
 from .forms import BadForm, Multipart, TooLarge, read_multipart, read_urlencoded
 from .sessions import COOKIE, Busy, Session, SessionStore
 from .uploads import Rejected, accept, columns, describe_problem, group_labels, mb
@@ -153,7 +153,8 @@ class WebApp:
             loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(steps=STEPS, q=q, max_upload=mb(config.max_upload_bytes),
-                                max_upload_bytes=config.max_upload_bytes)
+                                max_upload_bytes=config.max_upload_bytes,
+                                criterion_status=CRITERION_STATUS, level_status=LEVEL_STATUS)
         self.env.filters["plain"] = q.plain_words
         self.env.filters["dom_id"] = lambda key: "f-" + "".join(
             c if c.isalnum() or c in "-_" else "-" for c in str(key))
@@ -932,9 +933,12 @@ def result_parts(r: Any) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
 
     if r is None:
         return [], [], []
-    words = {"reached": "verified", "claimed_only": "claimed", "not_reached": "not_met"}
+    # Each step is drawn as its criterion status and named in the registry's words.
     ladder = [{"level": lv.level, "label": lv.label or str(lv.level), "title": lv.title,
-               "status": words[lv.status]} for lv in reversed(r.levels)]
+               "status": LEVEL_STATUS[lv.status].criterion,
+               "words": " ".join(w for w in (LEVEL_STATUS[lv.status].mark,
+                                             LEVEL_STATUS[lv.status].words) if w)}
+              for lv in reversed(r.levels)]
     nxt = r.level + 1
     missing = ([c for c in r.levels[nxt - 1].criteria if c.status != "verified"]
                if nxt <= len(r.levels) else [])
