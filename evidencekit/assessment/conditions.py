@@ -319,10 +319,13 @@ class Interpreter:
         if not self.explain:
             return Verdict(value, (), tuple(w for p in parts for w in p.witnesses))
         key = "pass" if value else ("fail" if value is False else "unknown")
+        if key == "unknown" and key not in node.wording and "fail" in node.wording:
+            key = "fail"
         if key in node.wording:
-            why = (_fill(node.wording[key], facts),)
-        elif key == "unknown" and "fail" in node.wording:
-            why = (_fill(node.wording["fail"], facts),)
+            # ``{why}`` in the template is the explanation of the parts it replaces (the rule
+            # that fired, say), so a rubric can add words around it without losing it.
+            inner = Marked("; ".join(w for w in dict.fromkeys(why) if w))
+            why = (_fill(node.wording[key], {**facts, "why": inner}),)
         # Every failing part may need work; each advice generator decides whether it applies
         # (baseline advice, say, says nothing about a one-group design).
         advice = tuple(a for p in failing for a in p.advice)

@@ -26,6 +26,7 @@ from ..analysis.value import ValueForMoney, value_for_money
 from ..errors import SubmissionError
 from ..frozen import freeze_fields
 from ..load.model import Submission
+from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
 from .advice import ADVICE, joined, lead_into
 from .conditions import Interpreter, Verdict
 from .facts import add_grade_facts, programme_facts
@@ -67,9 +68,11 @@ class CriterionResult:
 #: verified: the level counts), ``validated_only`` (reached once the claims reviewers
 #: validated are counted), ``claimed_only`` (reached once every claim is counted) or
 #: ``not_reached``. Every surface shows this, never the level's own gates alone.
-LEVEL_STATUSES = ("reached", "validated_only", "claimed_only", "not_reached")
-#: A criterion's status (SPEC §2): ``validated`` is a claim a reviewer accepted.
-CRITERION_STATUSES = ("verified", "validated", "claimed", "not_met")
+#: Their words in every view: :data:`evidencekit.vocabulary.LEVEL_STATUS`.
+LEVEL_STATUSES = tuple(LEVEL_STATUS)  # reached, validated_only, claimed_only, not_reached
+#: A criterion's status (SPEC §2): ``validated`` is a claim a reviewer accepted
+#: (words: :data:`evidencekit.vocabulary.CRITERION_STATUS`).
+CRITERION_STATUSES = tuple(CRITERION_STATUS)  # verified, validated, claimed, not_met
 
 
 @dataclass(frozen=True)

@@ -242,20 +242,23 @@ def _prefill(q: Question, facts: Mapping[str, Any],
         if interpreter.evaluate(rule.check, facts).value is True:
             from .message import plain
 
-            return rule, plain(_fill(rule.because, facts))
+            # ``because`` may name the evaluation's facts and the rubric's parameters
+            return rule, plain(_fill(rule.because, {**interpreter.parameters, **facts}))
     return None
 
 
-def prefilled_answers(rubric: Rubric, submission: Submission,
-                      facts: Mapping[str, Any], interpreter: Interpreter
-                      ) -> dict[str, dict[str, tuple[str, str, str]]]:
-    """For a questionnaire: by evaluation id, the questions the statistics settle, as
-    (answer code, rule, why)."""
-    out: dict[str, dict[str, tuple[str, str, str]]] = {}
-    for ev, ev_facts in zip(submission.evaluations, facts.get("evaluations") or [],
-                            strict=True):
+def plan(rubric: Rubric, submission: Submission, facts: Mapping[str, Any],
+         interpreter: Interpreter) -> list[list[tuple[Question, tuple[str, str, str] | None]]]:
+    """For a questionnaire: per evaluation (in the submission's order), the questions asked of
+    it (``asked_when``), each with its pre-filled answer as (code, rule, why), or None."""
+    out: list[list[tuple[Question, tuple[str, str, str] | None]]] = []
+    for ev_facts in facts.get("evaluations") or []:
+        asked: list[tuple[Question, tuple[str, str, str] | None]] = []
         for q in rubric.questions:
+            if q.asked_when is not None and \
+                    interpreter.evaluate(q.asked_when, ev_facts).value is not True:
+                continue
             got = _prefill(q, ev_facts, interpreter)
-            if got is not None:
-                out.setdefault(ev.id, {})[q.full_id] = (got[0].answer, got[0].rule, got[1])
+            asked.append((q, (got[0].answer, got[0].rule, got[1]) if got else None))
+        out.append(asked)
     return out

@@ -11,24 +11,16 @@ from ..assessment.engine import AssessmentResult
 from ..assessment.message import Message
 from ..assessment.rubric import Rubric
 from ..registry import MEASURES
+from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
 from .deciding import effect_words, named_test, p_words
 from .numbers import ci, num, percent, pval
 
-STATUS = {
-    "verified": ("✔", "green", "verified"),
-    "validated": ("✔", "cyan", "validated by a reviewer"),
-    "claimed": ("?", "yellow", "claimed"),
-    "not_met": ("✘", "red", "not met"),
-}
+#: A criterion status's sign, colour and words (:data:`evidencekit.vocabulary.CRITERION_STATUS`).
+STATUS = {k: (s.terminal, s.colour, s.words) for k, s in CRITERION_STATUS.items()}
 
 
-#: The mark of a level's cumulative status (LevelResult.status).
-LEVEL_MARKS = {
-    "reached": ("✔", "green"),
-    "validated_only": ("✔", "cyan"),
-    "claimed_only": ("?", "yellow"),
-    "not_reached": ("·", "dim"),
-}
+#: The mark of a level's cumulative status (LevelResult.status; words: LEVEL_STATUS).
+LEVEL_MARKS = {k: (s.terminal, s.colour) for k, s in LEVEL_STATUS.items()}
 
 
 def _pad(renderable: Any, indent: int) -> Any:
