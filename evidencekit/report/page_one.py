@@ -76,6 +76,8 @@ class PageOne(BuilderBase):
             line += "; its headline effect may be biased (see below)"
         elif v is not None and v.position == "dominant":
             line += "; it costs less than the comparator and achieves more"
+            if v.pooled_includes_no_effect:  # the claim rests on the headline evaluation
+                line += " in its strongest evaluation"
         return line + "."
 
     def headline(self) -> tuple[str, ...]:
@@ -86,7 +88,9 @@ class PageOne(BuilderBase):
                 f"Pooled across {pooled.k} comparison-group evaluations (random effects), the "
                 f"programme's effect is {n2(pooled.random)} standard deviations in the "
                 f"favourable direction (95% CI {n2(pooled.ci_random[0])} to "
-                f"{n2(pooled.ci_random[1])}; p {_p_words(pooled.p_value)}).")
+                f"{n2(pooled.ci_random[1])}; p {_p_words(pooled.p_value)})."
+                + (f" This interval includes no effect: {self.pooled_width()}"
+                   if pooled.ci_random[0] <= 0 <= pooled.ci_random[1] else ""))
         chosen = self.strongest()
         if chosen is None:
             if not self.analysis.evaluations:
@@ -113,6 +117,16 @@ class PageOne(BuilderBase):
             return tuple(out)
         out.append(f"{where}: {self.plain_effect(e, o, name)}")
         return tuple(out)
+
+    def pooled_width(self) -> str:
+        """Why the pooled interval is wide, in the analysis's own words (its first note), or
+        what a random-effects interval allows for."""
+        p = self.analysis.pooled
+        if p is not None and p.notes:
+            note = self.text(p.notes[0], "long")
+            return note[:1].lower() + note[1:]
+        return ("a random-effects interval also allows for the effect varying between "
+                "settings, which few evaluations cannot rule out.")
 
     def plain_effect(self, e: EvaluationResult, o: OutcomeResult, name: str) -> str:
         units = self.units(e, o)
