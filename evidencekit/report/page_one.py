@@ -89,7 +89,7 @@ class PageOne(BuilderBase):
                 f"programme's effect is {n2(pooled.random)} standard deviations in the "
                 f"favourable direction (95% CI {n2(pooled.ci_random[0])} to "
                 f"{n2(pooled.ci_random[1])}; p {_p_words(pooled.p_value)})."
-                + (f" This interval includes no effect: {self.pooled_width()}"
+                + (f" {self.pooled_width()}"
                    if pooled.ci_random[0] <= 0 <= pooled.ci_random[1] else ""))
         chosen = self.strongest()
         if chosen is None:
@@ -119,14 +119,15 @@ class PageOne(BuilderBase):
         return tuple(out)
 
     def pooled_width(self) -> str:
-        """Why the pooled interval is wide, in the analysis's own words (its first note), or
-        what a random-effects interval allows for."""
+        """Page one's sentence on a pooled interval that includes no effect, and why it is
+        wide (the analysis's notes say it at length in the evidence section)."""
         p = self.analysis.pooled
-        if p is not None and p.notes:
-            note = self.text(p.notes[0], "long")
-            return note[:1].lower() + note[1:]
-        return ("a random-effects interval also allows for the effect varying between "
-                "settings, which few evaluations cannot rule out.")
+        assert p is not None
+        if p.test != "z" and p.df is not None:
+            return (f"With only {p.k} evaluations (a t on {p.df} degree"
+                    f"{'' if p.df == 1 else 's'} of freedom) this interval is very wide and "
+                    "includes no effect.")
+        return "This interval includes no effect."
 
     def plain_effect(self, e: EvaluationResult, o: OutcomeResult, name: str) -> str:
         units = self.units(e, o)
