@@ -641,6 +641,164 @@ def shown_by_evidence(result: AssessmentResult | None) -> dict[str, str]:
             if c.status == "verified"}
 
 
+# -- per-evaluation questions (a rubric's signalling questions) --------------------------------
+
+#: Where a form evaluation keeps its answer to a per-evaluation question, and the note.
+ANSWER_KEY, NOTE_KEY = "answer:", "note:"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One per-evaluation question as asked of one evaluation: the rubric's question
+    (:class:`evidencekit.assessment.questions.Question`), and the answer the statistics give
+    when they settle it (code, the rule that fired, why), which the person may keep."""
+
+    question: Any
+    prefill: tuple[str, str, str] | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.question.full_id)
+
+
+def _answer_parts(raw: Any) -> tuple[str | None, str]:
+    if isinstance(raw, Mapping):
+        answer = raw.get("answer")
+        return (str(answer) if isinstance(answer, str) else None), str(raw.get("note") or "")
+    return (raw if isinstance(raw, str) else None), ""
+
+
+def evaluation_slots(answers: Answers) -> list[dict[str, Any]]:
+    """Every evaluation in the order the submission lists them: those kept as they were in a
+    resumed file first, then the form's (as :func:`to_submission` writes them)."""
+    return [*answers.kept, *answers.evaluations]
+
+
+def _kept(ev: Mapping[str, Any]) -> bool:
+    return isinstance(ev.get("outcomes"), list)  # a submission's evaluation, not the form's
+
+
+def signalling_answer(ev: Mapping[str, Any], full_id: str) -> tuple[str, str]:
+    """The answer (a code, or "") and note an evaluation gives to a question."""
+    if _kept(ev):
+        answer, note = _answer_parts((ev.get("answers") or {}).get(full_id))
+        return answer or "", note
+    return str(ev.get(ANSWER_KEY + full_id, "")), str(ev.get(NOTE_KEY + full_id, ""))
+
+
+def set_signalling_answer(ev: dict[str, Any], full_id: str, answer: str, note: str) -> None:
+    """Record (or, with an empty answer, clear) an evaluation's answer to a question."""
+    answer, note = answer.strip(), note.strip()
+    if _kept(ev):
+        given = dict(ev.get("answers") or {})
+        if answer:
+            given[full_id] = {"answer": answer, "note": note} if note else answer
+        else:
+            given.pop(full_id, None)
+        if given:
+            ev["answers"] = given
+        else:
+            ev.pop("answers", None)
+        return
+    for key, value in ((ANSWER_KEY + full_id, answer), (NOTE_KEY + full_id, note)):
+        if value and answer:
+            ev[key] = value
+        else:
+            ev.pop(key, None)
+
+
+def signalling_names(slot: int, full_id: str) -> tuple[str, str]:
+    """The web form's names of an evaluation's answer to a question, and of its note."""
+    return f"sq:{slot}:{full_id}", f"sqn:{slot}:{full_id}"
+
+
+def signalling_to_dict(ev: Mapping[str, str]) -> dict[str, Any]:
+    """A form evaluation's answers as a submission's ``answers``."""
+    out: dict[str, Any] = {}
+    for key, answer in ev.items():
+        if key.startswith(ANSWER_KEY) and answer:
+            qid = key[len(ANSWER_KEY):]
+            note = (ev.get(NOTE_KEY + qid) or "").strip()
+            out[qid] = {"answer": answer, "note": note} if note else answer
+    return out
+
+
+def parse_signalling(question: Any, text: str) -> tuple[str, str]:
+    """(code, note) from what a person typed for a per-evaluation question — the code, the
+    label or the rubric's words for an answer, optionally followed by ``;`` and a note
+    ("probably yes; sealed envelopes") — or :class:`AnswerError` in one sentence.
+
+    >>> from evidencekit.assessment.rubric import load_rubric
+    >>> q = load_rubric("rob2").question("rob2.1.2")
+    >>> parse_signalling(q, "Probably yes; opaque sealed envelopes")
+    ('PY', 'opaque sealed envelopes')
+    >>> parse_signalling(q, "no information")
+    ('NI', '')
+    >>> parse_signalling(q, "maybe")
+    Traceback (most recent call last):
+    ...
+    evidencekit.questionnaire.AnswerError: 'maybe' is not an answer to 1.2; answer yes (Y), ...
+    """
+    answer, _, note = text.partition(";")
+    code = question.normalise(answer)
+    if code is None:
+        raise AnswerError(question.refusal(answer))
+    return code, note.strip()
+
+
+def signalling_plan(answers: Answers, rubric: Rubric, base_dir: Path
+                    ) -> list[tuple[str, list[Asked]]]:
+    """Per evaluation (in :func:`evaluation_slots` order): its name and the rubric's
+    questions asked of it, with the answers the statistics settle. When the evaluations
+    cannot be analysed yet (an answer needs changing), every question is asked of every
+    evaluation, with nothing pre-filled."""
+    slots = evaluation_slots(answers)
+    names = [evaluation_title(e) for e in slots]
+    if not rubric.questions:
+        return [(n, []) for n in names]
+    everything = [(n, [Asked(qn) for qn in rubric.questions]) for n in names]
+    try:
+        bare = Answers(answers.rubric, {k: v for k, v in answers.values.items()
+                                        if not k.startswith("claims.")},
+                       [{k: v for k, v in e.items() if not k.startswith((ANSWER_KEY, NOTE_KEY))}
+                        for e in answers.evaluations],
+                       [{k: v for k, v in e.items() if k != "answers"} for e in answers.kept],
+                       answers.extra)
+        doc = to_submission(bare)
+        from .api import _analysed
+        from .assessment.conditions import Interpreter
+        from .assessment.engine import _pool, analysis_options
+        from .assessment.facts import programme_facts
+        from .assessment.questions import plan
+        from .load import load_submission
+
+        sub = load_submission(doc, base_dir=base_dir)
+        facts = programme_facts(sub, _analysed(sub, analysis_options(rubric)))
+        method = str(rubric.values.get("pooling_method", "DL"))
+        ip = Interpreter(dict(rubric.values), lambda e, s: _pool(e, s, method))
+        planned = plan(rubric, sub, facts, ip)
+    except Exception:  # the assessment reports any problem in full; ask everything meanwhile
+        return everything
+    return [(n, [Asked(qn, pre) for qn, pre in asked])
+            for n, asked in zip(names, planned, strict=True)]
+
+
+def evaluation_title(ev: Mapping[str, Any]) -> str:
+    return str(ev.get("title") or ev.get("id") or "An evaluation")
+
+
+def signalling_problems(answers: Answers, rubric: Rubric) -> dict[tuple[int, str], str]:
+    """(evaluation slot, question id) → one sentence, for every answer to a question of the
+    rubric that means none of its answers."""
+    problems: dict[tuple[int, str], str] = {}
+    for i, ev in enumerate(evaluation_slots(answers)):
+        for qn in rubric.questions:
+            given, _ = signalling_answer(ev, qn.full_id)
+            if given and qn.normalise(given) is None:
+                problems[(i, qn.full_id)] = qn.refusal(given)
+    return problems
+
+
 # -- answers -----------------------------------------------------------------------------------
 
 
@@ -919,6 +1077,9 @@ def evaluation_to_dict(ev: Mapping[str, str], eid: str) -> dict[str, Any]:
                 if f.applies(ev) and (v := f.parse(ev.get(f.key))) is not None:
                     _put(summary, f.key, v)
         outcome["summary"] = summary
+    given = signalling_to_dict(ev)
+    if given:
+        out["answers"] = given
     out["outcomes"] = [outcome]
     for m in range(1, more_count(ev) + 1):
         out["outcomes"].append(_more_outcome(more_view(ev, m)))
@@ -998,7 +1159,7 @@ def to_submission(answers: Answers) -> dict[str, Any]:
 
 _FORM_EVALUATION_KEYS = {"id", "title", "design", "site", "year", "independent", "delivered_by",
                          "assigned", "clusters", "outcomes", "identification",
-                         "comparison_justified", "real_world"}
+                         "comparison_justified", "real_world", "answers"}
 _FORM_OUTCOME_KEYS = {"name", "kind", "direction", "primary", "summary", "data", "columns",
                       "follow_up_months"}
 
@@ -1074,6 +1235,17 @@ def evaluation_from_dict(e: Mapping[str, Any]) -> dict[str, str] | None:
             return None  # a summary key the form has no field for
         out[k] = f.show(v) if f is not None else str(v)
     out.update(more)
+    given = e.get("answers")
+    if given is not None:
+        if not isinstance(given, Mapping):
+            return None
+        for qid, raw in given.items():
+            answer, note = _answer_parts(raw)
+            if answer is None:
+                return None
+            out[ANSWER_KEY + str(qid)] = answer
+            if note:
+                out[NOTE_KEY + str(qid)] = note
     try:
         if evaluation_problems(out):
             return None

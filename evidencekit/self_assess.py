@@ -516,8 +516,82 @@ def commit(run: Run, ev: dict[str, str], index: int | None) -> None:
     run.save()
 
 
+def signalling_key(slot: int, full_id: str) -> str:
+    """The progress key of an evaluation's answer to a per-evaluation question."""
+    return f"answers/{slot}/{full_id}"
+
+
+def ask_signalling(run: Run, resume: str = "") -> None:
+    """The rubric's questions about each evaluation (signalling questions): each answered
+    with its code or its words, optionally "; a note"; an answer the statistics settle is
+    offered, marked as pre-filled, and kept by pressing Enter (it is then left to the
+    statistics, so the file records it as pre-filled, not as typed)."""
+    a, rubric = run.answers, run.rubric
+    plan = q.signalling_plan(a, rubric, run.folder)
+    keys = [signalling_key(i, asked.id) for i, (_, qs) in enumerate(plan) for asked in qs]
+    if not keys:
+        return
+    todo = set(_after(keys, resume)) if resume in keys else set(keys)
+    _heading(f"Questions about each evaluation ({rubric.title})",
+             "Answer yes, probably yes, probably no, no or no information (or the short "
+             "codes Y, PY, PN, N, NI; NA where a question does not apply). Add a note after a "
+             "semicolon: \"probably yes; sealed envelopes\". Press Enter to leave a question "
+             "for later.")
+    slots = q.evaluation_slots(a)
+    for i, (name, asked_list) in enumerate(plan):
+        if not any(signalling_key(i, x.id) in todo for x in asked_list):
+            continue
+        click.echo()
+        click.echo(click.style(name, bold=True))
+        group = None
+        for asked in asked_list:
+            key = signalling_key(i, asked.id)
+            if key not in todo:
+                continue
+            question = asked.question
+            if question.group and question.group != group:
+                group = question.group
+                click.echo(click.style(_wrap(question.group, "  "), underline=True))
+            current, note = q.signalling_answer(slots[i], asked.id)
+            if question.help:
+                _note(question.help)
+            prefill = asked.prefill
+            if prefill is not None:
+                code, _, because = prefill
+                label = question.option(code).label
+                _note(f"Pre-filled from the statistics: {label} — {because}. Press Enter to "
+                      "keep it, or type another answer.")
+            words = " / ".join(o.label.casefold() for o in question.options)
+            shown = current + (f"; {note}" if current and note else "")
+            default = shown or (question.option(prefill[0]).label.casefold() + " (pre-filled)"
+                                if prefill is not None else "")
+
+            def check(raw: str, qn: Any = question, default: str = default,
+                      prefill: Any = prefill) -> tuple[str, str]:
+                text = raw.strip()
+                if not text or text == "-" or (prefill is not None and text == default):
+                    return "", ""
+                try:
+                    return q.parse_signalling(qn, text)
+                except q.AnswerError as exc:
+                    raise _bad(str(exc)) from None
+
+            code_note: tuple[str, str] = prompt(
+                f"{question.id} {question.text} ({words})", default=default,
+                show_default=bool(default), value_proc=check)
+            q.set_signalling_answer(slots[i], asked.id, *code_note)
+            if code_note[0]:
+                click.echo(click.style(f"  → {question.option(code_note[0]).label}", dim=True))
+            elif prefill is not None:
+                click.echo(click.style("  → left to the statistics (pre-filled)", dim=True))
+            run.answered("questions", key)
+
+
 def ask_questions(run: Run, assess: Callable[..., Any], resume: str = "") -> None:
     a, rubric = run.answers, run.rubric
+    if rubric.questions and (not resume or resume.startswith("answers/")):
+        ask_signalling(run, resume)
+        resume = ""
     shown: dict[str, str] = {}
     try:
         without = q.Answers(a.rubric, {k: v for k, v in a.values.items()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from evidencekit.assessment.rubric import bundled_rubrics
 from evidencekit.errors import InputError, SubmissionError
 
 THEORY = ("programme: {name: X}\n"
@@ -349,8 +350,8 @@ NESTA_PARAMETERS = ("alpha, power, min_per_group, baseline_satisfied, baseline_a
     (["--set", "attrition_boundary=lenient"],
      "Expected one of cautious, optimistic for parameter 'attrition_boundary', found "
      "'lenient'."),
-    (["--rubric", "nosuch"], "Expected a bundled rubric id (eif, maryland_sms, nesta, "
-                             "project_oracle, wwc) or a rubric file path, found 'nosuch'."),
+    (["--rubric", "nosuch"], "Expected a bundled rubric id (" + ", ".join(bundled_rubrics()) +
+                             ") or a rubric file path, found 'nosuch'."),
 ], ids=["set-unknown-parameter", "set-text-for-number", "set-without-value", "set-out-of-range",
         "set-fraction-for-whole", "set-unknown-choice", "unknown-rubric"])
 def test_bad_options(cli: Any, example: Path, options: list[str], expected: str) -> None:

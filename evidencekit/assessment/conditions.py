@@ -88,8 +88,12 @@ class Compiler:
     def __init__(self, definitions: Mapping[str, Any], parameters: Mapping[str, Any],
                  advice_kinds: Sequence[str], locate: Callable[[tuple[str | int, ...]], Problem]
                  | None = None, source: str | None = None,
-                 line_of: Callable[[tuple[str | int, ...]], int | None] | None = None) -> None:
+                 line_of: Callable[[tuple[str | int, ...]], int | None] | None = None,
+                 questions: Sequence[str] = ()) -> None:
         self.definitions = definitions
+        #: The ids of the rubric's per-evaluation questions: ``answer.<id>`` is then a fact of
+        #: the evaluation scope (evidencekit.assessment.questions).
+        self.questions = tuple(questions)
         self.parameters = parameters
         self.advice_kinds = tuple(advice_kinds)
         self.source = source
@@ -203,6 +207,22 @@ class Compiler:
                     wording, scope)
 
     def _fact(self, fact: Any, path: tuple[str | int, ...], scope: str) -> None:
+        if isinstance(fact, str) and fact.startswith("answer."):
+            import difflib
+
+            qid = fact.removeprefix("answer.")
+            if scope != "evaluation":
+                self._bad(path, f"a fact of the {scope} scope (answers to questions are "
+                          "facts of an evaluation)", repr(fact))
+            elif qid not in self.questions:
+                close = difflib.get_close_matches(qid, list(self.questions), n=1, cutoff=0.6)
+                hint = f" (did you mean 'answer.{close[0]}'?)" if close else ""
+                self._bad(path, "the answer to a question the rubric declares (" +
+                          (", ".join("answer." + q for q in self.questions[:8]) +
+                           (", ..." if len(self.questions) > 8 else "")
+                           if self.questions else "it declares no questions") + ")",
+                          repr(fact) + hint)
+            return
         if not isinstance(fact, str) or fact not in FACTS[scope]:
             import difflib
 
@@ -299,10 +319,13 @@ class Interpreter:
         if not self.explain:
             return Verdict(value, (), tuple(w for p in parts for w in p.witnesses))
         key = "pass" if value else ("fail" if value is False else "unknown")
+        if key == "unknown" and key not in node.wording and "fail" in node.wording:
+            key = "fail"
         if key in node.wording:
-            why = (_fill(node.wording[key], facts),)
-        elif key == "unknown" and "fail" in node.wording:
-            why = (_fill(node.wording["fail"], facts),)
+            # ``{why}`` in the template is the explanation of the parts it replaces (the rule
+            # that fired, say), so a rubric can add words around it without losing it.
+            inner = Marked("; ".join(w for w in dict.fromkeys(why) if w))
+            why = (_fill(node.wording[key], {**facts, "why": inner}),)
         # Every failing part may need work; each advice generator decides whether it applies
         # (baseline advice, say, says nothing about a one-group design).
         advice = tuple(a for p in failing for a in p.advice)
@@ -332,7 +355,9 @@ class Interpreter:
                     value = False
         if not self.explain:
             return Verdict(value)
-        desc = FACTS[node.scope].get(fact, fact)
+        desc = FACTS[node.scope].get(fact) or (
+            f"the answer to {fact.removeprefix('answer.')}" if fact.startswith("answer.")
+            else fact)
         key = "pass" if value else ("fail" if value is False else "unknown")
         # The fact's value is typed by what the fact is (a count of people, a statistic, a
         # name), so disclosure control finds it whatever the rubric's words around it.

@@ -60,6 +60,11 @@ class CrosswalkEntry:
             "per_evaluation": ([{"id": i, "level": n, "label": lab}
                                 for i, n, lab in self.per_evaluation]
                                if evaluation_scope else None),
+            # where the checks are the toolkit's reading of the framework (the rubric's own
+            # `operationalisation`), so a reader of the JSON can tell rule from reading
+            "operationalisation": (" ".join(self.rubric.operationalisation.split())
+                                   if self.rubric is not None
+                                   and self.rubric.operationalisation else None),
         }
 
 

@@ -23,12 +23,15 @@ from .. import stats
 from ..analysis.headline import HeadlineEffect, choose_headline
 from ..analysis.result import AnalysisOptions, AnalysisResult
 from ..analysis.value import ValueForMoney, value_for_money
+from ..errors import SubmissionError
 from ..frozen import freeze_fields
 from ..load.model import Submission
+from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
 from .advice import ADVICE, joined, lead_into
 from .conditions import Interpreter, Verdict
-from .facts import programme_facts
+from .facts import add_grade_facts, programme_facts
 from .message import Marked, Message, inert, name, plain
+from .questions import AnswerRecord, answer_problems, apply_answers
 from .rubric import Criterion, Rubric
 
 
@@ -65,9 +68,11 @@ class CriterionResult:
 #: verified: the level counts), ``validated_only`` (reached once the claims reviewers
 #: validated are counted), ``claimed_only`` (reached once every claim is counted) or
 #: ``not_reached``. Every surface shows this, never the level's own gates alone.
-LEVEL_STATUSES = ("reached", "validated_only", "claimed_only", "not_reached")
-#: A criterion's status (SPEC §2): ``validated`` is a claim a reviewer accepted.
-CRITERION_STATUSES = ("verified", "validated", "claimed", "not_met")
+#: Their words in every view: :data:`evidencekit.vocabulary.LEVEL_STATUS`.
+LEVEL_STATUSES = tuple(LEVEL_STATUS)  # reached, validated_only, claimed_only, not_reached
+#: A criterion's status (SPEC §2): ``validated`` is a claim a reviewer accepted
+#: (words: :data:`evidencekit.vocabulary.CRITERION_STATUS`).
+CRITERION_STATUSES = tuple(CRITERION_STATUS)  # verified, validated, claimed, not_met
 
 
 @dataclass(frozen=True)
@@ -200,10 +205,13 @@ class AssessmentResult:
     #: rubric has no causal test or there is no headline. The portfolio marks effects that
     #: do not pass.
     headline_causal: bool | None = None
+    #: Every answer to the rubric's per-evaluation questions the checks used: given in the
+    #: submission, or pre-filled from the statistics (with the rule and why).
+    answers: tuple[AnswerRecord, ...] = ()
 
     def __post_init__(self) -> None:
         freeze_fields(self, "parameters", "levels", "next_steps", "quality_notes", "problems",
-                      "unknown_claims", "per_evaluation")
+                      "unknown_claims", "per_evaluation", "answers")
 
     @property
     def validated(self) -> int:
@@ -273,6 +281,7 @@ class AssessmentResult:
             "problems": list(self.problems),
             "value_for_money": (self.value_for_money.to_dict()
                                 if self.value_for_money is not None else None),
+            "answers": [a.to_dict() for a in self.answers],
             "analysis": self.analysis.to_dict(),
         }
 
@@ -324,6 +333,17 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     method = str(params.get("pooling_method", "DL"))
     interpreter = Interpreter(params, lambda e, s: _pool(e, s, method), explain=explain)
     facts = programme_facts(submission, analysis)
+    answers: tuple[AnswerRecord, ...] = ()
+    if rubric.questions or any(e.answers for e in submission.evaluations):
+        bad = answer_problems(submission, rubric)
+        if bad:
+            raise SubmissionError(bad)
+        # Pre-fill rules are evaluated before any answer is in the facts, by an interpreter
+        # of their own (the checks' memo must not see the facts before the answers).
+        answers = apply_answers(rubric, submission, facts,
+                                Interpreter(params, lambda e, s: _pool(e, s, method)))
+    # GRADE's facts read the evaluations' answers (answer.indirectness), so come after them.
+    add_grade_facts(facts, submission, analysis, params)
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     if rubric.scope == "evaluation":
         per_evaluation = tuple(
@@ -366,6 +386,7 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
         quality_note_messages=notes, validated_level=best.validated_level,
         validated_label=best.validated_label, review=review,
         headline_causal=_headline_causal(rubric, interpreter, facts, headline),
+        answers=answers,
     )
 
 

@@ -11,6 +11,7 @@ Absent facts are ``None``; the condition language treats them as *unknown*.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,23 @@ FACTS: dict[str, dict[str, str]] = {
         "scaling.sites": "the number of delivery sites",
         "scaling.delivered_by_others": "delivery by other organisations",
         "evaluation_count": "the number of evaluations",
+        "grade.k": "the number of evaluations GRADE rates (those pooled)",
+        "grade.start": "GRADE's starting certainty (4 High for randomised evidence, 2 Low)",
+        "grade.certainty": "the GRADE certainty (1 Very low to 4 High; unknown while a domain "
+                           "is not judged)",
+        "grade.best": "the GRADE certainty if every unjudged domain is not serious",
+        "grade.worst": "the GRADE certainty if every unjudged domain rates down fully",
+        "grade.label": "the GRADE certainty in words",
+        "grade.start_reason": "why GRADE starts where it does",
+        **{f"grade.{key}.{part}": f"{what} ({title.lower()})"
+           for key, title in (("risk_of_bias", "Risk of bias"),
+                              ("inconsistency", "Inconsistency"),
+                              ("imprecision", "Imprecision"),
+                              ("indirectness", "Indirectness"),
+                              ("publication_bias", "Publication bias"))
+           for part, what in (("downgrade", "the levels GRADE rates down"),
+                              ("judgement", "the GRADE judgement"),
+                              ("reason", "the reason for the GRADE judgement"))},
     },
     "evaluation": {
         "id": "the evaluation id",
@@ -158,6 +176,38 @@ def programme_facts(submission: Submission, analysis: AnalysisResult) -> dict[st
         for e, r in zip(submission.evaluations, analysis.evaluations, strict=True)
     ]
     return facts
+
+
+#: The parameter by which a rubric asks for the ``grade.*`` facts (rubrics/grade.yaml).
+GRADE_PARAMETER = "grade_threshold"
+
+
+def add_grade_facts(facts: dict[str, Any], submission: Submission, analysis: AnalysisResult,
+                    parameters: Mapping[str, Any]) -> None:
+    """Add the ``grade.*`` facts — GRADE's certainty of the pooled evidence and each
+    domain's judgement (:mod:`evidencekit.analysis.grade`) — for a rubric that declares
+    GRADE's parameters (:data:`GRADE_PARAMETER`); for other rubrics they stay unknown. All
+    are None when nothing was pooled. The evaluations' facts must already hold their answers
+    (``answer.indirectness``)."""
+    if GRADE_PARAMETER not in parameters:
+        return
+    from ..analysis.grade import DOMAIN_TITLES, GradeSettings, grade
+    from .answers import indirectness_answers, rob2_judgements
+
+    g = grade(analysis, GradeSettings.of(parameters),
+              rob2=rob2_judgements(submission, analysis),
+              indirect=indirectness_answers(facts))
+    facts.update({
+        "grade.k": g.k if g else None, "grade.start": g.start if g else None,
+        "grade.certainty": g.certainty if g else None, "grade.best": g.best if g else None,
+        "grade.worst": g.worst if g else None, "grade.label": g.label if g else None,
+        "grade.start_reason": g.start_reason if g else None,
+    })
+    for key in DOMAIN_TITLES:
+        d = g.domain(key) if g else None
+        facts[f"grade.{key}.downgrade"] = d.downgrade if d else None
+        facts[f"grade.{key}.judgement"] = d.judgement if d else None
+        facts[f"grade.{key}.reason"] = d.reason if d else None
 
 
 def evaluation_facts(e: Evaluation, r: EvaluationResult,

@@ -22,6 +22,7 @@ from ..load.document import Document, format_path, parse, read_document, read_te
 from ..vocabulary import DEFAULT_RUBRIC
 from .advice import ADVICE
 from .conditions import Compiler, Node
+from .questions import QUESTION_ID, AnswerOption, Prefill, Question
 
 SCHEMA_ID = "evidencekit/rubric@1"
 
@@ -121,11 +122,17 @@ class Rubric:
     #: the rubric has none): whether the headline effect's evaluation passes it is part of
     #: the assessment (``AssessmentResult.headline_causal``).
     causal_test: Node | None = None
+    #: The per-evaluation questions the rubric asks (signalling questions), in file order.
+    questions: tuple[Question, ...] = ()
 
     def __post_init__(self) -> None:
         # Rubrics are cached and shared by every assessment in the process: nothing in one
         # may change after it is built (``with_values`` makes a new one).
-        freeze_fields(self, "levels", "parameters", "values", "sources", "overrides")
+        freeze_fields(self, "levels", "parameters", "values", "sources", "overrides",
+                      "questions")
+
+    def question(self, full_id: str) -> Question | None:
+        return next((q for q in self.questions if q.full_id == full_id), None)
 
     def label_of(self, n: int) -> str:
         """The label of level ``n``: the level's own ``label``, "Level n" without one, and
@@ -276,8 +283,9 @@ def compile_rubric(doc: Document, *, check_schema: bool = True) -> Rubric:
             problems.append(Problem(doc.source, doc.line_of(("parameters", name, "default")),
                                     f"parameters.{name}.default", exc.problems[0].expected,
                                     exc.problems[0].found))
+    question_ids = [q["id"] for q in raw.get("questions") or () if isinstance(q.get("id"), str)]
     compiler = Compiler(raw.get("definitions") or {}, params, list(ADVICE), source=doc.source,
-                        line_of=doc.line_of)
+                        line_of=doc.line_of, questions=question_ids)
     scope = raw.get("scope", "programme")
     top_scope = "programme" if scope == "programme" else "evaluation"
     # Definitions are compiled where they are used, in the scope of use; an unused one is
@@ -286,7 +294,7 @@ def compile_rubric(doc: Document, *, check_schema: bool = True) -> Rubric:
         trials: list[list[Problem]] = []
         for sc in ("programme", "evaluation", "outcome"):
             trial = Compiler(raw["definitions"], params, list(ADVICE), source=doc.source,
-                             line_of=doc.line_of)
+                             line_of=doc.line_of, questions=question_ids)
             trial.compile({"ref": name}, ("definitions", name), sc)
             trials.append(trial.problems)
             if not trial.problems:
@@ -331,6 +339,7 @@ def compile_rubric(doc: Document, *, check_schema: bool = True) -> Rubric:
         _unique_label(doc, labels, ov["label"], (*where, "label"), problems)
         node = compiler.compile(ov["when"], (*where, "when"), top_scope)
         overrides.append(Override(ov["label"], node, ov["reason"], ov.get("title")))
+    questions = _questions(raw, doc, compiler, problems)
     causal = (compiler.compile({"ref": "causal_test"}, ("definitions", "causal_test"),
                                "evaluation")
               if "causal_test" in (raw.get("definitions") or {}) else None)
@@ -346,8 +355,67 @@ def compile_rubric(doc: Document, *, check_schema: bool = True) -> Rubric:
         sources=tuple(raw.get("sources") or ()), operationalisation=raw.get("operationalisation"),
         level_zero=raw.get("level_zero", "Not yet level 1"),
         values={k: p.default for k, p in params.items()}, overrides=tuple(overrides),
-        causal_test=causal,
+        causal_test=causal, questions=questions,
     )
+
+
+def _questions(raw: Mapping[str, Any], doc: Document, compiler: Compiler,
+               problems: list[Problem]) -> tuple[Question, ...]:
+    """The rubric's ``questions``, their answers from ``answer_sets``, and their conditions
+    (``asked_when`` and each ``prefill`` rule's ``when``) compiled in the evaluation scope."""
+    def bad(path: tuple[str | int, ...], expected: str, found: str) -> None:
+        problems.append(Problem(doc.source, doc.line_of(path), format_path(path), expected,
+                                found))
+
+    sets: dict[str, tuple[AnswerOption, ...]] = {}
+    for name, options in (raw.get("answer_sets") or {}).items():
+        seen_codes: set[str] = set()
+        opts = []
+        for k, o in enumerate(options):
+            if o["code"] in seen_codes:
+                bad(("answer_sets", name, k, "code"), "a code no other answer of the set uses",
+                    repr(o["code"]))
+            seen_codes.add(o["code"])
+            opts.append(AnswerOption(o["code"], o["label"], tuple(o.get("words") or ())))
+        sets[name] = tuple(opts)
+    out: list[Question] = []
+    seen: set[str] = set()
+    for i, q in enumerate(raw.get("questions") or ()):
+        path: tuple[str | int, ...] = ("questions", i)
+        qid = q["id"]
+        if not QUESTION_ID.fullmatch(qid):
+            bad((*path, "id"), "a question id of letters, digits, '_' and dots (such as "
+                "'1.2')", repr(qid))
+        if qid in seen:
+            bad((*path, "id"), "a unique question id", repr(qid))
+        seen.add(qid)
+        options = sets.get(q["answers"])
+        if options is None:
+            bad((*path, "answers"), "the name of an answer set (" +
+                (", ".join(sets) or "the rubric declares none under answer_sets") + ")",
+                repr(q["answers"]))
+            continue
+        if "allow" in q:
+            codes = [o.code for o in options]
+            for k, code in enumerate(q["allow"]):
+                if code not in codes:
+                    bad((*path, "allow", k), f"an answer of set {q['answers']!r} (" +
+                        ", ".join(codes) + ")", repr(code))
+            options = tuple(o for o in options if o.code in q["allow"])
+        asked = (compiler.compile(q["asked_when"], (*path, "asked_when"), "evaluation")
+                 if "asked_when" in q else None)
+        rules = []
+        for k, rule in enumerate(q.get("prefill") or ()):
+            rpath = (*path, "prefill", k)
+            if rule["answer"] not in [o.code for o in options]:
+                bad((*rpath, "answer"), "one of the question's answers (" +
+                    ", ".join(o.code for o in options) + ")", repr(rule["answer"]))
+            rules.append(Prefill(rule["answer"],
+                                 compiler.compile(rule["when"], (*rpath, "when"), "evaluation"),
+                                 rule["because"], format_path(rpath)))
+        out.append(Question(qid, f"{raw['id']}.{qid}", q["text"], options, q.get("group"),
+                            q.get("help"), asked, tuple(rules)))
+    return tuple(out)
 
 
 def _unique_label(doc: Document, seen: dict[str, tuple[str | int, ...]], label: str,

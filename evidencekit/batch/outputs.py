@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..inert import cell_text, visible
+from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
 from .store import atomic_open, atomic_write_text
 
 BASE_COLUMNS = [
@@ -175,10 +176,9 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
     "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
                      "report's provenance table (sha256sum gives the same).", None, 20),
 }
-STATUS_WORDS = {"verified": "Verified", "validated": "Validated by reviewers",
-                "claimed": "Claimed only", "not_met": "Not met"}
-LEVEL_STATUS_WORDS = {"reached": "Reached", "validated_only": "Reached with validated claims",
-                      "claimed_only": "Claimed only", "not_reached": "Not reached"}
+#: Criterion and level statuses in the registry's words (evidencekit.vocabulary).
+STATUS_WORDS = {k: s.label for k, s in CRITERION_STATUS.items()}
+LEVEL_STATUS_WORDS = {k: s.label for k, s in LEVEL_STATUS.items()}
 
 
 def _disarm_zips(error: BaseException) -> None:
@@ -293,8 +293,9 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
             if code in COLUMNS:
                 meaning = COLUMNS[code][1]
             elif code.startswith("gate:"):
-                meaning = ("A criterion the level depends on: Verified, Claimed only (claimed "
-                           "but not shown by the evidence) or Not met.")
+                meaning = ("A criterion the level depends on: Verified, Validated (a claim the "
+                           "round's reviewers accepted), Claimed only (claimed but not shown "
+                           "by the evidence) or Not met.")
             elif code.startswith("level:"):
                 meaning = ("The level's cumulative status, as the report shows it: Reached "
                            "(it and every level below are verified), Reached with validated "

@@ -35,6 +35,7 @@ from .schema import (
     MapOf,
     Number,
     OneOf,
+    Option,
     Text,
     field_list,
     markdown_table,
@@ -78,6 +79,35 @@ class DataPath(Text):
             "pattern": "^(?!/)(?!.*\\\\)(?!(?:.*/)?\\.\\.(?:/|$)).*\\.(?:[cC][sS][vV]|"
                        "[xX][lL][sS][xX]|[pP][aA][rR][qQ][uU][eE][tT])$"}]}
 
+
+class AnswerValue(Option):
+    """An answer to a rubric's per-evaluation question: the answer alone (``PY``, "probably
+    yes") or ``{answer: ..., note: ...}``. Which answers a question takes is the rubric's (its
+    ``answer_sets``); the loader checks them against the bundled rubrics, the assessment
+    against the rubric it applies."""
+
+    expected = "an answer (such as PY) or {answer: ..., note: ...}"
+    _answer = Text(nonempty=True, max_length=40)
+    _fields = Fields({"answer": Key(Text(nonempty=True, max_length=40), required=True,
+                                    doc="The answer (a code such as PY, or its words)."),
+                      "note": Key(Text(), doc="Why, or where the report says so.")},
+                     name="an answer with a note ({answer: ..., note: ...})")
+
+    def check(self, value: Any, path: KeyPath, ctx: Context) -> Any:
+        if isinstance(value, dict):
+            out = self._fields.check(value, path, ctx)
+            return {**out, "long_form": True}
+        if isinstance(value, str):
+            return {"answer": self._answer.check(value, path, ctx), "note": None,
+                    "long_form": False}
+        return self.fail(value, path, ctx)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [self._answer.json_schema(), self._fields.json_schema()]}
+
+
+#: A per-evaluation question's full id: the rubric's id, then the question's ("rob2.1.2").
+QUESTION_KEY = r"[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+"
 
 _count = Number(integer=True, minimum=0, maximum=MAX_PEOPLE, what="a whole number of people")
 _n = Number(integer=True, minimum=2, maximum=MAX_PEOPLE, what="a whole number of people")
@@ -221,6 +251,11 @@ _evaluation = Fields(
                               "method families)."),
         "comparison_justified": Key(Flag(), doc="The comparison group's choice is argued."),
         "real_world": Key(Flag(), doc="Delivered in everyday conditions."),
+        "answers": Key(MapOf(AnswerValue(), key_regex=QUESTION_KEY,
+                             key_expected="a question id such as 'rob2.1.2' (the rubric's "
+                             "id, then the question's)", max_items=500),
+                       doc="Answers to rubrics' per-evaluation (signalling) questions, by "
+                       "question id: the answer alone (PY) or {answer, note}."),
         "outcomes": Key(ListOf(_outcome, max_items=MAX_OUTCOMES_PER_EVALUATION, tolerant=True),
                         doc="What was measured and found."),
     },

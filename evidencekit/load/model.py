@@ -151,6 +151,17 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer to a rubric's per-evaluation question (``evaluations[].answers``), as
+    written: the rubric's answer set decides what it means (``PY``, "probably yes")."""
+
+    answer: str
+    note: str | None = None
+    #: Written as a mapping ``{answer: ..., note: ...}`` (not as the answer alone).
+    long_form: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     id: str
     design: Design
@@ -167,6 +178,10 @@ class Evaluation:
     comparison_justified: bool | None = None  # the comparison group's choice is argued
     real_world: bool | None = None  # delivered in everyday conditions (effectiveness)
     path: KeyPath = ()
+    #: Answers to rubrics' per-evaluation questions, by full question id ("rob2.1.2").
+    answers: Mapping[str, Answer] = field(default_factory=dict)
+    #: Line of each answer in the file, for messages.
+    answer_lines: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from .document import Document, KeyPath, describe, format_path, parse, plain_val
 from .model import (
     COMPARISON_IDENTIFICATIONS,
     TWO_GROUP_DESIGNS,
+    Answer,
     BinaryGroup,
     Claim,
     ContinuousGroup,
@@ -83,9 +84,25 @@ def build_submission(doc: Document, *, base_dir: Path | None = None,
         raise SubmissionError(_in_file_order(ctx.problems), omitted=ctx.omitted)
     builder = _Builder(ctx, base_dir)
     sub = builder.submission(data, sha256)
+    if not ctx.problems and any(e.answers for e in sub.evaluations):
+        ctx.problems.extend(bundled_answer_problems(sub))
     if ctx.problems:
         raise SubmissionError(_in_file_order(ctx.problems), omitted=ctx.omitted)
     return sub
+
+
+def bundled_answer_problems(sub: Submission) -> list[Problem]:
+    """The submission's answers to the bundled rubrics' questions that name no question or
+    mean none of its answers (answers to other rubrics are checked when those are applied)."""
+    from ..assessment.questions import answer_problems
+    from ..assessment.rubric import bundled_rubrics, load_rubric
+
+    bundled = bundled_rubrics()
+    prefixes = {k.split(".", 1)[0] for e in sub.evaluations for k in e.answers}
+    problems: list[Problem] = []
+    for rid in sorted(prefixes & set(bundled)):
+        problems.extend(answer_problems(sub, load_rubric(rid)))
+    return problems
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:
@@ -175,6 +192,11 @@ class _Builder:
                 self.ctx.add((*path, "identification"), "none or controls for design "
                              f"{design!r} ({identification} needs a comparison group)",
                              repr(identification))
+        answers = {k: Answer(v["answer"], v["note"], v["long_form"])
+                   for k, v in (e["answers"] or {}).items() if v is not None}
+        answer_lines = {k: line for k in answers
+                        if (line := self.ctx.document.line_of((*path, "answers", k)))
+                        is not None}
         outcomes = []
         for j, o in enumerate(raw_outcomes or ()):
             if o is None:
@@ -188,7 +210,7 @@ class _Builder:
             site=e["site"] or None, year=e["year"], assigned=assigned, clusters=clusters,
             icc=e["icc"], identification=identification,
             comparison_justified=e["comparison_justified"], real_world=e["real_world"],
-            path=path,
+            path=path, answers=answers, answer_lines=answer_lines,
         )
 
     def outcome(self, o: dict[str, Any], path: KeyPath, design: str,

@@ -11,24 +11,16 @@ from ..assessment.engine import AssessmentResult
 from ..assessment.message import Message
 from ..assessment.rubric import Rubric
 from ..registry import MEASURES
+from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
 from .deciding import effect_words, named_test, p_words
 from .numbers import ci, num, percent, pval
 
-STATUS = {
-    "verified": ("✔", "green", "verified"),
-    "validated": ("✔", "cyan", "validated by a reviewer"),
-    "claimed": ("?", "yellow", "claimed"),
-    "not_met": ("✘", "red", "not met"),
-}
+#: A criterion status's sign, colour and words (:data:`evidencekit.vocabulary.CRITERION_STATUS`).
+STATUS = {k: (s.terminal, s.colour, s.words) for k, s in CRITERION_STATUS.items()}
 
 
-#: The mark of a level's cumulative status (LevelResult.status).
-LEVEL_MARKS = {
-    "reached": ("✔", "green"),
-    "validated_only": ("✔", "cyan"),
-    "claimed_only": ("?", "yellow"),
-    "not_reached": ("·", "dim"),
-}
+#: The mark of a level's cumulative status (LevelResult.status; words: LEVEL_STATUS).
+LEVEL_MARKS = {k: (s.terminal, s.colour) for k, s in LEVEL_STATUS.items()}
 
 
 def _pad(renderable: Any, indent: int) -> Any:
@@ -179,6 +171,11 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None, *,
                 con.print(_pad(Text.assemble((f"{sym} ", colour), (c.id, "bold"),
                                                 (f" [{word}]{gate}", colour)), 6))
                 con.print(_pad(Text(show(c.reason_message())), 8))
+        if result.answers:
+            con.print()
+            con.print("Answers the checks used", style="bold")
+            for line in answer_lines(result.answers):
+                con.print(_pad(Text("• " + line), 2))
         if result.quality_notes:
             con.print()
             con.print("Quality notes", style="bold")
@@ -195,6 +192,22 @@ def print_assessment(result: AssessmentResult, file: IO[str] | None = None, *,
         for m in result.next_step_messages or tuple(
                 Message.parse(t) for t in result.next_steps):
             con.print(_pad(Text("• " + show(m)), 2))
+
+
+def answer_lines(answers: Any) -> list[str]:
+    """One line per answer an assessment used: given (with its note) or pre-filled from the
+    statistics (with the rule and why)."""
+    out = []
+    for a in answers:
+        head = f"{a.evaluation}, {a.question}: {a.label} ({a.answer})"
+        if a.origin == "prefilled":
+            head += f" — pre-filled from the statistics: {a.because} ({a.rule})"
+        elif a.note:
+            head += f" — {a.note}"
+        if a.prefill_differs:
+            head += f"; you answered this, but {a.prefill_differs}"
+        out.append(head)
+    return out
 
 
 def _own_label(label: str, level: int, title: str) -> str:
@@ -374,6 +387,18 @@ def print_rubric(rubric: Rubric, file: IO[str] | None = None) -> None:
             for p in rubric.parameters.values():
                 con.print(_pad(f"• {p.name} = {rubric.values.get(p.name, p.default)}  "
                                   f"{p.description}", 2))
+        if rubric.questions:
+            con.print("Questions asked of each evaluation (answer them under "
+                      "evaluations[].answers):", style="bold")
+            group = None
+            for q in rubric.questions:
+                if q.group and q.group != group:
+                    group = q.group
+                    con.print(_pad(Text(q.group, style="bold"), 2))
+                answers = " / ".join(q.codes)
+                con.print(_pad(f"• {q.full_id}  {q.text}  [{answers}]"
+                               + ("  (pre-filled from the statistics when they settle it)"
+                                  if q.prefill else ""), 4))
         con.print()
         con.print(Text(f"Level 0: {rubric.level_zero}", style="bold"))
         for lv in rubric.levels:

@@ -17,6 +17,7 @@ from ..assessment.engine import (
 from ..assessment.message import Message, Name
 from ..assessment.rubric import Rubric
 from ..load.model import Submission
+from ..vocabulary import LEVEL_STATUS
 from .disclosure import _Disclosure
 from .plain import plain
 from .views import ReportOptions
@@ -99,8 +100,7 @@ class BuilderBase:
 
     def status(self, lv: LevelResult) -> str:
         """The assessment's cumulative status of the level, in the report's words."""
-        return {"reached": "verified", "validated_only": "validated", "claimed_only": "claimed",
-                "not_reached": "not_met"}[lv.status]
+        return LEVEL_STATUS[lv.status].criterion
 
     def strongest(self) -> tuple[EvaluationResult, OutcomeResult] | None:
         """The programme's headline outcome, as the assessment chose it (one rule:

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from ..vocabulary import CRITERION_STATUS
+
 FONT = "'EvidenceKit Sans', 'DejaVu Sans', Verdana, sans-serif"
 INK = "#1a1a1a"
 MUTED = "#555555"
@@ -130,8 +132,7 @@ def level_ladder(steps: Sequence[Step], *, title: str, desc: str,
     gap = 8.0
     step_w = (width - gap * (n - 1)) / n
     unit = (base_y - top_pad) / n
-    words = {"verified": "verified", "validated": "validated", "claimed": "claimed only",
-             "not_met": "not met"}
+    words = {k: s.label.lower() for k, s in CRITERION_STATUS.items()}  # the registry's
     alt = alt_text(title, [f"{s.label or f'level {s.level}'}: {words.get(s.status, s.status)}"
                            for s in steps])
     out = _open(width, height, ident, alt, desc)

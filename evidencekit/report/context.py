@@ -128,6 +128,11 @@ class _Builder(PageOne, Evidence, ValueSection, Verdicts, Appendix):
         rating = _own_label(r.label, r.level, r.level_title(r.level))
         claimed_rating = _own_label(r.claimed_label, r.claimed_level,
                                     r.level_title(r.claimed_level))
+        if r.review is not None:  # a review round: page one shows the validated level too
+            context = _replace(context, validated_level=r.validated,
+                               validated_label=self.text(r.level_title(r.validated)),
+                               validated_rating=_own_label(r.validated_label, r.validated,
+                                                           r.level_title(r.validated)))
         context = _replace(context, caveats=caveats, rating=rating,
                            claimed_rating=claimed_rating,
                            per_evaluation=self.per_evaluation(), crosswalk=self.crosswalk(),

@@ -44,8 +44,10 @@ class PageOne(BuilderBase):
         steps = [charts.Step(lv.number, lv.title, lv.status, lv.label) for lv in levels]
         r = self.r
         alt = (f"Level ladder of {r.rubric_title}: level {r.level} of {len(levels)} is "
-               f"verified" + (f"; level {r.claimed_level} is claimed"
-                              if r.claimed_level != r.level else "") + ".")
+               f"verified" + (f"; level {r.validated} is validated by reviewers"
+                              if r.review is not None and r.validated != r.level else "")
+               + (f"; level {r.claimed_level} is claimed"
+                  if r.claimed_level != r.level else "") + ".")
         desc = "; ".join(f"Level {lv.number} ({lv.title}): {lv.status_label.lower()}"
                          for lv in levels)
         svg = charts.level_ladder(steps, title=alt, desc=desc)
@@ -68,7 +70,9 @@ class PageOne(BuilderBase):
             line = f"The evidence verifies {named(r.level)}"
             if r.level < n:
                 line += f", not yet level {r.level + 1}"
-        if r.claimed_level > r.level:
+        if r.review is not None and r.validated > r.level:
+            line += f"; with the claims reviewers validated, level {r.validated}"
+        if r.claimed_level > r.validated:
             line += f"; the applicant claims level {r.claimed_level}"
         h = r.headline
         v = r.value_for_money
@@ -203,10 +207,17 @@ class PageOne(BuilderBase):
     def caveats(self, ctx: ReportContext) -> tuple[str, ...]:
         r = self.r
         out: list[str] = []
-        if r.claimed_level > r.level:
+        if r.review is not None and r.validated > r.level:
+            n = sum(1 for lv in r.levels for c in lv.criteria
+                    if c.gate and c.status == "validated")
+            out.append(f"Level {r.validated} is validated but level {r.level} is verified: "
+                       f"{n} criteri{'on rests' if n == 1 else 'a rest'} on the submission's "
+                       "answers as the round's reviewers examined and accepted them.")
+        if r.claimed_level > r.validated:
             n = sum(1 for lv in r.levels for c in lv.criteria
                     if c.gate and c.status == "claimed")
-            out.append(f"Level {r.claimed_level} is claimed but level {r.level} is verified: "
+            out.append(f"Level {r.claimed_level} is claimed but level {r.validated} is "
+                       f"{'validated' if r.validated > r.level else 'verified'}: "
                        f"{n} criteri{'on rests' if n == 1 else 'a rest'} on the submission's "
                        "answers, not on evidence in it.")
         evs = self.analysis.evaluations

@@ -19,6 +19,7 @@ installed.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,6 +110,44 @@ def _collect_weasyprint(into: list[str]) -> Iterator[None]:
         logger.propagate = previous
 
 
+#: The start of the name of a render's temporary font folder (then ``<pid>-<random>``).
+FONT_FOLDER = "evidencekit-fonts-"
+_swept = False
+
+
+def _sweep_orphans() -> None:
+    """Remove, once per process, the font folders in TMPDIR of processes that have ended.
+
+    Only folders of this user whose name is ``evidencekit-fonts-<pid>-…`` with no process
+    ``<pid>`` alive are removed; a folder of a live process (a render under way elsewhere) is
+    never touched. A process id reused since is only a folder kept until a later sweep.
+    """
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    try:
+        candidates = list(Path(tempfile.gettempdir()).glob(f"{FONT_FOLDER}*-*"))
+    except OSError:
+        return
+    for folder in candidates:
+        pid = folder.name[len(FONT_FOLDER):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            if folder.lstat().st_uid != os.getuid() or not folder.is_dir():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, OverflowError):  # not ours to probe, or gone meanwhile
+            continue
+
+
 @contextmanager
 def _font_folder() -> Iterator[Any]:
     """A WeasyPrint font configuration whose temporary font folder is removed when the PDF
@@ -119,14 +158,18 @@ def _font_folder() -> Iterator[Any]:
     that exits (or a configuration kept alive by a reference cycle) never does: about 75 MB
     per 2,000 PDFs were left behind. Here the folder is made by us, inside a
     :class:`tempfile.TemporaryDirectory`, and removed as soon as the render is over, whether
-    it succeeded or not.
+    it succeeded or not. A process killed in the middle of a render (``kill -9``, the OOM
+    killer) cannot remove its folder, so the folder's name carries its process id, and the
+    first render of every process removes the folders of processes that no longer exist
+    (:func:`_sweep_orphans`).
     """
     import tempfile
     from pathlib import Path
 
     from weasyprint.text.fonts import FontConfiguration
 
-    with tempfile.TemporaryDirectory(prefix="evidencekit-fonts-") as folder:
+    _sweep_orphans()
+    with tempfile.TemporaryDirectory(prefix=f"{FONT_FOLDER}{os.getpid()}-") as folder:
         config = FontConfiguration()
         if hasattr(config, "_folder"):  # WeasyPrint ≥ 53: fonts go where ``_folder`` says
             config._folder = Path(folder)

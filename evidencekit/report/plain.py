@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 
+from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
 from .words import DESIGN_LABELS
 
 #: Codes of the assessment, in words.
@@ -22,9 +23,9 @@ CODES = {
     **{k: v for k, v in DESIGN_LABELS.items() if "_" in k},
     "not_satisfied": "not satisfied",
     "adjustment_required": "adjustment required",
-    "not_met": "not met",
-    "claimed_only": "claimed only",
-    "not_reached": "not reached",
+    # not_met, validated_only, claimed_only, not_reached: the registry's words
+    **{k: s.label.lower() for k, s in (*CRITERION_STATUS.items(), *LEVEL_STATUS.items())
+       if "_" in k},
 }
 
 

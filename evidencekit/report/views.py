@@ -257,6 +257,11 @@ class ReportContext:
     per_evaluation: tuple[VerdictRow, ...] = field(default=())
     #: Given a crosswalk (``--rubric all``): every framework's verdict, side by side.
     crosswalk: tuple[CrosswalkRow, ...] = field(default=())
+    #: A review round (the assessment has reviewers' judgements applied): the validated
+    #: level, shown on page one between the verified and claimed ones; None otherwise.
+    validated_level: int | None = None
+    validated_label: str = ""
+    validated_rating: str | None = None
     #: Page one's one-line "so what" for a commissioner (:meth:`PageOne.so_what`).
     so_what: str = ""
     #: Who wrote the submission and what evidencekit checked (page one and provenance).

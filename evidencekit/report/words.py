@@ -17,6 +17,7 @@ from ..load.model import TWO_GROUP_DESIGNS
 from ..registry import MEASURES
 from ..render.deciding import effect_words, named_test
 from ..render.numbers import num, percent, pval
+from ..vocabulary import CRITERION_STATUS
 
 #: Longest text shown from a submission, by kind; longer text is shortened with "…".
 LIMITS = {"name": 300, "short": 200, "long": 2000, "reason": 2400}
@@ -30,8 +31,7 @@ DESIGN_LABELS = {
     "cluster_rct": "cluster-randomised controlled trial",
 }
 TWO_GROUP = TWO_GROUP_DESIGNS
-STATUS_LABELS = {"verified": "Verified", "validated": "Validated",
-                 "claimed": "Claimed only", "not_met": "Not met"}
+STATUS_LABELS = {k: s.label for k, s in CRITERION_STATUS.items()}  # the registry's words
 BASELINE_LABELS = {"satisfied": "equivalent", "adjustment_required": "adjustment required",
                    "not_satisfied": "not equivalent"}
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}

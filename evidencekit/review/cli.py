@@ -101,7 +101,7 @@ def import_cmd(round_dir: str, file: str, reviewer: str, token: str,
     is checked first, then recorded (none is recorded if one is wrong)."""
     from ..errors import InputError
     from ..load.document import parse, read_text
-    from .service import login, record
+    from .service import login
 
     store = _open(round_dir, database)
     who = login(store, reviewer, token)
@@ -116,29 +116,32 @@ def import_cmd(round_dir: str, file: str, reviewer: str, token: str,
         raise InputError.one(file, f"judgements by {who.name} only",
                              f"one by {problems[0].reviewer!r}", key="judgements.reviewer")
     raw = doc.value["judgements"]
-    for i in range(len(raw)):
-        # A dry run of every check before anything is written.
-        from .service import assess_application
-
-        result, _ = assess_application(store, items[i].application)
-        claimed = {c.id for lv in result.levels for c in lv.criteria
-                   if c.status in ("claimed", "validated")}
-        if items[i].criterion not in claimed:
-            raise InputError.one(file, "a criterion the application claims (" +
-                                 (", ".join(sorted(claimed)) or "it claims none") + ")",
-                                 repr(items[i].criterion), key=f"judgements[{i}].criterion",
-                                 line=doc.line_of(("judgements", i)))
     import hashlib
 
     from ..jsontext import dumps
+    from .service import prepare
 
+    # Every judgement is checked first (each application assessed once), then all are
+    # recorded in one transaction: none is recorded if one is wrong.
+    claims: dict[str, tuple[frozenset[str], str | None]] = {}
+    lines = [doc.line_of(("judgements", i)) for i in range(len(raw))]
+    batch = []
     for i, item in enumerate(raw):
+        try:
+            j = prepare(store, who, dict(item), source=file, line=lines[i], claims=claims)
+        except InputError as exc:
+            first = exc.problems[0]
+            if first.key == "criterion":  # named by its place in the file
+                raise InputError.one(file, first.expected, first.found,
+                                     key=f"judgements[{i}].criterion", line=lines[i]
+                                     ) from exc
+            raise
         # The same item imported again (the same file twice) is recorded once: its id is
         # its content as written, not the time it happens to be recorded at.
         digest = hashlib.sha256(dumps([who.name, item], sort_keys=True,
                                       default=str).encode()).hexdigest()
-        record(store, who, dict(item), source=file, line=doc.line_of(("judgements", i)),
-               request_id=f"import:{digest}")
+        batch.append((j, f"import:{digest}"))
+    store.record_many(batch, source=file, lines=lines)
     click.echo(f"Recorded {len(items)} judgements by {who.name} from {file}.")
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..load.document import describe, parse, read_text
+from ..vocabulary import DEFAULT_RUBRIC
 from .store import DEFAULT_FILE, ReviewError, ReviewStore
 
 SCHEMA = "evidencekit/round@1"
@@ -113,7 +114,7 @@ def load_setup(path: str | Path) -> dict[str, Any]:
     required = v.get("reviewers_required", 1)
     if isinstance(required, bool) or not isinstance(required, int) or not 1 <= required <= 10:
         raise bad(("reviewers_required",), "a whole number from 1 to 10", describe(required))
-    rubric = v.get("rubric", "nesta")
+    rubric = v.get("rubric", DEFAULT_RUBRIC)
     if not isinstance(rubric, str) or not rubric:
         raise bad(("rubric",), "a bundled rubric id or a rubric file's path", describe(rubric))
     blind = v.get("blind", True)

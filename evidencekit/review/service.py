@@ -111,8 +111,18 @@ def overview(store: ReviewStore, reviewer: Reviewer) -> list[dict[str, Any]]:
         r = v.result
         rows.append({"application": app_id, "programme": r.programme, "level": r.level,
                      "validated_level": r.validated, "claimed_level": r.claimed_level,
-                     "claims": {c.id: c.decision or "pending" for c in v.claims}})
+                     "claims": {c.id: c.decision or "pending" for c in v.claims},
+                     "claim_titles": {c.id: c.title for c in v.claims}})
     return rows
+
+
+def claims_of(store: ReviewStore, application: str) -> tuple[frozenset[str], str | None]:
+    """The criteria ``application`` claims (claimed or validated: what reviewers judge) in
+    its current version, and that version's SHA-256. Which criteria are claims does not
+    depend on the judgements, so one assessment answers for every judgement of a file."""
+    result, sha = assess_application(store, application)
+    return frozenset(c.id for lv in result.levels for c in lv.criteria
+                     if c.status in ("claimed", "validated")), sha
 
 
 def record(store: ReviewStore, reviewer: Reviewer, item: dict[str, Any], *,
@@ -120,6 +130,19 @@ def record(store: ReviewStore, reviewer: Reviewer, item: dict[str, Any], *,
            line: int | None = None) -> Judgement:
     """Check and record one judgement by ``reviewer`` (a mapping as a form or file gives
     it): the criterion must be a claim of the application's current version."""
+    j = prepare(store, reviewer, item, source=source, line=line)
+    seq = store.record(j, request_id=request_id)
+    return Judgement(j.application, j.criterion, j.decision, j.reviewer, j.reason, j.at,
+                     j.submission_sha256, j.role, seq)
+
+
+def prepare(store: ReviewStore, reviewer: Reviewer, item: dict[str, Any], *,
+            source: str | None = None, line: int | None = None,
+            claims: dict[str, tuple[frozenset[str], str | None]] | None = None) -> Judgement:
+    """One judgement by ``reviewer`` checked against the round (not yet recorded): the
+    reviewer may judge the application and the criterion is one of its claims. ``claims``
+    (application → :func:`claims_of`) lets a caller checking many judgements assess each
+    application once; it is filled as applications are met."""
     item = {**item, "reviewer": reviewer.name}
     if reviewer.role == "moderator":
         item.setdefault("role", "moderator")
@@ -129,9 +152,11 @@ def record(store: ReviewStore, reviewer: Reviewer, item: dict[str, Any], *,
     if j.role == "reviewer" and j.application not in store.assigned(reviewer.name):
         raise ReviewError.one(source, f"an application assigned to {reviewer.name}",
                               repr(j.application), key="application", line=line)
-    result, sha = assess_application(store, j.application)
-    claimed = {c.id for lv in result.levels for c in lv.criteria
-               if c.status in ("claimed", "validated")}
+    if claims is None:
+        claims = {}
+    if j.application not in claims:
+        claims[j.application] = claims_of(store, j.application)
+    claimed, sha = claims[j.application]
     if j.criterion not in claimed:
         raise ReviewError.one(source, "a criterion the application claims (" +
                               (", ".join(sorted(claimed)) or "it claims none") + ")",
@@ -139,9 +164,7 @@ def record(store: ReviewStore, reviewer: Reviewer, item: dict[str, Any], *,
     if j.submission_sha256 is None:
         j = Judgement(j.application, j.criterion, j.decision, j.reviewer, j.reason, j.at,
                       sha, j.role)
-    seq = store.record(j, request_id=request_id)
-    return Judgement(j.application, j.criterion, j.decision, j.reviewer, j.reason, j.at,
-                     j.submission_sha256, j.role, seq)
+    return j
 
 
 @dataclass(frozen=True)
@@ -236,6 +259,8 @@ def write_export(rows: list[dict[str, Any]], path: Path, judgements: list[Judgem
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions  # filter by application, reviewer, decision…
         out = io.BytesIO()
         wb.save(out)
         atomic_write_bytes(path, out.getvalue())
@@ -251,5 +276,6 @@ def write_export(rows: list[dict[str, Any]], path: Path, judgements: list[Judgem
                               f"a {path.suffix or 'suffix-less'} file")
 
 
-__all__ = ["ApplicationView", "Claim", "RoundStatus", "export_rows", "login", "now", "record",
+__all__ = ["ApplicationView", "Claim", "RoundStatus", "claims_of", "export_rows", "login", "now",
+           "prepare", "record",
            "status", "view", "write_export"]

@@ -22,11 +22,12 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..vocabulary import DEFAULT_RUBRIC
 from .files import now
 from .model import DECISIONS, ROLES, Judgement
 
@@ -78,7 +79,7 @@ class Settings:
     #: Reviewers see others' judgements of an application only after submitting their own.
     blind: bool = True
     #: The rubric the round is assessed with (a bundled id or a path).
-    rubric: str = "nesta"
+    rubric: str = DEFAULT_RUBRIC
 
 
 def _hash(token: str, salt: str) -> str:
@@ -211,7 +212,7 @@ class ReviewStore:
             cur.execute("SELECT key, value FROM settings")
             values = dict(cur.fetchall())
         return Settings(int(values.get("reviewers_required", 1)),
-                        values.get("blind", "true") == "true", values.get("rubric", "nesta"))
+                        values.get("blind", "true") == "true", values.get("rubric", DEFAULT_RUBRIC))
 
     def configure(self, *, reviewers_required: int | None = None, blind: bool | None = None,
                   rubric: str | None = None, actor: str = "funder") -> None:
@@ -372,36 +373,57 @@ class ReviewStore:
         free of conflict (a moderator may judge any application), and the judgement must be
         made on the application's current version. The same ``request_id`` twice is one
         judgement."""
-        j = judgement
+        return self.record_many([(judgement, request_id)])[0]
+
+    def record_many(self, judgements: Sequence[tuple[Judgement, str | None]], *,
+                    source: str | None = None,
+                    lines: Sequence[int | None] | None = None) -> list[int]:
+        """Append several judgements (each with its request id) in one transaction: every
+        one is recorded, or none is — the first that may not be is named (by ``source``
+        and its line in ``lines``, when given). Their audit-trail numbers, in order."""
+        with self._tx(write=True) as cur:
+            out = []
+            for i, (j, request_id) in enumerate(judgements):
+                try:
+                    out.append(self._record(cur, j, request_id))
+                except ReviewError as exc:
+                    if source is None:
+                        raise
+                    p = exc.problems[0]
+                    raise ReviewError([replace(p, file=source, line=lines[i] if lines
+                                               else None, key=f"judgements[{i}].{p.key}"
+                                               if p.key else f"judgements[{i}]")]) from exc
+            return out
+
+    def _record(self, cur: _Cursor, j: Judgement, request_id: str | None) -> int:
         if j.decision not in DECISIONS or j.role not in ROLES:
             raise ReviewError.one(None, "validated or rejected by a reviewer or moderator",
                                   f"{j.decision!r} by a {j.role!r}", key="decision")
-        with self._tx(write=True) as cur:
-            if request_id is not None and (seq := self._seen(cur, request_id)) is not None:
-                return seq
-            sha, role = self._known(cur, application=j.application, reviewer=j.reviewer)
-            if j.role == "moderator":
-                if role != "moderator":
-                    raise ReviewError.one(None, "a moderator", f"{j.reviewer} (a reviewer)",
-                                          key="role")
-                if not j.reason:
-                    raise ReviewError.one(None, "a moderator's reason for the decision",
-                                          "nothing", key="reason")
-                if j.application in self._conflicts(cur, j.reviewer):
-                    raise ReviewError.one(None, "a moderator without a conflict of interest",
-                                          f"{j.reviewer}, who declared one", key="reviewer")
-            else:
-                self.may_review(cur, j.application, j.reviewer)
-            if j.submission_sha256 is not None and j.submission_sha256 != sha:
-                raise ReviewError.one(None, "a judgement on the submission's current version "
-                                      f"({(sha or '?')[:12]}…)",
-                                      f"one on version {j.submission_sha256[:12]}… (the "
-                                      "submission has changed: look at it again)",
-                                      key="submission_sha256")
-            return self._append(cur, j.reviewer, "judgement", application=j.application,
-                                criterion=j.criterion, decision=j.decision, role=j.role,
-                                reason=j.reason, sha256=sha, request_id=request_id,
-                                at=j.at)
+        if request_id is not None and (seq := self._seen(cur, request_id)) is not None:
+            return seq
+        sha, role = self._known(cur, application=j.application, reviewer=j.reviewer)
+        if j.role == "moderator":
+            if role != "moderator":
+                raise ReviewError.one(None, "a moderator", f"{j.reviewer} (a reviewer)",
+                                      key="role")
+            if not j.reason:
+                raise ReviewError.one(None, "a moderator's reason for the decision",
+                                      "nothing", key="reason")
+            if j.application in self._conflicts(cur, j.reviewer):
+                raise ReviewError.one(None, "a moderator without a conflict of interest",
+                                      f"{j.reviewer}, who declared one", key="reviewer")
+        else:
+            self.may_review(cur, j.application, j.reviewer)
+        if j.submission_sha256 is not None and j.submission_sha256 != sha:
+            raise ReviewError.one(None, "a judgement on the submission's current version "
+                                  f"({(sha or '?')[:12]}…)",
+                                  f"one on version {j.submission_sha256[:12]}… (the "
+                                  "submission has changed: look at it again)",
+                                  key="submission_sha256")
+        return self._append(cur, j.reviewer, "judgement", application=j.application,
+                            criterion=j.criterion, decision=j.decision, role=j.role,
+                            reason=j.reason, sha256=sha, request_id=request_id,
+                            at=j.at)
 
     def mark_submitted(self, application: str, reviewer: str,
                        request_id: str | None = None) -> int:

@@ -32,6 +32,7 @@ from .binary import (
     two_group_binary,
     wilson_interval,
 )
+from .certainty import effective_sample_size, optimal_information_size, random_effects_weights
 from .cluster import ClusterCorrection, hedges_2007_g_cluster, wwc_cluster_correction
 from .convert import (
     CI95_WIDTH_IN_SE,
@@ -151,3 +152,4 @@ __all__ += [
     "proportions_power",
     "q_profile_tau2",
 ]
+__all__ += ["effective_sample_size", "optimal_information_size", "random_effects_weights"]

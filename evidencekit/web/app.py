@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import jsontext
 from .. import questionnaire as q
 from ..errors import InputError
-from ..vocabulary import DEFAULT_RUBRIC
+from ..vocabulary import CRITERION_STATUS, DEFAULT_RUBRIC, LEVEL_STATUS
 from .forms import BadForm, Multipart, TooLarge, read_multipart, read_urlencoded
 from .sessions import COOKIE, Busy, Session, SessionStore
 from .uploads import Rejected, accept, columns, describe_problem, group_labels, mb
@@ -153,7 +153,8 @@ class WebApp:
             loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(steps=STEPS, q=q, max_upload=mb(config.max_upload_bytes),
-                                max_upload_bytes=config.max_upload_bytes)
+                                max_upload_bytes=config.max_upload_bytes,
+                                criterion_status=CRITERION_STATUS, level_status=LEVEL_STATUS)
         self.env.filters["plain"] = q.plain_words
         self.env.filters["dom_id"] = lambda key: "f-" + "".join(
             c if c.isalnum() or c in "-_" else "-" for c in str(key))
@@ -619,12 +620,30 @@ class WebApp:
         s, new = self.session(request)
         rubric = await run_in_threadpool(self.load_rubric, s.answers.rubric)
         groups = q.questions_for(rubric)
+        plan = await run_in_threadpool(q.signalling_plan, s.answers, rubric, s.folder)
         errors: dict[str, str] = {}
         if request.method == "POST":
             post, form = await self.posted(request)
             if post is None:
                 return self.forbidden()
             s = post
+            # The questions about each evaluation (a rubric's signalling questions): an
+            # answer that means none of the question's answers is refused in one sentence.
+            slots = q.evaluation_slots(s.answers)
+            for i, (_, asked_list) in enumerate(plan):
+                for asked in asked_list:
+                    a_name, n_name = q.signalling_names(i, asked.id)
+                    if a_name not in form and n_name not in form:
+                        continue
+                    raw, note = form.get(a_name, "").strip(), form.get(n_name, "").strip()
+                    code = ""
+                    if raw:
+                        try:
+                            code, _ = q.parse_signalling(asked.question, raw)
+                        except q.AnswerError as exc:
+                            errors[a_name] = str(exc)
+                            continue
+                    q.set_signalling_answer(slots[i], asked.id, code, note)
             for group in groups:
                 for question in group.questions:
                     a, n = q.claim_keys(question.id)
@@ -633,15 +652,17 @@ class WebApp:
                         s.answers.values[n] = form.get(n, "").strip()
             if request.headers.get("x-autosave"):
                 return Response(status_code=204)
-            errors = {k: v for k, v in q.programme_problems(s.answers.values).items()
-                      if k.startswith("claims.")}
+            errors.update({k: v for k, v in q.programme_problems(s.answers.values).items()
+                           if k.startswith("claims.")})
             if not errors:
                 return RedirectResponse("/result", status_code=303)
         basis = await run_in_threadpool(self.outcome, s, with_claims=False)
         shown = q.shown_by_evidence(basis.result)
         return self.page(request, "questions.html.j2", s, new, step="questions",
                          rubric=rubric, groups=groups, shown=shown, values=s.answers.values,
-                         errors=errors, basis=basis,
+                         errors=errors, basis=basis, plan=plan,
+                         asked_any=any(asked for _, asked in plan),
+                         slots=q.evaluation_slots(s.answers),
                          status=400 if errors else 200)
 
     async def result(self, request: Request) -> Response:
@@ -912,9 +933,12 @@ def result_parts(r: Any) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
 
     if r is None:
         return [], [], []
-    words = {"reached": "verified", "claimed_only": "claimed", "not_reached": "not_met"}
+    # Each step is drawn as its criterion status and named in the registry's words.
     ladder = [{"level": lv.level, "label": lv.label or str(lv.level), "title": lv.title,
-               "status": words[lv.status]} for lv in reversed(r.levels)]
+               "status": LEVEL_STATUS[lv.status].criterion,
+               "words": " ".join(w for w in (LEVEL_STATUS[lv.status].mark,
+                                             LEVEL_STATUS[lv.status].words) if w)}
+              for lv in reversed(r.levels)]
     nxt = r.level + 1
     missing = ([c for c in r.levels[nxt - 1].criteria if c.status != "verified"]
                if nxt <= len(r.levels) else [])

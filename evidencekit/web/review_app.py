@@ -308,25 +308,33 @@ def _anchor(criterion: str) -> str:
 
 
 def _statistics(result: Any) -> list[dict[str, Any]]:
-    """The statistics behind the verdict, per evaluation: design, each primary outcome's
-    deciding estimate, interval, p and numbers analysed (as the analysis computed them)."""
-    from ..render.numbers import ci, num, pval
+    """The statistics behind the verdict, per evaluation: its design in words, and for each
+    outcome the deciding estimate (the registry's name and symbol), its interval, the test
+    that decided it, p and the numbers analysed — as the analysis decided them (the same
+    words as the terminal and the reports: :mod:`evidencekit.render.deciding`)."""
+    from ..questionnaire import EVALUATION_FIELDS
+    from ..registry import MEASURES
+    from ..render.deciding import effect_words, named_test
+    from ..render.numbers import pval
 
+    design_words = EVALUATION_FIELDS["design"]
     out = []
     for e in result.analysis.evaluations:
         outcomes = []
         for o in e.outcomes:
-            h = o.headline
+            d = o.deciding
+            measure = (MEASURES[d.measure].label if d is not None and d.measure is not None
+                       and d.measure in MEASURES else "no estimate")
+            p = (d.p_value_adjusted if d.p_value_adjusted is not None else d.p_value) \
+                if d is not None else None
             outcomes.append({
-                "name": o.name, "primary": o.primary,
-                "effect": (f"{h.measure} {num(h.estimate)} {ci(h.ci)}".strip()
-                           if h is not None else "no standardised effect"),
-                "p": pval(o.p_value_adjusted if o.p_value_adjusted is not None
-                          else o.p_value) if o.p_value is not None else "—",
+                "name": o.name, "primary": o.primary, "measure": measure,
+                "effect": effect_words(d), "test": named_test(d) if d is not None else "—",
+                "p": pval(p) if p is not None else "—",
                 "n": " / ".join(str(n) for n in (o.n_treatment, o.n_control) if n is not None)
                      or "—",
                 "problems": [p.sentence() for p in o.problems]})
-        out.append({"id": e.id, "title": e.title, "design": e.design,
+        out.append({"id": e.id, "title": e.title, "design": design_words.show_choice(e.design),
                     "independent": e.independent, "outcomes": outcomes})
     return out
 

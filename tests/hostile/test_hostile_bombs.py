@@ -348,6 +348,149 @@ def test_parquet_not_parquet_and_encrypted(tmp_path: Path) -> None:
     refused(tmp_path, "short.parquet", "a file that is not one (no Parquet footer)")
 
 
+# -- Parquet: what the page headers declare, checked before pyarrow allocates a page ---------
+def _zigzag_varint(n: int, length: int | None = None) -> bytes:
+    """A Thrift compact-protocol integer (zigzag, then varint), padded to ``length`` bytes
+    with redundant continuation bytes (which Thrift readers accept)."""
+    n = (n << 1) ^ (n >> 63)
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n >> 7 else 0))
+        n >>= 7
+        if not n:
+            break
+    while length is not None and len(out) < length:
+        out[-1] |= 0x80
+        out.append(0)
+    return bytes(out)
+
+
+def _rewrite(path: Path, old: bytes, new: bytes, start: int = 0) -> None:
+    """Replace the first ``old`` from byte ``start`` by ``new`` (the same length)."""
+    assert len(old) == len(new)
+    raw = bytearray(path.read_bytes())
+    at = raw.find(old, start)
+    assert at >= start, "the bytes to rewrite are not in the file"
+    raw[at:at + len(old)] = new
+    path.write_bytes(bytes(raw))
+
+
+def _arm_chunk(path: Path) -> object:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return next(meta.row_group(0).column(i) for i in range(meta.num_columns)
+                if meta.row_group(0).column(i).path_in_schema == "arm")
+
+
+def test_parquet_footer_lies_small_about_huge_pages(tmp_path: Path) -> None:
+    """The footer says the 'arm' column is 1,000 bytes; its pages hold 23 MiB. The footer
+    check passes, so before the page headers were read pyarrow decompressed it all (at full
+    size, 600 MiB, this peaked at 1.3 GB and was analysed, exit 0). Now refused from the
+    page headers, before a page is decompressed."""
+    path = _parquet(tmp_path / "lying.parquet", rows=800, arm_pad=30_000, compression="zstd",
+                    use_dictionary=False, row_group_size=800)
+    chunk = _arm_chunk(path)
+    declared = chunk.total_uncompressed_size  # type: ignore[attr-defined]
+    field = _zigzag_varint(declared)
+    footer = path.stat().st_size - 8 - int.from_bytes(path.read_bytes()[-8:-4], "little")
+    # ColumnMetaData field 6 (total_uncompressed_size, i64) follows field 5: header 0x16
+    _rewrite(path, b"\x16" + field, b"\x16" + _zigzag_varint(1000, len(field)), footer)
+    assert _arm_chunk(path).total_uncompressed_size == 1000  # type: ignore[attr-defined]
+    refused(tmp_path, "lying.parquet", "column 'arm': expected one column of one Parquet row "
+            "group of at most 8 MiB decompressed (evidencekit's limit), found pages declaring "
+            "more than that in row group 1 (its footer declares 1,000 bytes)",
+            PARQUET_CHUNK_BYTES=8 << 20)
+
+
+def test_parquet_page_header_lies_big(tmp_path: Path) -> None:
+    """An honest footer, but the first page's header declares 100 MiB decompressed (pyarrow
+    would allocate that before finding the page shorter): refused from the header."""
+    path = _parquet(tmp_path / "page.parquet", rows=800, arm_pad=3_000, use_dictionary=False,
+                    row_group_size=800, data_page_size=8 << 20)
+    chunk = _arm_chunk(path)
+    start = chunk.data_page_offset  # type: ignore[attr-defined]
+    raw = path.read_bytes()
+    assert raw[start:start + 3] == b"\x15\x00\x15"  # type 0 (a data page), then field 2
+    head = raw[start + 3:start + 8]
+    length = next(i for i, b in enumerate(head) if not b & 0x80) + 1
+    _rewrite(path, raw[start:start + 3 + length],
+             b"\x15\x00\x15" + _zigzag_varint(100 << 20, length), start)
+    refused(tmp_path, "page.parquet", "column 'arm': expected one column of one Parquet row "
+            "group of at most 8 MiB decompressed", "found pages declaring more than that",
+            PARQUET_CHUNK_BYTES=8 << 20)
+
+
+def test_parquet_pages_declaring_more_values_than_rows(tmp_path: Path) -> None:
+    """The footer says 200 rows; the data page says 8,000 values. Refused at the row limit
+    from what the pages declare (the footer's 200 rows are within it)."""
+    path = _parquet(tmp_path / "values.parquet", use_dictionary=False)
+    chunk = _arm_chunk(path)
+    start = chunk.data_page_offset  # type: ignore[attr-defined]
+    raw = path.read_bytes()
+    # the data page header's struct (field 5) opens with num_values (field 1, i32) = 200
+    old = b"\x2c\x15" + _zigzag_varint(200)
+    assert raw.find(old, start) - start < 16
+    _rewrite(path, old, b"\x2c\x15" + _zigzag_varint(8000), start)
+    refused(tmp_path, "values.parquet", "column 'arm': expected a data file of at most 1,000 "
+            "rows of data (evidencekit's limit), found pages declaring 8,000 values (its "
+            "footer declares 200 rows)", ROWS=1000)
+
+
+def test_parquet_damaged_page_header(tmp_path: Path) -> None:
+    path = _parquet(tmp_path / "garbage.parquet", use_dictionary=False)
+    start = _arm_chunk(path).data_page_offset  # type: ignore[attr-defined]
+    raw = bytearray(path.read_bytes())
+    raw[start:start + 4] = b"\x1f\xff\xff\xff"  # field 1 of an unknown Thrift type 15
+    path.write_bytes(bytes(raw))
+    refused(tmp_path, "garbage.parquet", "column 'arm': expected a Parquet file pyarrow can "
+            "read, found a damaged or unsupported one (a page header in row group 1 cannot be "
+            "read: a value of unknown Thrift type 15)")
+
+
+def test_parquet_page_count_is_capped(tmp_path: Path) -> None:
+    """Millions of tiny pages would make the header walk (and pyarrow) slow: capped."""
+    _parquet(tmp_path / "pages.parquet", rows=2000, use_dictionary=False,
+             data_page_size=64, write_batch_size=10)
+    refused(tmp_path, "pages.parquet", "expected a Parquet column of at most 20 pages "
+            "(evidencekit's limit), found more pages than that", PARQUET_PAGES=20)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"compression": "zstd"}, {"use_dictionary": False, "data_page_size": 1024},
+    {"data_page_version": "2.0", "compression": "gzip"}, {"write_statistics": False},
+    {"row_group_size": 37, "data_page_size": 256}])
+def test_parquet_page_walk_agrees_with_the_writer(tmp_path: Path,
+                                                  options: dict[str, object]) -> None:
+    """The header walk, on files pyarrow writes: the pages' values add up to the rows of
+    each row group, and their headers plus bodies to the footer's declared totals."""
+    import pyarrow.parquet as pq
+
+    from evidencekit.load.data import parquet_pages
+
+    path = _parquet(tmp_path / "ok.parquet", rows=500, arm_pad=5, **options)
+    meta = pq.ParquetFile(path).metadata
+    with path.open("rb") as source:
+        for g in range(meta.num_row_groups):
+            for i in range(meta.num_columns):
+                chunk = meta.row_group(g).column(i)
+                pos, length = parquet_pages._chunk_range(chunk)
+                end, values, uncompressed, compressed = pos + length, 0, 0, 0
+                while pos < end:
+                    page = parquet_pages._header_at(source, pos, end)
+                    if page.kind != parquet_pages.DICTIONARY_PAGE:
+                        values += page.values
+                    uncompressed += page.length + page.uncompressed
+                    compressed += page.length + page.compressed
+                    pos += page.length + page.compressed
+                assert pos == end
+                assert values == meta.row_group(g).num_rows
+                assert uncompressed == chunk.total_uncompressed_size
+                assert compressed == chunk.total_compressed_size
+    code, err, _ = analyse(tmp_path, "ok.parquet")
+    assert code == 0, err
+
+
 # -- CSV: one record longer than the limit, in any column -----------------------------------
 def _csv_with_long_record(path: Path, body: str) -> Path:
     with path.open("w", encoding="utf-8") as f:

@@ -338,6 +338,46 @@ def test_no_temporary_font_folders_are_left_behind(tmp_path: Path,
     assert list(tmp.iterdir()) == []
 
 
+KILLED_MID_RENDER = """
+import os, signal
+from evidencekit.report import pdf
+with pdf._font_folder() as config:
+    print(config._folder, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # what the OOM killer does, mid-render
+"""
+
+
+def test_font_folder_of_a_killed_render_is_removed_by_the_next(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed with SIGKILL in the middle of a render cannot clean up: its font
+    folder used to stay in TMPDIR for good. The next process to render removes it, and never
+    the folder of a process still alive."""
+    import tempfile
+
+    from evidencekit.api import assess
+    from evidencekit.report import pdf, render_pdf
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    killed = subprocess.run([sys.executable, "-c", KILLED_MID_RENDER], capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "TMPDIR": str(tmp)})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    orphan = Path(killed.stdout.strip())
+    assert orphan.parent == tmp and orphan.is_dir()
+    (orphan / "font.ttf").write_bytes(b"x" * 1000)
+    alive = tmp / f"{pdf.FONT_FOLDER}{os.getpid()}-busy"
+    alive.mkdir()
+    unrelated = tmp / f"{pdf.FONT_FOLDER}notapid-x"
+    unrelated.mkdir()
+    monkeypatch.setattr(pdf, "_swept", False)
+    sub = load_submission(EXAMPLE)
+    render_pdf(assess(sub), tmp_path / "r.pdf", submission=sub)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp.iterdir()) == sorted([alive.name, unrelated.name])
+
+
 # -- Ctrl-C -------------------------------------------------------------------------------------
 def test_ctrl_c_in_the_middle_of_a_round_leaves_complete_files_and_no_workers(
         tmp_path: Path) -> None:

@@ -93,6 +93,10 @@ def test_a_round_reviewed_by_two_with_a_moderated_disagreement(round_dir: Path, 
     assert back.exit_code == 0, back.stderr
     assert json.loads(back.stdout)["validated_level"] == 4
     assert cli("round", "export", r, "--out", tmp_path / "r.xlsx").exit_code == 0
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "r.xlsx").active
+    assert ws.max_row == 6 and ws.auto_filter.ref == "A1:J6"  # a filter on every column
     assert cli("round", "export", r, "--out", tmp_path / "audit.csv", "--audit").exit_code == 0
     assert "judgement" in (tmp_path / "audit.csv").read_text()
 
@@ -157,3 +161,25 @@ def test_conflict_and_import(round_dir: Path, cli: Any, tmp_path: Path) -> None:
     exported = tmp_path / "x.csv"
     cli("round", "export", r, "--out", exported)
     assert len(exported.read_text().splitlines()) == 2  # imported twice, recorded once
+
+
+def test_an_import_records_all_or_nothing(round_dir: Path, cli: Any, tmp_path: Path) -> None:
+    # The second judgement was made on an earlier version of the submission: only the store
+    # can tell, after the first was checked. Nothing is recorded, and the file's line is named.
+    r = round_dir
+    f = tmp_path / "mine.yaml"
+    f.write_text("schema: evidencekit/judgements@1\njudgements:\n"
+                 "  - {application: city-year, criterion: nesta.L3.comparison, "
+                 "decision: validated, reviewer: Ada Khan, reason: Seen}\n"
+                 "  - {application: goodgym, criterion: nesta.L4.costs, decision: validated, "
+                 f"reviewer: Ada Khan, submission_sha256: '{'ab' * 32}'}}\n", encoding="utf-8")
+    res = cli("round", "import", r, f, "--reviewer", "Ada Khan", "--token",
+              TOKENS["Ada Khan"])
+    assert res.exit_code == 2, res.stdout
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr
+    assert lines[0].startswith(f"{f}, line 4, judgements[1].submission_sha256: expected a "
+                               "judgement on the submission's current version")
+    exported = tmp_path / "x.csv"
+    assert cli("round", "export", r, "--out", exported).exit_code == 0
+    assert len(exported.read_text().splitlines()) == 1  # the header only: nothing recorded

@@ -1,8 +1,11 @@
 """360Giving data as a round's manifest, and the levels written back as classifications.
 
-The sample package follows the 360Giving Data Standard's own documentation examples (grant
-identifiers "360G-xyztrust-123" from its reference pages; the required fields of schema
-1.4.3) with two of evidencekit's bundled examples as the grants' submissions.
+Two packages: real published data — three grants of The Wolfson Foundation's 2014 grants
+(CC BY 4.0; source, licence and the one change in tests/review/data/README.md) — and a small
+package built on the standard's documentation examples (grant identifiers "360G-xyztrust-123"
+from its reference pages; the required fields of schema 1.4.3) that exercises what the real
+sample lacks (classifications of its own, relatedDocument, bad grants). Evidencekit's bundled
+examples stand in for the grants' submissions.
 """
 
 from __future__ import annotations
@@ -118,3 +121,72 @@ def test_bad_grants_are_plain_sentences(grants: Path, cli: Any, tmp_path: Path,
     assert out.exit_code == 2
     assert expected in out.stderr and "Traceback" not in out.stderr
     assert all(line.startswith(str(grants)) for line in out.stderr.strip().splitlines())
+
+
+# Real published data: three grants of The Wolfson Foundation's 2014 grants (CC BY 4.0), as
+# 360Giving's GrantNav holds them; the source and the one change (ISO dates) are in
+# tests/review/data/README.md.
+REAL = Path(__file__).resolve().parent / "data" / "wolfson-2014.json"
+STAND_INS = ("city-year", "goodgym", "code-club")  # bundled examples as the applications
+
+
+@pytest.fixture
+def real_grants(tmp_path: Path) -> Path:
+    package = json.loads(REAL.read_text(encoding="utf-8"))
+    for grant, example in zip(package["grants"], STAND_INS, strict=True):
+        shutil.copy(EXAMPLES / f"{example}.yaml", tmp_path / f"{grant['id']}.yaml")
+    path = tmp_path / "wolfson-2014.json"
+    shutil.copy(REAL, path)
+    return path
+
+
+def test_real_published_grants_round_trip(real_grants: Path, cli: Any, tmp_path: Path) -> None:
+    import evidencekit
+
+    published = json.loads(REAL.read_text(encoding="utf-8"))
+    check_package(copy.deepcopy(published), "wolfson-2014.json")
+    out = cli("batch", real_grants, "--out", tmp_path / "out", "--no-portfolio",
+              "--workers", "1")
+    assert out.exit_code == 0, out.stderr
+    with open(tmp_path / "out" / "scores.csv", encoding="utf-8") as f:
+        rows = {r["application_id"]: r for r in csv.DictReader(f)}
+    assert sorted(rows) == ["360G-wolfson-19747", "360G-wolfson-19748", "360G-wolfson-19749"]
+    school = rows["360G-wolfson-19748"]
+    assert (school["recipientOrganization"], school["grantProgramme"], school["currency"],
+            float(school["amountAwarded"])) == ("Woodmill High School", "Education", "GBP",
+                                                38000.0)
+    back = json.loads((tmp_path / "out" / "360giving.json").read_text(encoding="utf-8"))
+    check_package(copy.deepcopy(back), "360giving.json")  # still valid 360Giving data
+    for before, after, example in zip(published["grants"], back["grants"], STAND_INS,
+                                      strict=True):
+        # Every published field carried through untouched, the Foundation's own columns too.
+        assert {k: v for k, v in after.items() if k != "classifications"} == before
+        r = evidencekit.assess(EXAMPLES / f"{example}.yaml")
+        codes = {c["vocabulary"]: c["code"] for c in after["classifications"]}
+        assert codes == {"evidencekit:nesta:2013-spec1:verified": str(r.level),
+                         "evidencekit:nesta:2013-spec1:claimed": str(r.claimed_level)}
+        assert rows[before["id"]]["level"] == str(r.level)
+    # The classified package scored again gives the same package.
+    shutil.copy(tmp_path / "out" / "360giving.json", real_grants)
+    again = cli("batch", real_grants, "--out", tmp_path / "out2", "--no-portfolio",
+                "--workers", "1")
+    assert again.exit_code == 0, again.stderr
+    assert json.loads((tmp_path / "out2" / "360giving.json").read_text(encoding="utf-8")) \
+        == back
+
+
+def test_real_grants_with_their_published_dates_are_named(real_grants: Path, cli: Any,
+                                                          tmp_path: Path) -> None:
+    # As published in 2015 the dates were day/month/year, which schema 1.4.3 does not accept.
+    package = json.loads(REAL.read_text(encoding="utf-8"))
+    for g in package["grants"]:
+        y, m, d = g["awardDate"].split("-")
+        g["awardDate"] = f"{d}/{m}/{y}"
+    real_grants.write_text(json.dumps(package, indent=2), encoding="utf-8")
+    out = cli("batch", real_grants, "--out", tmp_path / "out", "--no-portfolio")
+    assert out.exit_code == 2 and "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith(f"{real_grants}, line ")
+    assert lines[0].endswith("grants[0].awardDate: expected a value matching the 360Giving "
+                             "format date-time, found the text '05/06/2014'.")

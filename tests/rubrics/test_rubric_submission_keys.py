@@ -71,8 +71,8 @@ CASES: list[tuple[str, str, str]] = [
      evaluation("rct", "    identifcation: randomisation\n"),
      "bad.yaml, line 5, evaluations[0].identifcation: expected one of the keys id, title, "
      "design, independent, delivered_by, site, year, assigned, icc, clusters, identification, "
-     "comparison_justified, real_world, outcomes, found the unknown key 'identifcation' (did "
-     "you mean 'identification'?)."),
+     "comparison_justified, real_world, answers, outcomes, found the unknown key "
+     "'identifcation' (did you mean 'identification'?)."),
 ]
 
 

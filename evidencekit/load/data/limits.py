@@ -50,8 +50,14 @@ XLSX_PART_BYTES = 16 << 20
 XLSX_DIRECTORY_BYTES = 4 << 20
 #: Bytes of a Parquet file's footer (its schema and row-group metadata).
 PARQUET_FOOTER_BYTES = 64 << 20
-#: Decompressed bytes of one column of one Parquet row group that the analysis reads.
+#: Decompressed bytes of one column of one Parquet row group that the analysis reads, as its
+#: footer declares it and as its pages' own headers declare them (``parquet_pages``).
 PARQUET_CHUNK_BYTES = 512 << 20
+#: Bytes of one Parquet page header (Arrow's own default maximum, 16 MiB).
+PARQUET_PAGE_HEADER_BYTES = 16 << 20
+#: Pages in one column the analysis reads, over all row groups (pyarrow writes pages of at
+#: most 20,000 rows: 20 million rows are 1,000 pages).
+PARQUET_PAGES = 200_000
 
 # -- batch sizes (not limits) -------------------------------------------------------------
 #: Bytes of CSV text parsed per batch.

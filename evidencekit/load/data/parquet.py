@@ -16,6 +16,7 @@ from . import limits
 from .arrow import floats, indices, numeric_type, prefetch
 from .columns import Batch
 from .datafile import SHOW
+from .parquet_pages import check_pages
 from .values import EXPECTED, PARSERS, cell_number, describe, excerpt, nan_if_none
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ def _open(data: DataFile, source: BinaryIO) -> Any:
     footer's declared length (``limits.PARQUET_FOOTER_BYTES``). Then, on the parsed footer
     and before any data page is read: the number of leaf columns (``limits.COLUMNS``), the
     rows (``limits.ROWS``), and the declared decompressed size of every column chunk the
-    analysis reads (``limits.PARQUET_CHUNK_BYTES``).
+    analysis reads (``limits.PARQUET_CHUNK_BYTES``). The pages' own headers are checked
+    after this, before pyarrow reads them (:func:`.parquet_pages.check_pages`).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -149,6 +151,7 @@ def _decode(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
                              f"{excerpt(str(kind), 40)[1:-1]})", column=r.name)
     if pf.metadata.num_rows == 0:
         raise data.error("at least one row of data", "a Parquet file with no rows")
+    check_pages(data, source, pf, [r.name for r in data.requests])
     offset = 0
     for record in pf.iter_batches(batch_size=limits.PARQUET_BATCH,
                                   columns=[r.name for r in data.requests]):

@@ -1,0 +1,32 @@
+"""The judgements GRADE reads from other parts of an assessment: each evaluation's RoB 2
+overall judgement, and each evaluation's answer to GRADE's indirectness question.
+
+The one place GRADE (:func:`evidencekit.assessment.facts.add_grade_facts`) takes them from,
+so that it does not depend on how they are stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: The fact that holds an evaluation's answer to GRADE's indirectness question.
+INDIRECTNESS_FACT = "answer.indirectness"
+
+
+def rob2_judgements(submission: Any, analysis: Any) -> dict[str, str | None]:
+    """Evaluation id -> RoB 2 overall judgement (low, some_concerns, high) or None when it
+    is not judged."""
+    return {}
+
+
+def indirectness_answers(facts: Mapping[str, Any]) -> dict[str, str | None]:
+    """Evaluation id -> its answer to GRADE's indirectness question (not_serious, serious,
+    very_serious), None when not answered.
+
+    >>> indirectness_answers({"evaluations": [{"id": "a", "answer.indirectness": "serious"},
+    ...                                       {"id": "b"}]})
+    {'a': 'serious', 'b': None}
+    """
+    return {str(ev.get("id")): ev.get(INDIRECTNESS_FACT)
+            for ev in facts.get("evaluations") or ()}
