@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from .. import stats
@@ -290,6 +291,16 @@ class AssessmentResult:
 _CONVENTION_TYPES = {"float": float, "int": int, "str": str}
 
 
+@cache
+def _default_rubric() -> Rubric:
+    """The bundled default rubric, loaded once per process (a bundled rubric ships with the
+    package and does not change under a running process)."""
+    from ..vocabulary import DEFAULT_RUBRIC
+    from .rubric import load_rubric
+
+    return load_rubric(DEFAULT_RUBRIC)
+
+
 def analysis_options(rubric: Rubric) -> AnalysisOptions:
     """Analysis conventions from the rubric's parameters of the same name; a convention the
     rubric does not declare comes from the default rubric (:data:`DEFAULT_RUBRIC`), which
@@ -302,10 +313,7 @@ def analysis_options(rubric: Rubric) -> AnalysisOptions:
     """
     from dataclasses import fields
 
-    from ..vocabulary import DEFAULT_RUBRIC
-    from .rubric import load_rubric
-
-    default = load_rubric(DEFAULT_RUBRIC)
+    default = _default_rubric()
     values: dict[str, Any] = {}
     for f in fields(AnalysisOptions):
         source = rubric.values if f.name in rubric.values else default.values
@@ -429,7 +437,7 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
         # above the verified one: that is where next steps come from.
         with_advice = explain and lv.level == level_so_far + 1
         crits = [_reviewed(_criterion_result(c, interpreter.evaluate(c.check, facts), submission,
-                                             params, with_advice, facts), review)
+                                             params, with_advice, facts, explain), review)
                  for c in lv.criteria]
         gates = [c for c in crits if c.gate]
         met = all(c.status == "verified" for c in gates)
@@ -551,8 +559,15 @@ def _cumulative(flags: Any) -> int:
 
 def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
                       params: Mapping[str, Any], with_advice: bool,
-                      facts: Mapping[str, Any] | None = None) -> CriterionResult:
+                      facts: Mapping[str, Any] | None = None,
+                      explain: bool = True) -> CriterionResult:
     claim = submission.claims.get(c.id)
+    if not explain:  # the status alone (batch scoring): no reason text is built
+        status = ("verified" if v.value is True else
+                  "claimed" if v.value is None and claim is not None and claim.answer else
+                  "not_met")
+        return CriterionResult(c.id, c.title, c.gate, status, "", c.question, c.guidance,
+                               (), claim.note if claim else None)
     details = _join(v.why)
     if v.value is True:
         status = "verified"

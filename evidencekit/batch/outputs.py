@@ -8,17 +8,16 @@ effect, then the application id) and numbers are written with ``repr`` (shortest
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from ..inert import cell_text, visible
 from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
-from .store import atomic_open, atomic_write_text
+from .store import atomic_open
 
 BASE_COLUMNS = [
     "rank", "application_id", "programme", "organisation", "level", "validated_level",
@@ -40,19 +39,8 @@ RANKING_RULE = ("Ranked by verified level (highest first); within a level, appli
 
 def ranked(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Successful results in rank order (best evidence first)."""
-    # The rule is RANKING_RULE; change both together.
-    ok = [r for r in results if r.get("ok")]
-
-    def key(r: dict[str, Any]) -> tuple[Any, ...]:
-        row = r["row"]
-        low = row.get("effect_ci_low")
-        # An effect the assessment found not causal (effect_causal False) is not ordered
-        # among causal ones by its size: a before-and-after change would outrank a trial.
-        not_causal = row.get("effect") is not None and row.get("effect_causal") is False
-        return (-row["level"], not_causal, -(low if low is not None else -math.inf),
-                r["application_id"])
-
-    return sorted(ok, key=key)
+    # The rule is RANKING_RULE (rank_key); change both together.
+    return sorted((r for r in results if r.get("ok")), key=rank_key)
 
 
 def level_columns(results: Sequence[dict[str, Any]]) -> list[int]:
@@ -95,34 +83,56 @@ def _non_finite(value: float) -> str:
     return "nan" if math.isnan(value) else ("inf" if value > 0 else "\u2212inf")
 
 
+def rank_key(r: dict[str, Any]) -> tuple[Any, ...]:
+    """Where a successful result goes in the ranking (see :data:`RANKING_RULE`)."""
+    row = r["row"]
+    low = row.get("effect_ci_low")
+    # An effect the assessment found not causal (effect_causal False) is not ordered among
+    # causal ones by its size: a before-and-after change would outrank a trial.
+    not_causal = row.get("effect") is not None and row.get("effect_causal") is False
+    return (-row["level"], not_causal, -(low if low is not None else -math.inf),
+            r["application_id"])
+
+
 def score_rows(results: Sequence[dict[str, Any]], manifest_columns: Sequence[str]
                ) -> tuple[list[str], list[list[Any]]]:
     gates = gate_columns(results)
     levels = level_columns(results)
     extras = extra_columns(results, manifest_columns)
-    header = (BASE_COLUMNS + [f"level:{n}" for n in levels] + [f"gate:{g}" for g in gates]
-              + extras)
-    rows = []
-    for rank, r in enumerate(ranked(results), start=1):
-        row = r["row"]
-        values: dict[str, Any] = {**row, "rank": rank, "application_id": r["application_id"],
-                                  "input_sha256": r["input_sha256"]}
-        statuses = dict(row["gates"])
-        level_status = {int(n): st for n, st in row.get("levels", ())}
-        rows.append([values.get(c) for c in BASE_COLUMNS]
-                    + [level_status.get(n, "") for n in levels]
-                    + [statuses.get(g, "") for g in gates]
-                    + [r.get("extra", {}).get(c, "") for c in extras])
+    header = score_header(gates, levels, extras)
+    rows = [score_row(rank, r, gates, levels, extras)
+            for rank, r in enumerate(ranked(results), start=1)]
     return header, rows
 
 
-def write_scores_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([_cell(h) for h in header])
-    for row in rows:
-        w.writerow([_cell(v) for v in row])
-    atomic_write_text(path, buf.getvalue())
+def score_header(gates: Sequence[str], levels: Sequence[int], extras: Sequence[str]
+                 ) -> list[str]:
+    """The columns of scores.csv: the base ones, each level's and gate's, the manifest's."""
+    return (BASE_COLUMNS + [f"level:{n}" for n in levels] + [f"gate:{g}" for g in gates]
+            + list(extras))
+
+
+def score_row(rank: int, r: dict[str, Any], gates: Sequence[str], levels: Sequence[int],
+              extras: Sequence[str]) -> list[Any]:
+    """One successful result as a row of :func:`score_header`'s columns."""
+    row = r["row"]
+    values: dict[str, Any] = {**row, "rank": rank, "application_id": r["application_id"],
+                              "input_sha256": r["input_sha256"]}
+    statuses = dict(row["gates"])
+    level_status = {int(n): st for n, st in row.get("levels", ())}
+    return ([values.get(c) for c in BASE_COLUMNS]
+            + [level_status.get(n, "") for n in levels]
+            + [statuses.get(g, "") for g in gates]
+            + [r.get("extra", {}).get(c, "") for c in extras])
+
+
+def write_scores_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """scores.csv, written row by row as ``rows`` gives them (nothing held in memory)."""
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow([_cell(h) for h in header])
+        for row in rows:
+            w.writerow([_cell(v) for v in row])
 
 
 #: scores.xlsx: each column's heading, what it means, its number format and its width.
@@ -207,11 +217,14 @@ def _measure_words(text: str) -> str:
     return MEASURES[key].label + sep + rest if key in MEASURES else text
 
 
-def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
-                      gate_titles: dict[str, str] | None = None) -> None:
+def write_scores_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]],
+                      gate_titles: dict[str, str] | None = None,
+                      rubric_counts: dict[str, int] | None = None) -> None:
     """scores.xlsx as a working spreadsheet: frozen header, filters, widths, number formats
     (full precision kept), human headings and words, a "Columns" sheet explaining each
-    column, and one sheet per rubric when a round used several.
+    column, and one sheet per rubric when a round used several. ``rubric_counts`` (rows per
+    rubric id), when given and naming one rubric, lets the rows stream straight from
+    ``rows`` (a round scored with one rubric never holds its rows in memory).
 
     Written by xlsxwriter row by row (``constant_memory``: the rows go to temporary files in
     the output folder, so 100,000 applications do not hold a workbook in memory), with every
@@ -235,11 +248,17 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
         return code  # the funder's own column, as named in the manifest
 
     rubric_at = header.index("rubric_id")
-    groups: dict[str, list[list[Any]]] = {}
-    for row in rows:
-        groups.setdefault(str(row[rubric_at] or ""), []).append(row)
+    groups: dict[str, tuple[int, Iterable[list[Any]]]] = {}
+    if rubric_counts is not None and len(rubric_counts) == 1:
+        ((rid, count),) = rubric_counts.items()
+        groups[rid] = (count, rows)
+    else:
+        lists: dict[str, list[list[Any]]] = {}
+        for row in rows:
+            lists.setdefault(str(row[rubric_at] or ""), []).append(row)
+        groups = {rid: (len(group), group) for rid, group in lists.items()}
     if not groups:
-        groups[""] = []
+        groups[""] = (0, [])
     with atomic_open(path, "wb") as handle:
         wb = xlsxwriter.Workbook(handle, {
             "constant_memory": True, "tmpdir": str(path.parent), "strings_to_formulas": False,
@@ -248,13 +267,13 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
         bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         formats = {f: wb.add_format({"num_format": f})
                    for f in {c[2] for c in COLUMNS.values() if c[2] is not None}}
-        for rid, group in groups.items():
+        for rid, (count, group) in groups.items():
             name = "Scores" if len(groups) == 1 else f"Scores {visible(rid)}"[:31]
             for bad in "[]:*?/\\":
                 name = name.replace(bad, "_")
             ws = wb.add_worksheet(name)
             ws.freeze_panes(1, 2)
-            ws.autofilter(0, 0, len(group), max(0, len(header) - 1))
+            ws.autofilter(0, 0, count, max(0, len(header) - 1))
             number_formats = []
             for i, code in enumerate(header):
                 width = COLUMNS[code][3] if code in COLUMNS else (14 if code.startswith("gate:")
@@ -343,13 +362,17 @@ def _build_time() -> Any:
     return stamp.replace(tzinfo=None, microsecond=0)
 
 
-def write_errors_csv(path: Path, results: Sequence[dict[str, Any]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(ERROR_COLUMNS)
-    for r in sorted((r for r in results if not r.get("ok")), key=lambda r: r["application_id"]):
-        for p in r["problems"]:
-            w.writerow([_cell(v) for v in (r["application_id"],
-                                           p.get("file") or r.get("path", ""), p.get("line"),
-                                           p.get("key") or "", p.get("message", ""))])
-    atomic_write_text(path, buf.getvalue())
+def write_errors_csv(path: Path, results: Iterable[dict[str, Any]], *,
+                     in_order: bool = False) -> None:
+    """errors.csv: every problem of every result not scored, by application id
+    (``in_order``: ``results`` already come in that order and stream through)."""
+    failed = (r for r in results if not r.get("ok"))
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(ERROR_COLUMNS)
+        for r in (failed if in_order else sorted(failed, key=lambda r: r["application_id"])):
+            for p in r["problems"]:
+                w.writerow([_cell(v) for v in (r["application_id"],
+                                               p.get("file") or r.get("path", ""),
+                                               p.get("line"), p.get("key") or "",
+                                               p.get("message", ""))])
