@@ -15,8 +15,9 @@ whose condition is verified replaces the verdict's label (the level numbers stay
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from .. import stats
@@ -266,6 +267,7 @@ class AssessmentResult:
             "claimed_level": self.claimed_level,
             "level_label": self.level_title(self.level),
             "headline": self.headline.to_dict() if self.headline is not None else None,
+            "headline_causal": self.headline_causal,
             "label": self.label,
             "validated_label": self.validated_label or self.label,
             "claimed_label": self.claimed_label,
@@ -289,6 +291,16 @@ class AssessmentResult:
 _CONVENTION_TYPES = {"float": float, "int": int, "str": str}
 
 
+@cache
+def _default_rubric() -> Rubric:
+    """The bundled default rubric, loaded once per process (a bundled rubric ships with the
+    package and does not change under a running process)."""
+    from ..vocabulary import DEFAULT_RUBRIC
+    from .rubric import load_rubric
+
+    return load_rubric(DEFAULT_RUBRIC)
+
+
 def analysis_options(rubric: Rubric) -> AnalysisOptions:
     """Analysis conventions from the rubric's parameters of the same name; a convention the
     rubric does not declare comes from the default rubric (:data:`DEFAULT_RUBRIC`), which
@@ -301,10 +313,7 @@ def analysis_options(rubric: Rubric) -> AnalysisOptions:
     """
     from dataclasses import fields
 
-    from ..vocabulary import DEFAULT_RUBRIC
-    from .rubric import load_rubric
-
-    default = load_rubric(DEFAULT_RUBRIC)
+    default = _default_rubric()
     values: dict[str, Any] = {}
     for f in fields(AnalysisOptions):
         source = rubric.values if f.name in rubric.values else default.values
@@ -377,7 +386,8 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
         quality_notes=tuple(m.render() for m in notes), analysis=analysis,
         level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
         value_for_money=value_for_money(submission.costs, analysis,
-                                        analysis.options.ci_level),
+                                        analysis.options.ci_level,
+                                        _causal_test(rubric, interpreter, facts)),
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
         headline=headline, next_step_messages=steps,
@@ -392,12 +402,27 @@ def _headline_causal(rubric: Rubric, interpreter: Interpreter, facts: Mapping[st
                      headline: HeadlineEffect | None) -> bool | None:
     """Whether the headline's evaluation passes the rubric's causal test (None: no test, or
     no headline)."""
-    if rubric.causal_test is None or headline is None:
+    if headline is None:
         return None
-    for ev in facts.get("evaluations") or ():
-        if ev.get("id") == headline.evaluation:
-            return interpreter.evaluate(rubric.causal_test, ev).value is True
-    return None
+    test = _causal_test(rubric, interpreter, facts)
+    return test(headline.evaluation) if test is not None else None
+
+
+def _causal_test(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any]
+                 ) -> Callable[[str], bool | None] | None:
+    """The rubric's causal test as a function of an evaluation id (None: the rubric has no
+    causal test); value for money asks it about the evaluation it uses."""
+    if rubric.causal_test is None:
+        return None
+    test = rubric.causal_test
+
+    def passes(evaluation: str) -> bool | None:
+        for ev in facts.get("evaluations") or ():
+            if ev.get("id") == evaluation:
+                return interpreter.evaluate(test, ev).value is True
+        return None
+
+    return passes
 
 
 def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
@@ -412,7 +437,7 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
         # above the verified one: that is where next steps come from.
         with_advice = explain and lv.level == level_so_far + 1
         crits = [_reviewed(_criterion_result(c, interpreter.evaluate(c.check, facts), submission,
-                                             params, with_advice, facts), review)
+                                             params, with_advice, facts, explain), review)
                  for c in lv.criteria]
         gates = [c for c in crits if c.gate]
         met = all(c.status == "verified" for c in gates)
@@ -534,8 +559,15 @@ def _cumulative(flags: Any) -> int:
 
 def _criterion_result(c: Criterion, v: Verdict, submission: Submission,
                       params: Mapping[str, Any], with_advice: bool,
-                      facts: Mapping[str, Any] | None = None) -> CriterionResult:
+                      facts: Mapping[str, Any] | None = None,
+                      explain: bool = True) -> CriterionResult:
     claim = submission.claims.get(c.id)
+    if not explain:  # the status alone (batch scoring): no reason text is built
+        status = ("verified" if v.value is True else
+                  "claimed" if v.value is None and claim is not None and claim.answer else
+                  "not_met")
+        return CriterionResult(c.id, c.title, c.gate, status, "", c.question, c.guidance,
+                               (), claim.note if claim else None)
     details = _join(v.why)
     if v.value is True:
         status = "verified"

@@ -8,47 +8,39 @@ effect, then the application id) and numbers are written with ``repr`` (shortest
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from ..inert import cell_text, visible
 from ..vocabulary import CRITERION_STATUS, LEVEL_STATUS
-from .store import atomic_open, atomic_write_text
+from .store import atomic_open
 
 BASE_COLUMNS = [
     "rank", "application_id", "programme", "organisation", "level", "validated_level",
     "claimed_level", "overclaim_gap", "claims_awaiting_review", "reporting_flags",
     "level_label", "effect_measure", "effect",
-    "effect_ci_low", "effect_ci_high", "effect_source", "n_analysed", "rubric_id",
-    "rubric_version", "input_sha256",
+    "effect_ci_low", "effect_ci_high", "effect_source", "effect_causal", "n_analysed",
+    "cost_per_participant", "cost_currency", "rubric_id", "rubric_version", "input_sha256",
 ]
 ERROR_COLUMNS = ["application_id", "file", "line", "key", "message"]
 
 
 #: :func:`ranked`'s rule in words, as the portfolio states it.
-RANKING_RULE = ("Ranked by verified level (highest first); within a level, by the lower end of "
-                "the headline effect's 95% confidence interval (highest first, applications "
-                "without one last); then by application id. The effect does not change a "
-                "level, and an effect whose evaluation does not pass the causal test still "
-                "counts here: it is marked.")
+RANKING_RULE = ("Ranked by verified level (highest first); within a level, applications whose "
+                "headline effect comes from an evaluation that passes the causal test come "
+                "before those whose effect does not (marked ✗); then by the lower end of the "
+                "headline effect's 95% confidence interval (highest first, applications "
+                "without one last); then by application id. The effect never changes a level.")
 
 
 def ranked(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Successful results in rank order (best evidence first)."""
-    # The rule is RANKING_RULE; change both together.
-    ok = [r for r in results if r.get("ok")]
-
-    def key(r: dict[str, Any]) -> tuple[Any, ...]:
-        row = r["row"]
-        low = row.get("effect_ci_low")
-        return (-row["level"], -(low if low is not None else -math.inf), r["application_id"])
-
-    return sorted(ok, key=key)
+    # The rule is RANKING_RULE (rank_key); change both together.
+    return sorted((r for r in results if r.get("ok")), key=rank_key)
 
 
 def level_columns(results: Sequence[dict[str, Any]]) -> list[int]:
@@ -91,40 +83,61 @@ def _non_finite(value: float) -> str:
     return "nan" if math.isnan(value) else ("inf" if value > 0 else "\u2212inf")
 
 
+def rank_key(r: dict[str, Any]) -> tuple[Any, ...]:
+    """Where a successful result goes in the ranking (see :data:`RANKING_RULE`)."""
+    row = r["row"]
+    low = row.get("effect_ci_low")
+    # An effect the assessment found not causal (effect_causal False) is not ordered among
+    # causal ones by its size: a before-and-after change would outrank a trial.
+    not_causal = row.get("effect") is not None and row.get("effect_causal") is False
+    return (-row["level"], not_causal, -(low if low is not None else -math.inf),
+            r["application_id"])
+
+
 def score_rows(results: Sequence[dict[str, Any]], manifest_columns: Sequence[str]
                ) -> tuple[list[str], list[list[Any]]]:
     gates = gate_columns(results)
     levels = level_columns(results)
     extras = extra_columns(results, manifest_columns)
-    header = (BASE_COLUMNS + [f"level:{n}" for n in levels] + [f"gate:{g}" for g in gates]
-              + extras)
-    rows = []
-    for rank, r in enumerate(ranked(results), start=1):
-        row = r["row"]
-        values: dict[str, Any] = {**row, "rank": rank, "application_id": r["application_id"],
-                                  "input_sha256": r["input_sha256"]}
-        statuses = dict(row["gates"])
-        level_status = {int(n): st for n, st in row.get("levels", ())}
-        rows.append([values.get(c) for c in BASE_COLUMNS]
-                    + [level_status.get(n, "") for n in levels]
-                    + [statuses.get(g, "") for g in gates]
-                    + [r.get("extra", {}).get(c, "") for c in extras])
+    header = score_header(gates, levels, extras)
+    rows = [score_row(rank, r, gates, levels, extras)
+            for rank, r in enumerate(ranked(results), start=1)]
     return header, rows
 
 
-def write_scores_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([_cell(h) for h in header])
-    for row in rows:
-        w.writerow([_cell(v) for v in row])
-    atomic_write_text(path, buf.getvalue())
+def score_header(gates: Sequence[str], levels: Sequence[int], extras: Sequence[str]
+                 ) -> list[str]:
+    """The columns of scores.csv: the base ones, each level's and gate's, the manifest's."""
+    return (BASE_COLUMNS + [f"level:{n}" for n in levels] + [f"gate:{g}" for g in gates]
+            + list(extras))
+
+
+def score_row(rank: int, r: dict[str, Any], gates: Sequence[str], levels: Sequence[int],
+              extras: Sequence[str]) -> list[Any]:
+    """One successful result as a row of :func:`score_header`'s columns."""
+    row = r["row"]
+    values: dict[str, Any] = {**row, "rank": rank, "application_id": r["application_id"],
+                              "input_sha256": r["input_sha256"]}
+    statuses = dict(row["gates"])
+    level_status = {int(n): st for n, st in row.get("levels", ())}
+    return ([values.get(c) for c in BASE_COLUMNS]
+            + [level_status.get(n, "") for n in levels]
+            + [statuses.get(g, "") for g in gates]
+            + [r.get("extra", {}).get(c, "") for c in extras])
+
+
+def write_scores_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """scores.csv, written row by row as ``rows`` gives them (nothing held in memory)."""
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow([_cell(h) for h in header])
+        for row in rows:
+            w.writerow([_cell(v) for v in row])
 
 
 #: scores.xlsx: each column's heading, what it means, its number format and its width.
 COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
-    "rank": ("Rank", "Position in the round: verified level first, then the lower end of the "
-             "effect's confidence interval, then the application id.", "0", 7),
+    "rank": ("Rank", "Position in the round. " + RANKING_RULE, "0", 7),
     "application_id": ("Application", "The application's id: its file or folder name, or the "
                        "manifest's application_id.", None, 22),
     "programme": ("Programme", "The programme's name, as the applicant wrote it.", None, 32),
@@ -157,7 +170,17 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
                        "0.00", 9),
     "effect_source": ("Effect from", "The evaluation and outcome (or the pooled evaluations) "
                       "the effect comes from.", None, 30),
+    "effect_causal": ("Effect passes the causal test", "Whether the evaluation the effect "
+                      "comes from passes the rubric's causal test: Yes; No (the effect is not "
+                      "evidence that the programme caused the change; the portfolio marks it "
+                      "✗); empty when the rubric has no causal test or there is no effect.",
+                      None, 12),
     "n_analysed": ("People analysed", "How many people the effect is based on.", "#,##0", 10),
+    "cost_per_participant": ("Cost per participant", "The programme's cost per participant, "
+                             "as the applicant gave it (empty when not given).", "#,##0.00",
+                             12),
+    "cost_currency": ("Currency", "The currency of the cost per participant (ISO 4217).",
+                      None, 9),
     "rubric_id": ("Rubric", "The standard of evidence applied.", None, 12),
     "rubric_version": ("Rubric version", "The version of that rubric.", None, 10),
     "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
@@ -194,11 +217,14 @@ def _measure_words(text: str) -> str:
     return MEASURES[key].label + sep + rest if key in MEASURES else text
 
 
-def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
-                      gate_titles: dict[str, str] | None = None) -> None:
+def write_scores_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]],
+                      gate_titles: dict[str, str] | None = None,
+                      rubric_counts: dict[str, int] | None = None) -> None:
     """scores.xlsx as a working spreadsheet: frozen header, filters, widths, number formats
     (full precision kept), human headings and words, a "Columns" sheet explaining each
-    column, and one sheet per rubric when a round used several.
+    column, and one sheet per rubric when a round used several. ``rubric_counts`` (rows per
+    rubric id), when given and naming one rubric, lets the rows stream straight from
+    ``rows`` (a round scored with one rubric never holds its rows in memory).
 
     Written by xlsxwriter row by row (``constant_memory``: the rows go to temporary files in
     the output folder, so 100,000 applications do not hold a workbook in memory), with every
@@ -222,11 +248,17 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
         return code  # the funder's own column, as named in the manifest
 
     rubric_at = header.index("rubric_id")
-    groups: dict[str, list[list[Any]]] = {}
-    for row in rows:
-        groups.setdefault(str(row[rubric_at] or ""), []).append(row)
+    groups: dict[str, tuple[int, Iterable[list[Any]]]] = {}
+    if rubric_counts is not None and len(rubric_counts) == 1:
+        ((rid, count),) = rubric_counts.items()
+        groups[rid] = (count, rows)
+    else:
+        lists: dict[str, list[list[Any]]] = {}
+        for row in rows:
+            lists.setdefault(str(row[rubric_at] or ""), []).append(row)
+        groups = {rid: (len(group), group) for rid, group in lists.items()}
     if not groups:
-        groups[""] = []
+        groups[""] = (0, [])
     with atomic_open(path, "wb") as handle:
         wb = xlsxwriter.Workbook(handle, {
             "constant_memory": True, "tmpdir": str(path.parent), "strings_to_formulas": False,
@@ -235,13 +267,13 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
         bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         formats = {f: wb.add_format({"num_format": f})
                    for f in {c[2] for c in COLUMNS.values() if c[2] is not None}}
-        for rid, group in groups.items():
+        for rid, (count, group) in groups.items():
             name = "Scores" if len(groups) == 1 else f"Scores {visible(rid)}"[:31]
             for bad in "[]:*?/\\":
                 name = name.replace(bad, "_")
             ws = wb.add_worksheet(name)
             ws.freeze_panes(1, 2)
-            ws.autofilter(0, 0, len(group), max(0, len(header) - 1))
+            ws.autofilter(0, 0, count, max(0, len(header) - 1))
             number_formats = []
             for i, code in enumerate(header):
                 width = COLUMNS[code][3] if code in COLUMNS else (14 if code.startswith("gate:")
@@ -254,10 +286,13 @@ def write_scores_xlsx(path: Path, header: list[str], rows: list[list[Any]],
             gate_at = {i for i, code in enumerate(header) if code.startswith("gate:")}
             level_at = {i for i, code in enumerate(header) if code.startswith("level:")}
             measure_at = header.index("effect_measure") if "effect_measure" in header else -1
+            causal_at = header.index("effect_causal") if "effect_causal" in header else -1
             for r, row in enumerate(group, start=1):
                 for i, v in enumerate(row):
                     if v is None:
                         continue
+                    if i == causal_at and isinstance(v, bool):
+                        v = "Yes" if v else "No"
                     if isinstance(v, str):
                         if i in gate_at:
                             v = STATUS_WORDS.get(v, v)
@@ -327,13 +362,17 @@ def _build_time() -> Any:
     return stamp.replace(tzinfo=None, microsecond=0)
 
 
-def write_errors_csv(path: Path, results: Sequence[dict[str, Any]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(ERROR_COLUMNS)
-    for r in sorted((r for r in results if not r.get("ok")), key=lambda r: r["application_id"]):
-        for p in r["problems"]:
-            w.writerow([_cell(v) for v in (r["application_id"],
-                                           p.get("file") or r.get("path", ""), p.get("line"),
-                                           p.get("key") or "", p.get("message", ""))])
-    atomic_write_text(path, buf.getvalue())
+def write_errors_csv(path: Path, results: Iterable[dict[str, Any]], *,
+                     in_order: bool = False) -> None:
+    """errors.csv: every problem of every result not scored, by application id
+    (``in_order``: ``results`` already come in that order and stream through)."""
+    failed = (r for r in results if not r.get("ok"))
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(ERROR_COLUMNS)
+        for r in (failed if in_order else sorted(failed, key=lambda r: r["application_id"])):
+            for p in r["problems"]:
+                w.writerow([_cell(v) for v in (r["application_id"],
+                                               p.get("file") or r.get("path", ""),
+                                               p.get("line"), p.get("key") or "",
+                                               p.get("message", ""))])

@@ -11,7 +11,15 @@ from typing import Any
 from ..errors import UsageError
 from ..vocabulary import DEFAULT_RUBRIC
 from .inputs import Application, discover
-from .outputs import gate_titles, score_rows, write_errors_csv, write_scores_csv, write_scores_xlsx
+from .outputs import (
+    extra_columns,
+    rank_key,
+    score_header,
+    score_row,
+    write_errors_csv,
+    write_scores_csv,
+    write_scores_xlsx,
+)
 from .pool import MAX_DEATHS, Attempts, Job, run_pool
 from .progress import Progress
 from .store import ResultStore, StartMarks
@@ -95,17 +103,23 @@ def run_batch(source: str | Path, out: str | Path,
     marks.clear_all()
     attempts = Attempts({k: v for k, v in started.items() if k in previous},
                         on_start=marks.mark, on_finish=marks.clear)
-    results: dict[str, dict[str, Any]] = {}
+    # Every result goes to the journal as it comes; only a compact entry of each stays in
+    # memory (to rank and count), so the coordinator's memory hardly grows with the round.
+    kept: dict[str, _Kept] = {}
+    shared: dict[Any, Any] = {}
+
+    def keep(r: dict[str, Any], *, reused: bool = False) -> None:
+        kept[r["application_id"]] = _Kept(r, store.save(r), reused, shared)
+
     todo = []
     for a in apps:  # an application that took its worker down twice is not tried again
         final = _final_death(a, previous[a.id], attempts.counts.get(a.id, 0))
         if final is not None:
-            store.save(final)
-            results[a.id] = {**final, "reused": True}
+            keep(final, reused=True)
         else:
             todo.append(a)
     for app_id, n in attempts.counts.items():
-        if app_id not in results:
+        if app_id not in kept:
             marks.mark(app_id, n)  # still counts if this run is killed too
     workers = max(1, opts.workers if opts.workers is not None else (os.cpu_count() or 1))
     chunk = opts.chunk_size or _chunk_size(len(todo), workers, opts)
@@ -113,13 +127,11 @@ def run_batch(source: str | Path, out: str | Path,
             for i in range(0, len(todo), chunk)]
     interrupted: BaseException | None = None
     with Progress(len(apps), enabled=opts.progress) as progress:
-        if results:
-            progress.advance(len(results), sum(1 for r in results.values()
-                                               if not r.get("ok")))
+        if kept:
+            progress.advance(len(kept), sum(1 for e in kept.values() if not e.ok))
         try:
             for r in _execute(jobs, spec, workers, opts, attempts):
-                store.save(r)
-                results[r["application_id"]] = r
+                keep(r)
                 progress.advance(1, 0 if r.get("ok") else 1)
         except BaseException as exc:  # keep what is done; write complete files only
             interrupted = exc
@@ -131,24 +143,70 @@ def run_batch(source: str | Path, out: str | Path,
                         marks.clear(app_id)
     store.close()
     marks.close()
-    ordered = [results[a.id] for a in apps if a.id in results]
+    order = [a.id for a in apps if a.id in kept]
     try:
-        files = _write_outputs(out_dir, ordered, manifest_columns, opts)
+        files = _write_outputs(out_dir, order, kept, store, manifest_columns, opts)
         from ..threesixty import FIELDS, write_classified
 
         if Path(source).is_file() and manifest_columns == list(FIELDS):  # 360Giving data
-            files.append(write_classified(Path(source), out_dir, ordered))
+            files.append(write_classified(Path(source), out_dir,
+                                          _read_all(order, kept, store)))
     except BaseException:
         if interrupted is not None:
             raise interrupted from None
         raise
+    finally:
+        store.close()
     if interrupted is not None:
         raise interrupted
+    entries = [kept[i] for i in order]
     return BatchSummary(
-        total=len(apps), scored=sum(1 for r in ordered if r.get("ok")),
-        failed=sum(1 for r in ordered if not r.get("ok")),
-        reused=sum(1 for r in ordered if r.get("reused")), out=out_dir, files=tuple(files),
+        total=len(apps), scored=sum(1 for e in entries if e.ok),
+        failed=sum(1 for e in entries if not e.ok),
+        reused=sum(1 for e in entries if e.reused), out=out_dir, files=tuple(files),
     )
+
+
+class _Kept:
+    """What the coordinator keeps of one result: where it is in the journal, and what
+    ranking and the tables' columns need (gate ids, levels, rubric), shared between
+    results that have the same ones (every result of a round, as a rule)."""
+
+    __slots__ = ("gates", "key", "levels", "offset", "ok", "reused", "rubric", "titles")
+
+    def __init__(self, r: dict[str, Any], offset: int, reused: bool,
+                 shared: dict[Any, Any]) -> None:
+        self.offset = offset
+        self.ok = bool(r.get("ok"))
+        self.reused = reused or bool(r.get("reused"))
+        self.key: tuple[Any, ...] | None = None
+        self.gates: tuple[str, ...] = ()
+        self.levels: tuple[int, ...] = ()
+        self.titles: tuple[tuple[str, str], ...] = ()
+        self.rubric = ""
+        if self.ok:
+            row = r["row"]
+            self.key = rank_key(r)
+            self.gates = shared.setdefault(("g", *(g for g, _ in row["gates"])),
+                                           tuple(g for g, _ in row["gates"]))
+            levels = tuple(int(n) for n, _ in row.get("levels", ()))
+            self.levels = shared.setdefault(("l", *levels), levels)
+            titles = tuple((str(g), str(t)) for g, t in row.get("gate_titles", ()))
+            self.titles = shared.setdefault(("t", *titles), titles)
+            rubric = str(row.get("rubric_id") or "")
+            self.rubric = shared.setdefault(("r", rubric), rubric)
+
+
+def _read_all(order: list[str], kept: dict[str, _Kept], store: ResultStore
+              ) -> list[dict[str, Any]]:
+    """Every result of the round in the applications' order, read back from the journal
+    (for the portfolio and the 360Giving file, which need them all at once)."""
+    out = []
+    for app_id in order:
+        e = kept[app_id]
+        r = store.read(e.offset)
+        out.append({**r, "reused": True} if e.reused else r)
+    return out
 
 
 def _chunk_size(n: int, workers: int, opts: BatchOptions) -> int:
@@ -181,17 +239,52 @@ def _final_death(app: Application, previous: dict[str, Any] | None, unfinished: 
     return None
 
 
-def _write_outputs(out: Path, results: list[dict[str, Any]], manifest_columns: list[str],
-                   opts: BatchOptions) -> list[str]:
-    header, rows = score_rows(results, manifest_columns)
-    write_scores_csv(out / "scores.csv", header, rows)
-    write_scores_xlsx(out / "scores.xlsx", header, rows, gate_titles(results))
-    write_errors_csv(out / "errors.csv", results)
+def _write_outputs(out: Path, order: list[str], kept: dict[str, _Kept], store: ResultStore,
+                   manifest_columns: list[str], opts: BatchOptions) -> list[str]:
+    """The tables, streamed: rows ranked from the compact entries, each result read back
+    from the journal as its row is written (what ``score_rows`` gives for the same
+    results, byte for byte)."""
+    gates: dict[str, None] = {}
+    titles: dict[str, str] = {}
+    levels: set[int] = set()
+    rubrics: dict[str, int] = {}
+    seen: set[int] = set()  # the shared tuples already taken in (most results share them)
+    for app_id in order:  # the columns in the applications' order, as score_rows finds them
+        e = kept[app_id]
+        if not e.ok:
+            continue
+        rubrics[e.rubric] = rubrics.get(e.rubric, 0) + 1
+        if id(e.gates) not in seen:
+            seen.add(id(e.gates))
+            for g in e.gates:
+                gates.setdefault(g, None)
+        if id(e.levels) not in seen:
+            seen.add(id(e.levels))
+            levels.update(e.levels)
+        if id(e.titles) not in seen:
+            seen.add(id(e.titles))
+            for gid, title in e.titles:
+                titles.setdefault(gid, title)
+    gate_ids, level_ids = list(gates), sorted(levels)
+    extras = extra_columns([], manifest_columns)
+    header = score_header(gate_ids, level_ids, extras)
+    # outputs.ranked's order: the same keys sorted from the same (applications') order
+    ranking = sorted((i for i in order if kept[i].ok), key=lambda i: kept[i].key or ())
+
+    def rows() -> Iterator[list[Any]]:
+        for rank, app_id in enumerate(ranking, start=1):
+            yield score_row(rank, store.read(kept[app_id].offset), gate_ids, level_ids, extras)
+
+    write_scores_csv(out / "scores.csv", header, rows())
+    write_scores_xlsx(out / "scores.xlsx", header, rows(), titles, rubrics)
+    failed = sorted(app_id for app_id in order if not kept[app_id].ok)
+    write_errors_csv(out / "errors.csv", (store.read(kept[i].offset) for i in failed),
+                     in_order=True)
     files = ["scores.csv", "scores.xlsx", "errors.csv"]
     if opts.portfolio:
         from .portfolio import write_portfolio
 
-        files += write_portfolio(out, results, pdf=True, html=True)
+        files += write_portfolio(out, _read_all(order, kept, store), pdf=True, html=True)
     return files
 
 

@@ -137,18 +137,39 @@ class _Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle: IO[bytes] | None = None
+        self._reader: IO[bytes] | None = None
+        self._end = 0
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, record: dict[str, Any]) -> int:
+        """Append ``record``; the byte offset of its line (for :meth:`read_at`)."""
         line = jsontext.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
         try:
             if self._handle is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open
-                if self._handle.tell() and not _ends_with_newline(self.path):
-                    self._handle.write(b"\n")
-            self._handle.write(line.encode("utf-8"))
+                self._handle.seek(0, os.SEEK_END)
+                self._end = self._handle.tell()
+                if self._end and not _ends_with_newline(self.path):
+                    self._end += self._handle.write(b"\n") or 0
+            data = memoryview(line.encode("utf-8"))
+            offset = self._end
+            while data:  # a short write (a disk filling up): the rest, or the disk's error
+                written = self._handle.write(data) or 0
+                if not written:
+                    raise OSError(errno.ENOSPC, "nothing written")
+                self._end += written
+                data = data[written:]
+            return offset
         except OSError as exc:  # a full disk: one sentence naming the journal
             raise unwritable(self.path, exc) from None
+
+    def read_at(self, offset: int) -> dict[str, Any]:
+        """The record whose line starts at ``offset`` (as :meth:`append` returned it)."""
+        if self._reader is None:
+            self._reader = open(self.path, "rb")  # noqa: SIM115 - kept open, closed by close()
+        self._reader.seek(offset)
+        data: dict[str, Any] = json.loads(self._reader.readline())
+        return data
 
     def records(self) -> Iterator[dict[str, Any]]:
         try:
@@ -167,6 +188,9 @@ class _Journal:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def remove(self) -> None:
         self.close()
@@ -193,10 +217,17 @@ class ResultStore:
         """Where an earlier version kept one application's result (still read)."""
         return self.folder / f"{safe_name(application_id)}.json"
 
-    def save(self, result: dict[str, Any]) -> None:
-        self._journal.append(result)
+    def save(self, result: dict[str, Any]) -> int:
+        """Store ``result``; its place in the journal, for :meth:`read`."""
+        offset = self._journal.append(result)
         if self._index is not None:
             self._index[result["application_id"]] = result
+        return offset
+
+    def read(self, offset: int) -> dict[str, Any]:
+        """A result saved in this run, read back from the journal (the coordinator keeps
+        only compact rows in memory, so a round of 100,000 does not hold every result)."""
+        return self._journal.read_at(offset)
 
     def load(self, application_id: str) -> dict[str, Any] | None:
         if self._index is None:

@@ -102,6 +102,11 @@ _SCALAR_TAGS = {
 _NODE_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
+#: A character outside the ranges ``text_problem`` accepts at a glance (tab, CR, LF,
+#: printable ASCII, U+00A0-U+2027, U+202A-U+D7FF).
+_NOT_PLAIN = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff]")
+
+
 def text_problem(text: str) -> str | None:
     """Why ``text`` is not acceptable text, or None. Tab, CR and LF are allowed.
 
@@ -112,7 +117,12 @@ def text_problem(text: str) -> str | None:
     >>> text_problem(chr(0xD800))
     'a lone surrogate U+D800 (not valid Unicode) at position 1'
     """
-    for i, ch in enumerate(text):
+    # Most text is plain: one regular-expression scan (in C) finds the first character the
+    # loop below would look at twice; only from there on is it read character by character.
+    first = _NOT_PLAIN.search(text)
+    if first is None:
+        return None
+    for i, ch in enumerate(text[first.start():], first.start()):
         code = ord(ch)
         if 0x20 <= code < 0x7F or 0x9F < code < 0x2028 or 0x2029 < code < 0xD800:
             continue
@@ -272,19 +282,22 @@ def read_bytes(path: Path, *, what: str = "a submission",
             from .data.files import file_kind
 
             raise InputError.one(name, f"{what} file", file_kind(st.st_mode))
-        too_big = InputError.one(
-            name, f"{what} of at most {max_bytes // (1024 * 1024)} MB ({max_bytes:,} bytes)",
-            f"{st.st_size:,} bytes" if st.st_size > max_bytes else
-            "a file that grew past that while it was being read")
+
+        def too_big() -> InputError:  # built only when raised (most files are small)
+            return InputError.one(
+                name, f"{what} of at most {max_bytes // (1024 * 1024)} MB ({max_bytes:,} bytes)",
+                f"{st.st_size:,} bytes" if st.st_size > max_bytes else
+                "a file that grew past that while it was being read")
+
         if st.st_size > max_bytes:
-            raise too_big
+            raise too_big()
         chunks: list[bytes] = []
         size = 0
         while chunk := os.read(fd, min(1 << 20, max_bytes + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > max_bytes:
-                raise too_big
+                raise too_big()
         return b"".join(chunks)
     except OSError as exc:
         raise InputError.one(name, f"a readable {what} file",
