@@ -13,9 +13,16 @@ faster or slower (or busier) machine.
   handed straight to WeasyPrint: ``HTML.render`` (parse and layout) and ``write_pdf``
   (drawing, tagging, fonts), no finisher.
 
-Ratios are printed against WeasyPrint's whole job (layout + write) and against its layout
-alone (``render``), so either reading of "lay out" can be checked. The HTML copy of the
-portfolio (``portfolio.html``) is timed on its own line; it is not part of the PDF.
+The target is read strictly: ours (context, HTML, layout *and* writing the PDF) against
+WeasyPrint's layout alone (``HTML(...).render()``, parsing and layout, without drawing or
+writing). The ratio against WeasyPrint's whole job (layout + write) is printed too. The HTML
+copy of the portfolio (``portfolio.html``) is timed on its own line; it is not part of the PDF.
+
+Both clocks are printed: the processor time of this process (``time.process_time``), which
+is what the work needs, and the wall-clock time, which on a machine shared with other jobs
+also counts the time spent waiting for a core. The target is judged on processor time; the
+wall-clock ratio is shown beside it (each repeat pairs ours with the baseline run right after
+it, so a change of load between repeats stays out of the ratio).
 
 The round is the 12 bundled examples scored once (real results from
 :func:`evidencekit.batch.task.score`), repeated with new ids, names, themes, amounts and
@@ -78,14 +85,25 @@ def synthetic_round(n: int, seed: int = 13) -> list[dict[str, Any]]:
     return out
 
 
-def ours(results: list[dict[str, Any]], resolver: AssetResolver) -> tuple[float, str, bytes]:
+class Clock:
+    """Processor and wall-clock seconds since it was made (:meth:`lap`: both, as a pair)."""
+
+    def __init__(self) -> None:
+        self.cpu, self.wall = time.process_time(), time.perf_counter()
+
+    def lap(self) -> tuple[float, float]:
+        return time.process_time() - self.cpu, time.perf_counter() - self.wall
+
+
+def ours(results: list[dict[str, Any]], resolver: AssetResolver
+         ) -> tuple[tuple[float, float], str, bytes]:
     """The batch's path to portfolio.pdf: context, printable HTML, PDF."""
-    t0 = time.perf_counter()
+    clock = Clock()
     context = build_portfolio(results, ranked(results))
     printable = report_html.render(context, resolver=resolver, medium="pdf",
                                    template_name="portfolio.html.j2")
     pdf = html_to_pdf(printable, resolver)
-    return time.perf_counter() - t0, printable, pdf
+    return clock.lap(), printable, pdf
 
 
 def html_copy(results: list[dict[str, Any]], resolver: AssetResolver) -> float:
@@ -96,22 +114,27 @@ def html_copy(results: list[dict[str, Any]], resolver: AssetResolver) -> float:
     return time.perf_counter() - t0
 
 
-def weasyprint_alone(printable: str, resolver: AssetResolver) -> tuple[float, float, int]:
+def weasyprint_alone(printable: str, resolver: AssetResolver
+                     ) -> tuple[tuple[float, float], tuple[float, float], int]:
     """WeasyPrint on the same HTML with the same fonts, fetcher and PDF variant:
-    (layout seconds, layout + write seconds, pages)."""
+    (layout (cpu, wall) seconds, layout + write (cpu, wall) seconds, pages)."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     fetch = fetcher(resolver)
-    t0 = time.perf_counter()
+    clock = Clock()
     font_config = FontConfiguration()
     fonts = weasyprint.CSS(url=FONTS_CSS_URL, url_fetcher=fetch, font_config=font_config)
     document = weasyprint.HTML(string=printable, base_url=BASE_URL, url_fetcher=fetch).render(
         font_config=font_config, stylesheets=[fonts], pdf_variant=PDF_VARIANT)
-    t1 = time.perf_counter()
+    layout = clock.lap()
     document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=False)
-    t2 = time.perf_counter()
-    return t1 - t0, t2 - t0, len(document.pages)
+    return layout, clock.lap(), len(document.pages)
+
+
+def _line(name: str, runs: list[float]) -> str:
+    return (f"  {name:38s}{statistics.median(runs):7.3f} s  (runs: "
+            + ", ".join(f"{x:.3f}" for x in runs) + ")")
 
 
 def main() -> None:
@@ -124,32 +147,41 @@ def main() -> None:
     print(f"round of {args.apps} applications (12 examples scored, repeated) in "
           f"{time.perf_counter() - t0:.2f} s")
     resolver = AssetResolver.for_template_dir(None)
-    ours_t, layout_t, whole_t, html_t = [], [], [], []
+    # Per clock (0: processor, 1: wall): ours, WeasyPrint's layout, WeasyPrint's whole job.
+    ours_t: tuple[list[float], list[float]] = ([], [])
+    layout_t: tuple[list[float], list[float]] = ([], [])
+    whole_t: tuple[list[float], list[float]] = ([], [])
+    html_t = []
     pages = 0
+    # One untimed run of each first: importing WeasyPrint and loading the fonts happen once
+    # per process and would otherwise count against whichever runs first.
+    _seconds, printable, _pdf = ours(results, resolver)
+    weasyprint_alone(printable, resolver)
     for _ in range(args.repeats):
         seconds, printable, pdf = ours(results, resolver)
         assert pdf.startswith(b"%PDF-")
-        ours_t.append(seconds)
         layout, whole, pages = weasyprint_alone(printable, resolver)
-        layout_t.append(layout)
-        whole_t.append(whole)
-        html_t.append(html_copy(results, resolver))
-    o, lay, whole = (statistics.median(x) for x in (ours_t, layout_t, whole_t))
+        for k in (0, 1):
+            ours_t[k].append(seconds[k])
+            layout_t[k].append(layout[k])
+            whole_t[k].append(whole[k])
+        t = time.perf_counter()
+        html_copy(results, resolver)
+        html_t.append(time.perf_counter() - t)
     print(f"portfolio.pdf, {pages} pages, median of {args.repeats}:")
-    print(f"  ours (context + HTML + PDF):          {o:7.3f} s  (runs: "
-          + ", ".join(f"{x:.3f}" for x in ours_t) + ")")
-    print(f"  WeasyPrint alone, layout + write:     {whole:7.3f} s  (runs: "
-          + ", ".join(f"{x:.3f}" for x in whole_t) + ")")
-    print(f"  WeasyPrint alone, layout (render):    {lay:7.3f} s  (runs: "
-          + ", ".join(f"{x:.3f}" for x in layout_t) + ")")
-    # Each repeat's ratio pairs ours with the baseline measured right after it, so a change
-    # in the machine's load between repeats does not enter the ratio.
-    for name, base in (("WeasyPrint (layout + write)", whole_t),
-                       ("WeasyPrint layout only", layout_t)):
-        ratios = [a / b for a, b in zip(ours_t, base, strict=True)]
-        ratio = statistics.median(ratios)
-        print(f"  ratio ours / {name}: median {ratio:.2f}× (runs {min(ratios):.2f}–"
-              f"{max(ratios):.2f}×; target ≤ {TARGET}×: {'met' if ratio <= TARGET else 'NOT met'})")
+    for k, clock in ((0, "processor time"), (1, "wall clock")):
+        print(f" {clock}:")
+        print(_line("ours (context + HTML + PDF):", ours_t[k]))
+        print(_line("WeasyPrint alone, layout + write:", whole_t[k]))
+        print(_line("WeasyPrint alone, layout (render):", layout_t[k]))
+        for name, base in (("WeasyPrint (layout + write)", whole_t[k]),
+                           ("WeasyPrint layout only", layout_t[k])):
+            ratios = [a / b for a, b in zip(ours_t[k], base, strict=True)]
+            ratio = statistics.median(ratios)
+            verdict = ("met" if ratio <= TARGET else "NOT met") if k == 0 else \
+                ("within" if ratio <= TARGET else "beyond") + " it on this clock"
+            print(f"  ratio ours / {name}: median {ratio:.2f}× (runs {min(ratios):.2f}–"
+                  f"{max(ratios):.2f}×; target ≤ {TARGET}×: {verdict})")
     print(f"  portfolio.html (context + HTML), separately: {statistics.median(html_t):.3f} s")
 
 

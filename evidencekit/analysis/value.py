@@ -30,6 +30,19 @@ interval lies wholly on the favourable side; :attr:`ValueForMoney.position` name
 quadrant ("dominant": cheaper and more effective, with the effect's interval excluding no
 effect). Reports word these; they never divide.
 
+"More effective" is also a claim that the programme caused the difference, which is the
+assessment's to make: when the rubric has a causal test and the evaluation whose outcome is
+used does not pass it (``causal`` is False) while its effect would otherwise count as more
+effective (favourable, with an interval clear of zero or none at all), the position is
+"not_causal" — neither dominant nor a trade-off — and no cost per unit is given either (a
+ratio over an effect that is not shown to be the programme's is not a cost of that effect).
+An effect whose interval includes no effect keeps "no_effect", which already says that it
+may be none. The random-
+effects pooled effect is reported beside the headline, never instead of it (contract §5.2):
+with two evaluations its Knapp–Hartung interval rests on a t with one degree of freedom and
+may include no effect when both evaluations, each passing the causal test, do not; the report
+says so beside it rather than calling the programme of uncertain effect.
+
 Only comparison-group designs (``comparison_group``, ``rct``, ``cluster_rct``) count: a
 before-and-after change is not an effect over the comparator, so it cannot be divided into a
 cost over the comparator. Among them the outcome used is the programme's headline outcome
@@ -45,15 +58,17 @@ unrounded; the report rounds.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..load.model import TWO_GROUP_DESIGNS, Costs
 from .result import AnalysisResult, EvaluationResult, OutcomeResult
 
 Per = Literal["additional_positive_outcome", "0.1_sd"]
-Position = Literal["dominant", "trade_off", "cheaper_less_effective", "dominated", "no_effect"]
-Ratio = Literal["bounded", "unbounded", "cheaper", "unfavourable"]
+Position = Literal["dominant", "trade_off", "cheaper_less_effective", "dominated", "no_effect",
+                   "not_causal"]
+Ratio = Literal["bounded", "unbounded", "cheaper", "unfavourable", "not_causal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +82,8 @@ class CostPerUnit:
     meaning (both None otherwise); ``bounded`` is True when both ends are given.
     ``ratio`` says which of these hold: "bounded" (estimate and range), "unbounded" (an
     estimate, but the effect's CI includes no effect, so no range), "cheaper" (the programme
-    costs no more than its comparator: no ratio), or "unfavourable" (no favourable effect).
+    costs no more than its comparator: no ratio), "unfavourable" (no favourable effect), or
+    "not_causal" (the evaluation does not pass the rubric's causal test: no ratio).
     """
 
     evaluation: str
@@ -108,6 +124,10 @@ class ValueForMoney:
     per_unit: CostPerUnit | None
     position: Position | None
     notes: tuple[str, ...] = ()
+    #: Two or more evaluations pool and the random-effects interval includes no effect while
+    #: the position says "more effective" (dominant or trade-off): the report says that the
+    #: position rests on the headline evaluation and why the pooled interval is wide.
+    pooled_includes_no_effect: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,16 +138,20 @@ class ValueForMoney:
             "basis": self.basis,
             "cost_per_unit": self.per_unit.to_dict() if self.per_unit else None,
             "position": self.position,
+            "pooled_includes_no_effect": self.pooled_includes_no_effect,
             "notes": list(self.notes),
         }
 
 
 def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
-                    ci_level: float = 0.95) -> ValueForMoney | None:
+                    ci_level: float = 0.95,
+                    causal: Callable[[str], bool | None] | None = None) -> ValueForMoney | None:
     """Value-for-money figures, or None when the submission gives no cost per participant.
 
     The effect's interval is the analysis's own (at its level; ``ci_level`` is accepted for
-    callers that name it and is not used to widen or recompute anything)."""
+    callers that name it and is not used to widen or recompute anything). ``causal`` says,
+    for an evaluation id, whether it passes the rubric's causal test (None: the rubric has
+    none); the assessment passes it, so that "more effective" follows its verdict."""
     if costs is None or costs.per_participant is None:
         return None
     notes: list[str] = []
@@ -146,14 +170,24 @@ def value_for_money(costs: Costs | None, analysis: AnalysisResult | None,
                      "estimate, so no cost per unit of effect can be given.")
     else:
         per_unit = _per_unit(net, *chosen)
+        if (per_unit is not None and _claims_more(per_unit) and causal is not None
+                and causal(per_unit.evaluation) is False):
+            per_unit = replace(per_unit, estimate=None, low=None, high=None, bounded=False,
+                               ratio="not_causal")
+            notes.append("The evaluation used does not pass the rubric's causal test, so its "
+                         "effect is not shown to be the programme's and no cost per unit of "
+                         "effect is given.")
         if per_unit is None:
             notes.append("The chosen outcome has no effect estimate with which to divide "
                          "the cost.")
     # Without the comparator's cost, where the programme sits against it is unknown.
     position = _position(net, per_unit) if basis == "net" else None
+    pooled = analysis.pooled if analysis is not None else None
+    wide = (position in ("dominant", "trade_off") and pooled is not None and pooled.k >= 2
+            and pooled.ci_random[0] <= 0 <= pooled.ci_random[1])
     return ValueForMoney(costs.currency, costs.per_participant,
                          costs.comparator_per_participant, net, basis, per_unit, position,
-                         tuple(notes))
+                         tuple(notes), bool(wide))
 
 
 def _choose(analysis: AnalysisResult) -> tuple[EvaluationResult, OutcomeResult] | None:
@@ -205,6 +239,12 @@ def _per_unit(net: float, e: EvaluationResult, o: OutcomeResult) -> CostPerUnit 
                        bounded, nnt, nnt_ci, ratio)
 
 
+def _claims_more(pu: CostPerUnit) -> bool:
+    """Whether the effect would be read as "more effective": favourable, and its interval (if
+    any) clear of zero."""
+    return pu.effect > 0 and (pu.effect_ci is None or pu.effect_ci[0] > 0)
+
+
 def _cost_range(cost: float, fci: tuple[float, float] | None
                 ) -> tuple[float | None, float | None]:
     """Cost per unit at the two ends of the favourable effect's CI; None marks no bound.
@@ -229,6 +269,8 @@ def _position(net: float, per_unit: CostPerUnit | None) -> Position | None:
     """Where the programme sits on the cost-effectiveness plane (Drummond et al. 2015)."""
     if per_unit is None:
         return None
+    if per_unit.ratio == "not_causal":
+        return "not_causal"
     if per_unit.effect_ci is not None and per_unit.effect_ci[0] <= 0 <= per_unit.effect_ci[1]:
         return "no_effect"
     better = per_unit.effect > 0

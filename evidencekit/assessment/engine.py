@@ -15,7 +15,7 @@ whose condition is verified replaces the verdict's label (the level numbers stay
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -267,6 +267,7 @@ class AssessmentResult:
             "claimed_level": self.claimed_level,
             "level_label": self.level_title(self.level),
             "headline": self.headline.to_dict() if self.headline is not None else None,
+            "headline_causal": self.headline_causal,
             "label": self.label,
             "validated_label": self.validated_label or self.label,
             "claimed_label": self.claimed_label,
@@ -385,7 +386,8 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
         quality_notes=tuple(m.render() for m in notes), analysis=analysis,
         level_zero=rubric.level_zero, problems=problems, unknown_claims=unknown_claims,
         value_for_money=value_for_money(submission.costs, analysis,
-                                        analysis.options.ci_level),
+                                        analysis.options.ci_level,
+                                        _causal_test(rubric, interpreter, facts)),
         scope=rubric.scope, label=best.label, claimed_label=best.claimed_label,
         override=best.override, per_evaluation=per_evaluation, evaluation=evaluation,
         headline=headline, next_step_messages=steps,
@@ -400,12 +402,27 @@ def _headline_causal(rubric: Rubric, interpreter: Interpreter, facts: Mapping[st
                      headline: HeadlineEffect | None) -> bool | None:
     """Whether the headline's evaluation passes the rubric's causal test (None: no test, or
     no headline)."""
-    if rubric.causal_test is None or headline is None:
+    if headline is None:
         return None
-    for ev in facts.get("evaluations") or ():
-        if ev.get("id") == headline.evaluation:
-            return interpreter.evaluate(rubric.causal_test, ev).value is True
-    return None
+    test = _causal_test(rubric, interpreter, facts)
+    return test(headline.evaluation) if test is not None else None
+
+
+def _causal_test(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any]
+                 ) -> Callable[[str], bool | None] | None:
+    """The rubric's causal test as a function of an evaluation id (None: the rubric has no
+    causal test); value for money asks it about the evaluation it uses."""
+    if rubric.causal_test is None:
+        return None
+    test = rubric.causal_test
+
+    def passes(evaluation: str) -> bool | None:
+        for ev in facts.get("evaluations") or ():
+            if ev.get("id") == evaluation:
+                return interpreter.evaluate(test, ev).value is True
+        return None
+
+    return passes
 
 
 def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],

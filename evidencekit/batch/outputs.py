@@ -23,18 +23,18 @@ BASE_COLUMNS = [
     "rank", "application_id", "programme", "organisation", "level", "validated_level",
     "claimed_level", "overclaim_gap", "claims_awaiting_review", "reporting_flags",
     "level_label", "effect_measure", "effect",
-    "effect_ci_low", "effect_ci_high", "effect_source", "n_analysed", "rubric_id",
-    "rubric_version", "input_sha256",
+    "effect_ci_low", "effect_ci_high", "effect_source", "effect_causal", "n_analysed",
+    "cost_per_participant", "cost_currency", "rubric_id", "rubric_version", "input_sha256",
 ]
 ERROR_COLUMNS = ["application_id", "file", "line", "key", "message"]
 
 
 #: :func:`ranked`'s rule in words, as the portfolio states it.
-RANKING_RULE = ("Ranked by verified level (highest first); within a level, by the lower end of "
-                "the headline effect's 95% confidence interval (highest first, applications "
-                "without one last); then by application id. The effect does not change a "
-                "level, and an effect whose evaluation does not pass the causal test still "
-                "counts here: it is marked.")
+RANKING_RULE = ("Ranked by verified level (highest first); within a level, applications whose "
+                "headline effect comes from an evaluation that passes the causal test come "
+                "before those whose effect does not (marked ✗); then by the lower end of the "
+                "headline effect's 95% confidence interval (highest first, applications "
+                "without one last); then by application id. The effect never changes a level.")
 
 
 def ranked(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -87,7 +87,11 @@ def rank_key(r: dict[str, Any]) -> tuple[Any, ...]:
     """Where a successful result goes in the ranking (see :data:`RANKING_RULE`)."""
     row = r["row"]
     low = row.get("effect_ci_low")
-    return (-row["level"], -(low if low is not None else -math.inf), r["application_id"])
+    # An effect the assessment found not causal (effect_causal False) is not ordered among
+    # causal ones by its size: a before-and-after change would outrank a trial.
+    not_causal = row.get("effect") is not None and row.get("effect_causal") is False
+    return (-row["level"], not_causal, -(low if low is not None else -math.inf),
+            r["application_id"])
 
 
 def score_rows(results: Sequence[dict[str, Any]], manifest_columns: Sequence[str]
@@ -133,8 +137,7 @@ def write_scores_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -
 
 #: scores.xlsx: each column's heading, what it means, its number format and its width.
 COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
-    "rank": ("Rank", "Position in the round: verified level first, then the lower end of the "
-             "effect's confidence interval, then the application id.", "0", 7),
+    "rank": ("Rank", "Position in the round. " + RANKING_RULE, "0", 7),
     "application_id": ("Application", "The application's id: its file or folder name, or the "
                        "manifest's application_id.", None, 22),
     "programme": ("Programme", "The programme's name, as the applicant wrote it.", None, 32),
@@ -167,7 +170,17 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
                        "0.00", 9),
     "effect_source": ("Effect from", "The evaluation and outcome (or the pooled evaluations) "
                       "the effect comes from.", None, 30),
+    "effect_causal": ("Effect passes the causal test", "Whether the evaluation the effect "
+                      "comes from passes the rubric's causal test: Yes; No (the effect is not "
+                      "evidence that the programme caused the change; the portfolio marks it "
+                      "✗); empty when the rubric has no causal test or there is no effect.",
+                      None, 12),
     "n_analysed": ("People analysed", "How many people the effect is based on.", "#,##0", 10),
+    "cost_per_participant": ("Cost per participant", "The programme's cost per participant, "
+                             "as the applicant gave it (empty when not given).", "#,##0.00",
+                             12),
+    "cost_currency": ("Currency", "The currency of the cost per participant (ISO 4217).",
+                      None, 9),
     "rubric_id": ("Rubric", "The standard of evidence applied.", None, 12),
     "rubric_version": ("Rubric version", "The version of that rubric.", None, 10),
     "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
@@ -273,10 +286,13 @@ def write_scores_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]],
             gate_at = {i for i, code in enumerate(header) if code.startswith("gate:")}
             level_at = {i for i, code in enumerate(header) if code.startswith("level:")}
             measure_at = header.index("effect_measure") if "effect_measure" in header else -1
+            causal_at = header.index("effect_causal") if "effect_causal" in header else -1
             for r, row in enumerate(group, start=1):
                 for i, v in enumerate(row):
                     if v is None:
                         continue
+                    if i == causal_at and isinstance(v, bool):
+                        v = "Yes" if v else "No"
                     if isinstance(v, str):
                         if i in gate_at:
                             v = STATUS_WORDS.get(v, v)

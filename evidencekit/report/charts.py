@@ -200,6 +200,32 @@ def _tick_text(t: float) -> str:
     return "0" if text in ("-0", "0") else text.replace("-", "−")
 
 
+#: A forest plot's width in SVG units (it is scaled to the text width when printed).
+FOREST_WIDTH = 660.0
+
+
+def _forest_label(r: ForestRow) -> tuple[list[str], list[str]]:
+    # Names are wrapped, never cut short, so that rows of one study stay told apart: the
+    # outcome in up to 3 lines of 11 px type, the evaluation in up to 3 lines of 9 px.
+    return wrap(r.label, 36, 3), (wrap(r.group, 44, 3) if r.group else [])
+
+
+def _forest_row_height(name_lines: Sequence[str], group_lines: Sequence[str]) -> float:
+    return max(28.0, 13.0 * len(name_lines) + 11.0 * len(group_lines) + 6.0)
+
+
+def forest_height(rows: Sequence[ForestRow]) -> float:
+    """The height of :func:`forest_plot`'s SVG for these rows (in SVG units, as its width
+    :data:`FOREST_WIDTH`), so that a caller can keep a chart to what fits on a page.
+
+    >>> one = ForestRow("Outcome", "Trial", 0.4, 0.1, 0.7, "0.40 [0.10, 0.70]")
+    >>> forest_height([one]), forest_height([one, one])
+    (108.0, 138.0)
+    """
+    body = sum(_forest_row_height(*_forest_label(r)) for r in rows)
+    return 22.0 + body + sum(28.0 for r in rows if r.pooled) + 56.0
+
+
 def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label: str,
                 ident: str = "forest", label_heading: str = "Outcome") -> str:
     """Effects with their CIs on one axis; the pooled estimate is a diamond at the bottom.
@@ -207,16 +233,14 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str, desc: str, axis_label:
     Effects are drawn so that right of zero is favourable for every outcome. Whiskers beyond
     the axis end in an arrow; rows without a CI show the point alone.
     """
-    width = 660.0
+    width = FOREST_WIDTH
     label_w, text_w = 236.0, 156.0
     plot_x0, plot_x1 = label_w + 10, width - text_w - 8
-    # Names are wrapped, never cut short, so that rows of one study stay told apart: the
-    # outcome in up to 3 lines of 11 px type, the evaluation in up to 3 lines of 9 px.
-    labels = [(wrap(r.label, 36, 3), wrap(r.group, 44, 3) if r.group else []) for r in rows]
-    heights = [max(28.0, 13.0 * len(a) + 11.0 * len(b) + 6.0) for a, b in labels]
+    labels = [_forest_label(r) for r in rows]
+    heights = [_forest_row_height(a, b) for a, b in labels]
     top = 22.0
     rules = sum(28.0 for r in rows if r.pooled)  # space for the rule above the pooled row
-    height = top + sum(heights) + rules + 56.0
+    height = forest_height(rows)
     values = [v for r in rows for v in (r.estimate, r.low, r.high) if v is not None]
     lo = min([0.0, *values])
     hi = max([0.0, *values])

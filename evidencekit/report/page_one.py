@@ -80,6 +80,8 @@ class PageOne(BuilderBase):
             line += "; its headline effect may be biased (see below)"
         elif v is not None and v.position == "dominant":
             line += "; it costs less than the comparator and achieves more"
+            if v.pooled_includes_no_effect:  # the claim rests on the headline evaluation
+                line += " in its strongest evaluation"
         return line + "."
 
     def headline(self) -> tuple[str, ...]:
@@ -90,7 +92,9 @@ class PageOne(BuilderBase):
                 f"Pooled across {pooled.k} comparison-group evaluations (random effects), the "
                 f"programme's effect is {n2(pooled.random)} standard deviations in the "
                 f"favourable direction (95% CI {n2(pooled.ci_random[0])} to "
-                f"{n2(pooled.ci_random[1])}; p {_p_words(pooled.p_value)}).")
+                f"{n2(pooled.ci_random[1])}; p {_p_words(pooled.p_value)})."
+                + (f" {self.pooled_width()}"
+                   if pooled.ci_random[0] <= 0 <= pooled.ci_random[1] else ""))
         chosen = self.strongest()
         if chosen is None:
             if not self.analysis.evaluations:
@@ -117,6 +121,17 @@ class PageOne(BuilderBase):
             return tuple(out)
         out.append(f"{where}: {self.plain_effect(e, o, name)}")
         return tuple(out)
+
+    def pooled_width(self) -> str:
+        """Page one's sentence on a pooled interval that includes no effect, and why it is
+        wide (the analysis's notes say it at length in the evidence section)."""
+        p = self.analysis.pooled
+        assert p is not None
+        if p.test != "z" and p.df is not None:
+            return (f"With only {p.k} evaluations (a t on {p.df} degree"
+                    f"{'' if p.df == 1 else 's'} of freedom) this interval is very wide and "
+                    "includes no effect.")
+        return "This interval includes no effect."
 
     def plain_effect(self, e: EvaluationResult, o: OutcomeResult, name: str) -> str:
         units = self.units(e, o)

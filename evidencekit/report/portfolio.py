@@ -37,7 +37,14 @@ from .words import money
 
 #: The document shows the leading applications; every application is in scores.csv/xlsx.
 MAX_TABLE_ROWS = 200
+#: The effects chart draws applications with causal evidence from this many leading ones...
 MAX_CHART_ROWS = 40
+#: ...and no more of them than fit on one printed page with the section's heading and the
+#: caption: A4's text area is 180 × 264 mm and the chart is scaled to its width, so a page is
+#: 264 × 660 / 180 ≈ 968 SVG units tall; 230 mm of it is left for the chart. A taller chart
+#: cannot break across pages: it ran past the footer and left its heading alone on the page
+#: before (2,000 applications, 40 rows).
+CHART_PAGE_HEIGHT = 230 * charts.FOREST_WIDTH / 180
 #: Over-claimers named on page one (the rest are marked in the ranked table).
 MAX_NAMED_OVERCLAIMERS = 12
 
@@ -82,6 +89,32 @@ class OverclaimRow:
 class CountRow:
     label: str
     counts: tuple[int, ...]
+    #: Each count's shade in a shaded table (0 for an empty cell, 1–5 darker with more).
+    shades: tuple[int, ...] = ()
+    #: The column whose cell is on the outlined diagonal (claimed = verified), if any.
+    diagonal: int | None = None
+
+
+#: Shades of a count table, by :func:`shade`: 0 (empty) then 1–5, light to dark. The ink
+#: turns white from shade 4 on; every pair has a contrast of at least 4.5:1 (WCAG 1.4.3).
+SHADE_STEPS = 5
+
+
+def shade(count: int, peak: int) -> int:
+    """The shade of a count in a table whose largest count is ``peak``: 0 for none, else
+    1 to :data:`SHADE_STEPS`, in equal steps of the share of the peak.
+
+    >>> [shade(v, 10) for v in (0, 1, 2, 3, 5, 8, 10)]
+    [0, 1, 1, 2, 3, 4, 5]
+    """
+    if count <= 0:
+        return 0
+    return max(1, math.ceil(SHADE_STEPS * count / max(peak, 1)))
+
+
+def _shaded(label: str, counts: Sequence[int], peak: int,
+            diagonal: int | None = None) -> CountRow:
+    return CountRow(label, tuple(counts), tuple(shade(v, peak) for v in counts), diagonal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +138,8 @@ class PortfolioContext:
     level_numbers: tuple[int, ...]
     levels_chart: Chart
     level_rows: tuple[CountRow, ...]
-    theme_chart: Chart
+    #: Shaded count tables (a table is the chart: its cells are shaded by count).
     theme_rows: tuple[CountRow, ...]
-    claim_chart: Chart
     claim_rows: tuple[CountRow, ...]
     effects_chart: Chart | None
     ranked: tuple[RankedRow, ...]
@@ -126,6 +158,11 @@ class PortfolioContext:
     #: Applications whose validated level is above the verified one; claims not yet decided.
     validated_up: int = 0
     awaiting: int = 0
+    #: Applications in the effects chart, and how many of the leading :data:`MAX_CHART_ROWS`
+    #: have causal evidence (the chart stops at a page: see :data:`CHART_PAGE_HEIGHT`).
+    effects_shown: int = 0
+    effects_candidates: int = 0
+    effects_window: int = MAX_CHART_ROWS
 
 
 def _theme(result: dict[str, Any]) -> str:
@@ -227,23 +264,15 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
         axis_label="level", ident="portfolio-levels")
     themes = sorted({_theme(r) for r in ok})
     by_theme = Counter((_theme(r), r["row"]["level"]) for r in ok)
-    theme_rows = tuple(CountRow(t, tuple(by_theme[(t, n)] for n in levels)) for t in themes)
-    theme_svg = charts.count_grid(
-        themes or ["(none)"], categories, [list(r.counts) for r in theme_rows] or [[0]],
-        title="Verified level by theme",
-        desc="Number of applications in each theme at each verified level.",
-        row_label="theme", column_label="verified level", ident="portfolio-themes")
+    theme_peak = max([1, *by_theme.values()])
+    theme_rows = tuple(_shaded(t, [by_theme[(t, n)] for n in levels], theme_peak)
+                       for t in themes)
     pairs = Counter((r["row"]["claimed_level"], r["row"]["level"]) for r in ok)
-    claim_rows = tuple(CountRow(str(c), tuple(pairs[(c, v)] for v in levels))
+    pair_peak = max([1, *pairs.values()])
+    claim_rows = tuple(_shaded(str(c), [pairs[(c, v)] for v in levels], pair_peak,
+                               levels.index(c))
                        for c in reversed(levels))
-    claim_svg = charts.count_grid(
-        [r.label for r in claim_rows], categories, [list(r.counts) for r in claim_rows],
-        title="Claimed against verified level",
-        desc="Applications by claimed level (rows) and verified level (columns); cells on "
-             "the outlined diagonal claim what they show, cells to their left over-claim.",
-        row_label="claimed level", column_label="verified level", highlight_diagonal=True,
-        ident="portfolio-claims")
-    effects = _effects_chart(ok[:MAX_CHART_ROWS])
+    effects, effects_shown, effects_candidates = _effects_chart(ok[:MAX_CHART_ROWS])
     column = amount_column(list({c: None for r in ok for c in (r.get("extra") or {})}))
     ranked_rows = tuple(_ranked_row(i, r, column)
                         for i, r in enumerate(ok[:MAX_TABLE_ROWS], start=1))
@@ -266,11 +295,7 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
         levels_chart=Chart(Markup(levels_svg), "Applications by verified and claimed level",
                            "The same counts are in the table beside the chart."),
         level_rows=level_rows,
-        theme_chart=Chart(Markup(theme_svg), "Verified level by theme",
-                          "Darker cells hold more applications."),
         theme_rows=theme_rows,
-        claim_chart=Chart(Markup(claim_svg), "Claimed against verified level",
-                          "Cells left of the outlined diagonal over-claim."),
         claim_rows=claim_rows,
         effects_chart=effects, ranked=ranked_rows, ranked_total=len(ok), failures=failures[:200],
         reviewed=reviewed,
@@ -280,6 +305,7 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
         ranking_rule=RANKING_RULE, overclaimers=overclaimers,
         amount_heading=_heading(column) if column else "",
         cautioned=sum(1 for row in ranked_rows if row.caution),
+        effects_shown=effects_shown, effects_candidates=effects_candidates,
     )
 
 
@@ -311,7 +337,9 @@ def _ranked_row(rank: int, r: dict[str, Any], amount: str | None = None) -> Rank
                      int(row.get("validated_level", row["level"])))
 
 
-def _effects_chart(ok: Sequence[dict[str, Any]]) -> Chart | None:
+def _effects_chart(ok: Sequence[dict[str, Any]]) -> tuple[Chart | None, int, int]:
+    """The effects chart of the applications with causal evidence among ``ok`` (in rank
+    order), as many as fit on a page; with how many are shown and how many there were."""
     rows = []
     for r in ok:
         row = r["row"]
@@ -327,15 +355,19 @@ def _effects_chart(ok: Sequence[dict[str, Any]]) -> Chart | None:
             estimate=float(row["effect"]), low=low, high=high,
             text=f"{num(row['effect'])} {ci_text(interval)}".replace(" —", "")))
     if not rows:
-        return None
+        return None, 0, 0
+    candidates = len(rows)
+    while len(rows) > 1 and charts.forest_height(rows) > CHART_PAGE_HEIGHT:
+        rows.pop()
     svg = charts.forest_plot(
         rows, title="Effects of the applications with causal evidence",
         desc="Standardised effect (favourable direction) with its 95% confidence interval for "
              "every application verified at level 3 or above, in rank order.",
         axis_label="standardised effect (g or Cox index), positive = favourable",
         ident="portfolio-effects", label_heading="Application")
-    return Chart(Markup(svg), "Effects of the applications with causal evidence",
-                 "Pooled across evaluations where an application has several.")
+    return (Chart(Markup(svg), "Effects of the applications with causal evidence",
+                  "Pooled across evaluations where an application has several."),
+            len(rows), candidates)
 
 
 def render_portfolio(context: PortfolioContext, *, pdf: bool) -> tuple[str, bytes | None]:

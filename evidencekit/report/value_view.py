@@ -15,6 +15,8 @@ _POSITIONS = {
     "cheaper_less_effective": "cheaper than the comparator but less effective",
     "dominated": "dominated: more costly than the comparator and less effective",
     "no_effect": "of uncertain effect: the effect's confidence interval includes no effect",
+    "not_causal": "not shown to be more effective: the evaluation used does not pass the "
+                  "causal test",
 }
 
 
@@ -57,6 +59,7 @@ class ValueSection(BuilderBase):
         words = {
             "unfavourable": "none: the effect is not favourable",
             "cheaper": "none needed: the programme costs less",
+            "not_causal": "none: the effect is not shown to be the programme's",
         }
         value = words.get(pu.ratio) or money(pu.estimate, cur)
         rng: str | None = None
@@ -89,9 +92,25 @@ class ValueSection(BuilderBase):
         pu = v.per_unit
         if per_label is None or per_unit is None or pu is None:
             return head
+        # What "more effective" rests on: the headline evaluation's own interval (decided
+        # in analysis/value.py; the pooled interval is reported beside it, never instead).
+        where = ""
+        e = next((e for e in self.analysis.evaluations if e.id == pu.evaluation), None)
+        if v.pooled_includes_no_effect and pu.effect_ci is not None and e is not None:
+            where = (f" in ‘{self.eval_label(e)}’ (95% CI {n2(pu.effect_ci[0])} to "
+                     f"{n2(pu.effect_ci[1])}, in the favourable direction)")
+        pooled = self.analysis.pooled
+        wide = ""
+        if v.pooled_includes_no_effect and pooled is not None:
+            wide = (f" Pooled across {pooled.k} evaluations, the random-effects interval "
+                    f"({n2(pooled.ci_random[0])} to {n2(pooled.ci_random[1])}) is wide and "
+                    "includes no effect: so few evaluations cannot rule out that the effect "
+                    "varies between settings.")
         tail = {
-            "dominant": " It is also more effective, so it is dominant: cheaper and more "
-                        "effective, and no cost per unit of effect is needed.",
+            "dominant": f" It is also more effective{where}, so it is dominant: cheaper and "
+                        f"more effective, and no cost per unit of effect is needed.{wide}",
+            "not_causal": " Its evaluation does not pass the causal test, so the effect is not "
+                          "shown to be the programme's: no cost per unit of effect is given.",
             "cheaper_less_effective": " Its effect is not favourable, so a lower cost buys "
                                       "less; no cost per unit of effect is given.",
             "dominated": " Its effect is not favourable, so it costs more and achieves "
@@ -109,7 +128,7 @@ class ValueSection(BuilderBase):
             return head + (f" {per_label}: {money(pu.estimate, cur)} at the estimated effect. "
                            "The effect's confidence interval includes no effect, so this cost "
                            "has no upper limit and no range is given.")
-        text = f" {per_label}: {per_unit}"
+        text = f" {per_label}{where}: {per_unit}"
         if per_range:
             text += f" (from {per_range} across the effect's 95% CI)"
-        return head + text + "."
+        return head + text + "." + wide
