@@ -4,12 +4,14 @@ Spark, DuckDB or pyarrow write them) or a list of CSV (or Parquet) files (SPEC Â
 The parts are read one after the other through the same :class:`~.datafile.DataFile`, so the
 labels, row counts and limits are those of one file and the statistics stage accumulates its
 sums across them exactly as it does across the batches of one file (memory stays a few
-batches whatever the number of parts). A dataset folder is named ``NAME.parquet`` or
-``NAME/`` (a folder named ``.csv`` or ``.xlsx`` is refused as a folder); it is walked
-without following links; names starting with ``.`` or ``_`` (``_SUCCESS``, ``_metadata``,
-``.crc`` checksums) are skipped, as Spark and pyarrow skip them; the parts are read in the order of their paths. A folder
-name ``key=value`` (Hive partitioning) gives every row below it the column ``key`` with
-that value when the files themselves do not have that column (pyarrow's
+batches whatever the number of parts).
+
+A dataset folder is named ``NAME.parquet`` or ``NAME/`` (a folder named ``.csv`` or
+``.xlsx`` is refused as a folder). It is walked without following links; names starting
+with ``.`` or ``_`` (``_SUCCESS``, ``_metadata``, ``.crc`` checksums) are skipped, as Spark
+and pyarrow skip them; the parts are read in the order of their paths. A folder name
+``key=value`` (Hive partitioning) gives every row below it the column ``key`` with that
+value when the files themselves do not have that column (pyarrow's
 ``write_to_dataset(partition_cols=...)`` and DuckDB's ``PARTITION_BY`` leave it out).
 Each part is opened by :func:`~.files.open_inside`: a regular file inside the submission's
 folder, never through a link out.
