@@ -14,10 +14,25 @@ from typing import Any
 INDIRECTNESS_FACT = "answer.indirectness"
 
 
+#: The bundled RoB 2 rubric (rubrics/rob2.yaml) and its verdict labels as GRADE's
+#: risk-of-bias judgements.
+ROB2_RUBRIC = "rob2"
+ROB2_LABELS = {"Low": "low", "Some concerns": "some_concerns", "High": "high"}
+
+
 def rob2_judgements(submission: Any, analysis: Any) -> dict[str, str | None]:
-    """Evaluation id -> RoB 2 overall judgement (low, some_concerns, high) or None when it
-    is not judged."""
-    return {}
+    """Evaluation id -> RoB 2 overall judgement (low, some_concerns, high), or None when it
+    is not judged: the verified verdict of the bundled RoB 2 rubric on each evaluation, from
+    the submission's answers to its signalling questions (a claimed verdict does not count).
+    Empty when no RoB 2 rubric is bundled."""
+    from .engine import assess_submission
+    from .rubric import bundled_rubrics, load_rubric
+
+    if ROB2_RUBRIC not in bundled_rubrics():
+        return {}
+    result = assess_submission(submission, load_rubric(ROB2_RUBRIC), analysis, explain=False)
+    return {v.id: (ROB2_LABELS.get(v.label) if v.level > 0 else None)
+            for v in result.per_evaluation}
 
 
 def indirectness_answers(facts: Mapping[str, Any]) -> dict[str, str | None]:

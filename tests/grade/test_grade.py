@@ -371,3 +371,68 @@ def test_a_bad_indirectness_answer_is_one_sentence(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "grade.indirectness" in lines[0] and "somewhat" in lines[0]
     assert "line" in lines[0] and "Traceback" not in result.stderr
+
+
+# --- risk of bias from the RoB 2 rubric's verdicts ------------------------------------------
+
+HOME_START = Path(__file__).parents[2] / "examples" / "home-start.yaml"
+
+
+def _home_start(**changes: dict[str, str | None]) -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(HOME_START.read_text(encoding="utf-8"))
+    for ev in doc["evaluations"]:
+        for key, value in changes.get(ev["id"], {}).items():
+            if value is None:
+                ev["answers"].pop(key, None)
+            else:
+                ev["answers"][key] = value
+    return doc
+
+
+def test_risk_of_bias_reads_the_rob2_verdicts() -> None:
+    # Leeds (49% of the pool) and Bristol (19%) Low, Sheffield (33%) Some concerns.
+    r = assess(_home_start(), rubric="grade")
+    rob = _domains(r)["risk_of_bias"]
+    assert rob.startswith("Not serious"), rob
+    assert "leeds-rct-2016 49% low" in rob and "sheffield-rct-2019 33% some concerns" in rob
+    assert (r.label, r.claimed_label) == ("Moderate", "High")  # publication bias: claimed
+
+
+def test_a_high_risk_trial_with_most_of_the_weight_rates_down() -> None:
+    # Allocation not concealed at Leeds: RoB 2 domain 1 High, so Leeds is High (49%); with
+    # Sheffield's Some concerns (33%), 82% of the weight is at some concerns or worse.
+    r = assess(_home_start(**{"leeds-rct-2016": {"rob2.1.2": "N"}}), rubric="grade")
+    rob = _domains(r)["risk_of_bias"]
+    assert "Risk of bias: Serious" in rob and "leeds-rct-2016 49% high" in rob, rob
+    assert (r.label, r.claimed_label) == ("Low", "Low")  # the High claim needs Moderate first
+
+
+def test_a_missing_rob2_verdict_that_matters_leaves_the_domain_unjudged() -> None:
+    r = assess(_home_start(**{"leeds-rct-2016": {"rob2.1.2": "N"},
+                              "sheffield-rct-2019": {"rob2.overall": None}}), rubric="grade")
+    rob = _domains(r)["risk_of_bias"]
+    assert "Not judged" in rob and "sheffield-rct-2019 33% not judged" in rob, rob
+    assert r.label == "Very low"
+
+
+@pytest.mark.parametrize("rubric", ["all", "grade"])
+def test_the_readme_shows_real_output_for_home_start(cli: Callable[..., Any],
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     rubric: str) -> None:
+    """The README's home-start blocks are the command's output, lines elided as '…' only."""
+    repo = Path(__file__).parents[2]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    command = f"$ evidencekit assess examples/home-start.yaml --rubric {rubric}\n"
+    start = readme.index(command) + len(command)
+    shown = readme[start:readme.index("```", start)].splitlines()
+    monkeypatch.chdir(repo)
+    out = cli("assess", "examples/home-start.yaml", "--rubric", rubric)
+    assert out.exit_code == 0
+    real = out.stdout.splitlines()
+    at = 0
+    for line in shown:
+        if line == "…":
+            continue
+        assert line in real[at:], line
+        at = real.index(line, at) + 1
+    assert len([ln for ln in shown if ln != "…"]) >= 10
