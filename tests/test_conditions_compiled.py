@@ -99,8 +99,11 @@ def test_compiled_equals_interpreted(path: Path) -> None:
                 checked["witnesses"] += bool(want.witnesses)
 
     check()
-    # The random facts reach decided values (and witnesses), not only "unknown".
-    assert checked["value"] > 0
+    # The random facts reach decided values (and witnesses), not only "unknown" - for the
+    # rubrics whose facts this generator knows (a rubric decided by per-evaluation answers,
+    # GRADE's or HomVEE's, is still compared above, on what the facts reach).
+    if path.stem in ("eif", "nesta", "maryland_sms", "project_oracle", "wwc"):
+        assert checked["value"] > 0
     quantified = any(n.op in ("some", "every", "count") for root in roots
                      for n in _nodes(root))  # only a quantifier names witnesses
     if rubric.scope == "programme" and quantified:  # evaluations qualify at random
