@@ -119,8 +119,12 @@ def assess(submission: SubmissionLike, *, rubric: RubricLike = DEFAULT_RUBRIC,
     sub = _submission(submission)
     rub = _rubric(rubric, parameters)
     analysis = _analysed(sub, analysis_options(rub))
-    review = (None if judgements is None
-              else review_of(judgements, sub.sha256, reviewers_required, application))
+    review = None
+    if judgements is not None:
+        from .review.version import submission_version  # the file and its data files
+
+        review = review_of(judgements, submission_version(sub), reviewers_required,
+                           application)
     return assess_submission(sub, rub, analysis, review=review)
 
 

@@ -130,8 +130,9 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     review = None
     if app.judgements is not None:  # a review round: the judgements are part of the result
         from ..review.model import decide
+        from ..review.version import submission_version  # the file and its data files
 
-        review = decide(app.judgements, sub.sha256, spec.reviewers_required)
+        review = decide(app.judgements, submission_version(sub), spec.reviewers_required)
         key = hashlib.sha256((key + repr(app.judgements) +
                               str(spec.reviewers_required)).encode()).hexdigest()
     if (previous is not None and previous.get("ok") and previous.get("resume_key") == key

@@ -41,8 +41,17 @@ def default_database(source: str | Path) -> Path:
 
 
 def submission_sha256(path: Path) -> str | None:
-    """The SHA-256 a submission's assessment records (of its text, as
-    :func:`evidencekit.load.load_submission` computes it); None when it cannot be read."""
+    """The version of a submission judgements are made against
+    (:func:`evidencekit.review.version.submission_version`: its file's SHA-256, combined with
+    its data files' when it names any); the file's own SHA-256 when it cannot be loaded
+    (it is then listed with its problem); None when it cannot be read at all."""
+    from ..load import load_submission
+    from .version import submission_version
+
+    try:
+        return submission_version(load_submission(path))
+    except InputError:
+        pass
     try:
         text = read_text(path)
     except InputError:

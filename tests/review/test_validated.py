@@ -202,3 +202,34 @@ def test_bad_judgements_file_is_one_sentence(cli: Any, write: Any, tmp_path: Pat
     assert len(lines) == 1 and "Traceback" not in out.stderr
     if expected is not None:
         assert lines[0] == expected
+
+
+def test_a_changed_data_file_makes_judgements_stale(tmp_path: Path) -> None:
+    # A submission is its file and the data files it names: a changed row of data can change
+    # the verdict the reviewer examined, so their judgement no longer counts.
+    import shutil
+
+    from evidencekit.load import load_submission
+    from evidencekit.review.round import submission_sha256
+    from evidencekit.review.version import submission_version
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(EXAMPLES / "data" / "story-friends-schools.csv", tmp_path / "data")
+    sub_file = tmp_path / "story-friends.yaml"
+    sub_file.write_text((EXAMPLES / "story-friends-cluster-trial.yaml").read_text(
+        encoding="utf-8") + "claims:\n  nesta.L5.systems: {answer: true, note: A manual.}\n",
+        encoding="utf-8")
+    before = submission_version(load_submission(sub_file))
+    assert before is not None and before != load_submission(sub_file).sha256
+    assert submission_sha256(sub_file) == before  # the round's store records the same
+    judged = [Judgement("story-friends", "nesta.L5.systems", "validated", "Ada",
+                        "Manual seen", "2026-12-02T01:00:00Z", before)]
+    c = criterion(evidencekit.assess(sub_file, judgements=judged), "nesta.L5.systems")
+    assert c.status == "validated"
+    data = tmp_path / "data" / "story-friends-schools.csv"
+    lines = data.read_text(encoding="utf-8").splitlines()
+    data.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one pupil fewer
+    after = submission_version(load_submission(sub_file))
+    assert after != before and submission_sha256(sub_file) == after
+    c = criterion(evidencekit.assess(sub_file, judgements=judged), "nesta.L5.systems")
+    assert c.status == "claimed" and len(c.review.stale) == 1

@@ -52,6 +52,9 @@ def test_answers_are_saved_and_nonsense_refused(client: Client) -> None:
             "probably no (PN), no (N), no information (NI).") in response.text
     ok = client.post("/questions", {"sq:0:rob2.1.2": "PY", "sq:0:rob2.3.1": ""})
     assert ok.status_code == 303
+    shown = client.get("/result").text  # 3.1 is used as pre-filled, and says why
+    assert re.search(r"rob2\.3\.1: No <span class=\"badge\">Pre-filled</span> of those "
+                     r"assigned, 7\.5% were not analysed", shown), shown
     doc = yaml.safe_load(client.get("/download/submission.yaml").text)
     answers = doc["evaluations"][0]["answers"]
     assert answers == {"rob2.1.1": {"answer": "Y", "note": "computer-generated list"},
@@ -71,6 +74,8 @@ def test_the_result_uses_the_answers(client: Client) -> None:
     assert client.post("/questions", form).status_code == 303
     result = client.get("/result").text
     assert re.search(r'id="verified-level">3<', result)  # Low risk of bias
+    assert "Answers about each evaluation" in result
+    assert "rob2.1.2: Yes" in result
     form["sq:0:rob2.5.2"] = "PY"  # selected from several measurements: domain 5 High
     assert client.post("/questions", form).status_code == 303
     assert re.search(r'id="verified-level">1<', client.get("/result").text)
