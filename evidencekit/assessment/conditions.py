@@ -417,9 +417,10 @@ class Interpreter:
                     f"{statistic(pooled)} (positive means favourable)")
             return self._wrap(node, facts, value, (text,), labels, advice)
         if op == "distinct":
-            keys = {i.get(args["key"]) for i, _ in true_items} - {None}
+            keys = {_hashable(i.get(args["key"])) for i, _ in true_items} - {None}
             n_true = len(keys)
-            n_possible = len(keys | {i.get(args["key"]) for i, _ in unknown} - {None}) + sum(
+            maybe = {_hashable(i.get(args["key"])) for i, _ in unknown}
+            n_possible = len(keys | maybe - {None}) + sum(
                 1 for i, _ in unknown if i.get(args["key"]) is None)
         else:
             n_true = len(true_items)
@@ -581,9 +582,9 @@ def _compile_quantifier(node: Node) -> Truthy:
             pooled = ip.pool([e for e, _ in pairs], [s for _, s in pairs]) if pairs else None
             return (None if pooled is None else pooled > 0), labels
         if op == "distinct":
-            keys = {i.get(key_fact) for i in true_items} - {None}
+            keys = {_hashable(i.get(key_fact)) for i in true_items} - {None}
             n_true = len(keys)
-            n_possible = len(keys | {i.get(key_fact) for i in unknown} - {None}) + sum(
+            n_possible = len(keys | {_hashable(i.get(key_fact)) for i in unknown} - {None}) + sum(
                 1 for i in unknown if i.get(key_fact) is None)
         else:
             n_true = len(true_items)
@@ -598,6 +599,20 @@ def _compile_quantifier(node: Node) -> Truthy:
         return value, labels
 
     return quantify
+
+
+def _hashable(value: Any) -> Any:
+    """A ``distinct`` key as a set member: a list or mapping (never a real site or domain,
+    but facts are data) is counted by its text instead of failing.
+
+    >>> _hashable("Leeds"), _hashable(["a"]), _hashable(None)
+    ('Leeds', "['a']", None)
+    """
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 def _and(values: Any) -> Truth:

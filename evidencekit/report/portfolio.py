@@ -33,18 +33,12 @@ from ..render.numbers import num
 from . import charts
 from .provenance import generation_time
 from .views import Chart, ReportOptions
-from .words import money
+from .words import money, n2
 
 #: The document shows the leading applications; every application is in scores.csv/xlsx.
 MAX_TABLE_ROWS = 200
-#: The effects chart draws applications with causal evidence from this many leading ones...
+#: The effects table shows the applications with causal evidence among this many leading ones.
 MAX_CHART_ROWS = 40
-#: ...and no more of them than fit on one printed page with the section's heading and the
-#: caption: A4's text area is 180 × 264 mm and the chart is scaled to its width, so a page is
-#: 264 × 660 / 180 ≈ 968 SVG units tall; 230 mm of it is left for the chart. A taller chart
-#: cannot break across pages: it ran past the footer and left its heading alone on the page
-#: before (2,000 applications, 40 rows).
-CHART_PAGE_HEIGHT = 230 * charts.FOREST_WIDTH / 180
 #: Over-claimers named on page one (the rest are marked in the ranked table).
 MAX_NAMED_OVERCLAIMERS = 12
 
@@ -141,7 +135,7 @@ class PortfolioContext:
     #: Shaded count tables (a table is the chart: its cells are shaded by count).
     theme_rows: tuple[CountRow, ...]
     claim_rows: tuple[CountRow, ...]
-    effects_chart: Chart | None
+    effects: EffectsTable | None
     ranked: tuple[RankedRow, ...]
     ranked_total: int
     failures: tuple[FailedRow, ...]
@@ -158,10 +152,7 @@ class PortfolioContext:
     #: Applications whose validated level is above the verified one; claims not yet decided.
     validated_up: int = 0
     awaiting: int = 0
-    #: Applications in the effects chart, and how many of the leading :data:`MAX_CHART_ROWS`
-    #: have causal evidence (the chart stops at a page: see :data:`CHART_PAGE_HEIGHT`).
-    effects_shown: int = 0
-    effects_candidates: int = 0
+    #: The effects table draws on this many leading applications.
     effects_window: int = MAX_CHART_ROWS
 
 
@@ -272,7 +263,7 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
     claim_rows = tuple(_shaded(str(c), [pairs[(c, v)] for v in levels], pair_peak,
                                levels.index(c))
                        for c in reversed(levels))
-    effects, effects_shown, effects_candidates = _effects_chart(ok[:MAX_CHART_ROWS])
+    effects = _effects_table(ok[:MAX_CHART_ROWS])
     column = amount_column(list({c: None for r in ok for c in (r.get("extra") or {})}))
     ranked_rows = tuple(_ranked_row(i, r, column)
                         for i, r in enumerate(ok[:MAX_TABLE_ROWS], start=1))
@@ -297,7 +288,7 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
         level_rows=level_rows,
         theme_rows=theme_rows,
         claim_rows=claim_rows,
-        effects_chart=effects, ranked=ranked_rows, ranked_total=len(ok), failures=failures[:200],
+        effects=effects, ranked=ranked_rows, ranked_total=len(ok), failures=failures[:200],
         reviewed=reviewed,
         validated_up=sum(1 for r in ok if r["row"].get("validated_level", r["row"]["level"])
                          > r["row"]["level"]),
@@ -305,7 +296,6 @@ def build_portfolio(results: Sequence[dict[str, Any]], ranked: Sequence[dict[str
         ranking_rule=RANKING_RULE, overclaimers=overclaimers,
         amount_heading=_heading(column) if column else "",
         cautioned=sum(1 for row in ranked_rows if row.caution),
-        effects_shown=effects_shown, effects_candidates=effects_candidates,
     )
 
 
@@ -337,37 +327,78 @@ def _ranked_row(rank: int, r: dict[str, Any], amount: str | None = None) -> Rank
                      int(row.get("validated_level", row["level"])))
 
 
-def _effects_chart(ok: Sequence[dict[str, Any]]) -> tuple[Chart | None, int, int]:
-    """The effects chart of the applications with causal evidence among ``ok`` (in rank
-    order), as many as fit on a page; with how many are shown and how many there were."""
-    rows = []
-    for r in ok:
+@dataclass(frozen=True, slots=True)
+class EffectRow:
+    """One application in the effects table: its name, rank and level, the effect as printed
+    and where its interval and point sit on the table's common scale (percent of the bar)."""
+
+    programme: str
+    meta: str
+    text: str
+    low: float | None  # percent of the bar's width
+    high: float | None
+    point: float
+    clipped_low: bool = False
+    clipped_high: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EffectsTable:
+    """The effects of the leading applications with causal evidence, as a table whose last
+    column draws each interval on one scale (HTML and CSS: its numbers are the table's own)."""
+
+    rows: tuple[EffectRow, ...]
+    scale: str  # e.g. "−0.20 to 0.80"
+    zero: float  # where no effect sits, percent of the bar
+    #: The bars' positions as CSS rules (numbers only), for the document's own stylesheet.
+    css: Markup
+
+
+def _pct(v: float, lo: float, hi: float) -> float:
+    return round(100.0 * (min(max(v, lo), hi) - lo) / (hi - lo), 1)
+
+
+def _effects_table(ok: Sequence[dict[str, Any]]) -> EffectsTable | None:
+    """The effects of the applications with causal evidence among ``ok`` (in rank order)."""
+    picked = []
+    for rank, r in enumerate(ok, start=1):
         row = r["row"]
         # Level 3 and above, and not an effect the assessment found not causal (a programme
         # can pass on one evaluation while its headline comes from another that fails).
         if row["level"] < 3 or row.get("effect") is None or caution(row):
             continue
+        picked.append((rank, r))
+    if not picked:
+        return None
+    values = [float(v) for _rank, r in picked
+              for v in (r["row"]["effect"], r["row"].get("effect_ci_low"),
+                        r["row"].get("effect_ci_high")) if v is not None]
+    lo, hi = min([0.0, *values]), max([0.0, *values])
+    pad = max((hi - lo) * 0.08, 0.05)
+    # Keep the scale readable when one interval is enormous (its bar ends in an arrow).
+    lo, hi = max(lo - pad, -3.0), min(hi + pad, 3.0)
+    rows, css = [], []
+    for i, (rank, r) in enumerate(picked):
+        row = r["row"]
         low, high = row.get("effect_ci_low"), row.get("effect_ci_high")
         interval = (low, high) if low is not None and high is not None else None
-        rows.append(charts.ForestRow(
-            label=str(row.get("programme") or r["application_id"]),
-            group=f"{r['application_id']} · level {row['level']}",
-            estimate=float(row["effect"]), low=low, high=high,
-            text=f"{num(row['effect'])} {ci_text(interval)}".replace(" —", "")))
-    if not rows:
-        return None, 0, 0
-    candidates = len(rows)
-    while len(rows) > 1 and charts.forest_height(rows) > CHART_PAGE_HEIGHT:
-        rows.pop()
-    svg = charts.forest_plot(
-        rows, title="Effects of the applications with causal evidence",
-        desc="Standardised effect (favourable direction) with its 95% confidence interval for "
-             "every application verified at level 3 or above, in rank order.",
-        axis_label="standardised effect (g or Cox index), positive = favourable",
-        ident="portfolio-effects", label_heading="Application")
-    return (Chart(Markup(svg), "Effects of the applications with causal evidence",
-                  "Pooled across evaluations where an application has several."),
-            len(rows), candidates)
+        er = EffectRow(
+            programme=str(row.get("programme") or r["application_id"]),
+            meta=f"{r['application_id']} · rank {rank} · level {row['level']}",
+            text=f"{num(row['effect'])} {ci_text(interval)}".replace(" —", ""),
+            low=_pct(low, lo, hi) if interval else None,
+            high=_pct(high, lo, hi) if interval else None,
+            point=_pct(float(row["effect"]), lo, hi),
+            clipped_low=bool(interval and low < lo), clipped_high=bool(interval and high > hi))
+        rows.append(er)
+        if er.low is not None and er.high is not None:
+            css.append(f"table.effects tr.e{i} .ci {{ left: {er.low}%; "
+                       f"width: {round(er.high - er.low, 1)}%; }}")
+        css.append(f"table.effects tr.e{i} .pt {{ left: {er.point}%; }}")
+    zero = _pct(0.0, lo, hi)
+    css.append(f"table.effects .zero {{ left: {zero}%; }}")
+    scale = f"{n2(lo)} to {n2(hi)}"
+    return EffectsTable(tuple(rows), scale, zero, Markup("\n".join(css)))
 
 
 def render_portfolio(context: PortfolioContext, *, pdf: bool) -> tuple[str, bytes | None]:

@@ -174,8 +174,9 @@ def test_chart_alt_text_states_the_data(funders_round: Path) -> None:
 
     html = (funders_round / "portfolio.html").read_text(encoding="utf-8")
     titles = dict(re.findall(r'<title id="(portfolio-[a-z]+)-title">([^<]*)</title>', html))
-    # The two count grids are shaded tables (their numbers are the table), not charts.
-    assert set(titles) == {"portfolio-levels", "portfolio-effects"}
+    # The count grids are shaded tables and the effects a table with drawn intervals: their
+    # numbers are the tables' own, so the levels chart is the one figure left.
+    assert set(titles) == {"portfolio-levels"}
     levels = titles["portfolio-levels"]
     # "level 2: 4 verified at this level, 3 claiming this level": the table's counts.
     with (funders_round / "scores.csv").open(encoding="utf-8", newline="") as f:
@@ -185,14 +186,14 @@ def test_chart_alt_text_states_the_data(funders_round: Path) -> None:
         claimed = sum(1 for s in scores if s["claimed_level"] == str(n))
         assert (f"level {n}: {verified} verified at this level, {claimed} claiming this level"
                 in levels)
-    effects = titles["portfolio-effects"]
+    effects = html.split('<table class="effects">', 1)[1].split("</table>", 1)[0]
     for s in scores:
-        if int(s["level"]) >= 3:
+        if int(s["level"]) >= 3 and s["effect_causal"] != "false":
             assert f"{float(s['effect']):.2f} [{float(s['effect_ci_low']):.2f}" in effects
     with pikepdf.open(funders_round / "portfolio.pdf") as pdf:
         alts = [str(o.get("/Alt")) for o in pdf.objects
                 if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Figure"]
-    assert len(alts) == 2 and all("Data: " in a for a in alts)
+    assert len(alts) == 1 and all("Data: " in a for a in alts)
     assert any(a.startswith("Applications by evidence level. Data: level 0:") for a in alts)
 
 
@@ -219,37 +220,34 @@ def test_count_tables_are_shaded_by_count_and_outline_the_diagonal(funders_round
     assert "Communities" in tables[1] or "Education" in tables[1]
 
 
-def test_the_effects_chart_keeps_to_one_page() -> None:
-    """With many applications at level 3 and above, the effects chart stops at what fits on a
-    page (it ran past the footer, its heading alone on the page before) and says so."""
-    from evidencekit.report import charts
-    from evidencekit.report.portfolio import CHART_PAGE_HEIGHT, build_portfolio
+def test_the_effects_table_draws_every_interval_on_one_scale() -> None:
+    """The effects of the leading 40 applications with causal evidence are a table (it
+    flows over pages; the SVG chart it replaces ran past the footer at 2,000 applications),
+    and each row's drawn interval and point sit where its numbers say on the common scale."""
+    from evidencekit.report.portfolio import MAX_CHART_ROWS, build_portfolio
 
     def result(i: int) -> dict[str, Any]:
-        row = {"programme": f"Programme {i} with a name long enough to wrap onto a second "
-                            "line of the chart", "organisation": "", "level": 4,
-               "claimed_level": 4, "overclaim_gap": 0, "effect": 0.3, "effect_ci_low": 0.1,
-               "effect_ci_high": 0.5, "n_analysed": 100, "rubric_id": "nesta",
-               "rubric_version": "1", "effect_causal": True, "effect_design": "rct"}
+        est = 0.1 + 0.01 * i
+        row = {"programme": f"Programme {i}", "organisation": "", "level": 4,
+               "claimed_level": 4, "overclaim_gap": 0, "effect": est,
+               "effect_ci_low": est - 0.2, "effect_ci_high": est + 0.2, "n_analysed": 100,
+               "rubric_id": "nesta", "rubric_version": "1", "effect_causal": True,
+               "effect_design": "rct"}
         return {"application_id": f"a{i:03d}", "ok": True, "row": row, "extra": {}}
 
     results = [result(i) for i in range(60)]
     context = build_portfolio(results, results)
-    assert context.effects_chart is not None
-    assert context.effects_candidates == 40 and 1 < context.effects_shown < 40
-    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"',
-                             str(context.effects_chart.svg)).group(1))  # type: ignore[union-attr]
-    assert height <= CHART_PAGE_HEIGHT
-    # Every row here is as tall as the others: one more would not have fitted.
-    row_height = (height - charts.forest_height([])) / context.effects_shown
-    assert height + row_height > CHART_PAGE_HEIGHT
-    from evidencekit.report import html as report_html
-    from evidencekit.report.assets import AssetResolver
-
-    page = report_html.render(context, resolver=AssetResolver.for_template_dir(None),
-                              medium="pdf", template_name="portfolio.html.j2")
-    assert (f"the chart shows the {context.effects_shown} highest-ranked of the 40 "
-            "applications with causal evidence among the first 40") in page
+    assert context.effects is not None
+    rows = context.effects.rows
+    assert len(rows) == MAX_CHART_ROWS
+    lo, hi = (float(x.replace("−", "-")) for x in context.effects.scale.split(" to "))
+    for i, row in enumerate(rows):
+        est = 0.1 + 0.01 * i
+        assert row.low is not None and row.high is not None
+        assert 0 <= row.low < row.point < row.high <= 100
+        assert row.point == pytest.approx(100 * (est - lo) / (hi - lo), abs=0.6)
+        assert f"table.effects tr.e{i} .pt {{ left: {row.point}%; }}" in context.effects.css
+    assert context.effects.zero == pytest.approx(100 * (0 - lo) / (hi - lo), abs=0.6)
 
 
 def test_the_effects_chart_leaves_out_effects_that_are_not_causal() -> None:
@@ -266,9 +264,8 @@ def test_the_effects_chart_leaves_out_effects_that_are_not_causal() -> None:
 
     results = [result("passes", True), result("fails", False)]
     context = build_portfolio(results, results)
-    assert context.effects_chart is not None
-    alt = re.search(r"<title[^>]*>([^<]*)</title>", str(context.effects_chart.svg))
-    assert alt is not None and "Passes" in alt.group(1) and "Fails" not in alt.group(1)
+    assert context.effects is not None
+    assert [e.programme for e in context.effects.rows] == ["Passes"]
     assert [r.caution for r in context.ranked] == ["", "fails the causal test"]
 
 
