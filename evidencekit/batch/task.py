@@ -124,8 +124,10 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     check_submission(app)  # a link out of the round, a FIFO or a device is never read
     rubric = _rubric(spec)
     sub = load_submission(app.path)
-    data = [o.source.path for e in sub.evaluations for o in e.outcomes
-            if isinstance(o.source, DataSource)]
+    from ..load.data.partitions import parts
+
+    data = [p for e in sub.evaluations for o in e.outcomes if isinstance(o.source, DataSource)
+            for p in (parts(o.source) or [o.source.path])]  # every part of a dataset
     key = resume_key(app.path, data, spec, rubric.sha256, sub.sha256)
     review = None
     if app.judgements is not None:  # a review round: the judgements are part of the result

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import quote
-from .document import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NUMBER_CHARS, MAX_VALUES, KeyPath
+from .document import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NUMBER_CHARS, MAX_VALUES, KeyPath, describe
 from .model import DESIGNS, IDENTIFICATIONS
 from .schema import (
     Choice,
@@ -43,6 +43,8 @@ from .schema import (
 
 SCHEMA_ID = "evidencekit/submission@1"
 DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: Files one outcome may be read from (``data:`` as a list, or a dataset folder's parts).
+MAX_DATA_PARTS = 10_000
 REPORTED_STATISTICS = ("t", "z", "p", "f", "hedges_g", "mean_difference", "odds_ratio")
 COLUMN_ROLES = ("outcome", "group", "treatment", "pretest", "cluster", "pre", "post", "id")
 
@@ -66,8 +68,9 @@ class DataPath(Text):
     def check(self, value: Any, path: KeyPath, ctx: Context) -> Any:
         text = super().check(value, path, ctx)
         p = PurePosixPath(text)
-        if p.suffix.lower() not in DATA_SUFFIXES:
-            ctx.add(path, "a .csv, .xlsx or .parquet file", quote(text, 60))
+        if p.suffix.lower() not in DATA_SUFFIXES and not text.endswith("/"):
+            ctx.add(path, "a .csv, .xlsx or .parquet file (or a folder ending in /)",
+                    quote(text, 60))
             raise Invalid
         if p.is_absolute() or ".." in p.parts or "\\" in text:
             ctx.add(path, "a path inside the submission's folder", quote(text, 60))
@@ -76,8 +79,40 @@ class DataPath(Text):
 
     def json_schema(self) -> dict[str, Any]:
         return {"allOf": [super().json_schema(), {
-            "pattern": "^(?!/)(?!.*\\\\)(?!(?:.*/)?\\.\\.(?:/|$)).*\\.(?:[cC][sS][vV]|"
-                       "[xX][lL][sS][xX]|[pP][aA][rR][qQ][uU][eE][tT])$"}]}
+            "pattern": "^(?!/)(?!.*\\\\)(?!(?:.*/)?\\.\\.(?:/|$))(?:.*\\.(?:[cC][sS][vV]|"
+                       "[xX][lL][sS][xX]|[pP][aA][rR][qQ][uU][eE][tT])|.*/)$"}]}
+
+
+class DataPaths(Option):
+    """``data:``: one path (a file, or a folder holding a partitioned Parquet dataset) or a
+    list of files of one format read as one outcome (:mod:`evidencekit.load.data.partitions`).
+    Always checked into a list of paths."""
+
+    _one = DataPath()
+    expected = "a data file path, a dataset folder, or a list of data files"
+
+    def check(self, value: Any, path: KeyPath, ctx: Context) -> Any:
+        if isinstance(value, str):
+            return [self._one.check(value, path, ctx)]
+        if not isinstance(value, list):
+            return self._one.check(value, path, ctx)  # its message for what it found
+        if not value or len(value) > MAX_DATA_PARTS:
+            ctx.add(path, f"a list of 1 to {MAX_DATA_PARTS:,} data files", describe(value))
+            raise Invalid
+        out = [self._one.check(v, (*path, i), ctx) for i, v in enumerate(value)]
+        if len(out) > 1:
+            suffixes = {PurePosixPath(t).suffix.lower() for t in out}
+            if any(t.endswith("/") for t in out) or suffixes - {".csv", ".parquet"} \
+                    or len(suffixes) > 1:
+                ctx.add(path, "a list of .csv files or of .parquet files (one format)",
+                        quote(", ".join(out), 60))
+                raise Invalid
+        return out
+
+    def json_schema(self) -> dict[str, Any]:
+        one = self._one.json_schema()
+        return {"anyOf": [one, {"type": "array", "items": one, "minItems": 1,
+                                "maxItems": MAX_DATA_PARTS}]}
 
 
 class AnswerValue(Option):
@@ -199,9 +234,11 @@ _outcome = Fields(
                                 "pre_post).")}, name="a summary"),
                        doc="Group summaries: treatment and control (two-group designs), pre "
                        "and post (pre_post) or post (post_only)."),
-        "data": Key(DataPath(),
+        "data": Key(DataPaths(),
                     doc="A row-level .csv, .xlsx or .parquet file inside the submission's "
-                    "folder."),
+                    "folder; or a folder (ending in /, or named .parquet) holding a "
+                    "partitioned Parquet dataset; or a list of .csv or .parquet files read "
+                    "as one."),
         "columns": Key(_columns, doc="Which column plays which role (with data)."),
         "sheet": Key(_short, doc="The worksheet to read (with an .xlsx data file)."),
         "covariates": Key(ListOf(_short, max_items=50), doc="Columns to adjust for (with data)."),

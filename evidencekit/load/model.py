@@ -96,14 +96,19 @@ class OneGroupSummary:
 
 @dataclass(frozen=True, slots=True)
 class DataSource:
-    """A row-level outcome file and how its columns map to roles. ``root`` is the folder the
-    file must stay inside (the submission's folder; None: the folder ``path`` names)."""
+    """A row-level outcome file (or files) and how its columns map to roles. ``root`` is the
+    folder the files must stay inside (the submission's folder; None: the folder ``path``
+    names)."""
 
     path: Path
     columns: Mapping[str, str]
     sheet: str | None = None
     covariates: tuple[str, ...] = ()
     root: Path | None = None
+    #: Several files read as one outcome, in this order (``data:`` given as a list); empty:
+    #: ``path`` alone, a file or a folder holding a partitioned Parquet dataset
+    #: (:mod:`evidencekit.load.data.partitions`).
+    parts: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -382,8 +382,8 @@ class _Builder:
                         r["cluster_adjusted"], r["p_value"], r["df"])
 
     def data(self, o: dict[str, Any], path: KeyPath, design: str) -> DataSource | None:
-        rel = o["data"]
-        p = Path(rel)  # suffix and inside-the-folder rules: definition.DataPath
+        rels = o["data"]  # a list: suffix and inside-the-folder rules: definition.DataPaths
+        p = Path(rels[0])
         columns = o["columns"]
         if not columns:
             self.ctx.add((*path, "columns"), "a column mapping (for example outcome: score, "
@@ -400,9 +400,12 @@ class _Builder:
                 self.ctx.add((*path, "columns", k), f"the column role {k!r} for design "
                              f"{design!r}", "it missing")
                 return None
-        full = (self.base_dir / p) if self.base_dir is not None else p
+        base = self.base_dir
+        full = (base / p) if base is not None else p
+        parts = (tuple((base / r) if base is not None else Path(r) for r in rels)
+                 if len(rels) > 1 else ())
         return DataSource(full, dict(columns), o["sheet"], tuple(o["covariates"] or ()),
-                          root=self.base_dir if self.base_dir is not None else Path.cwd())
+                          root=base if base is not None else Path.cwd(), parts=parts)
 
 
 __all__ = ["SCHEMA_ID", "build_submission", "format_path", "load_submission"]

@@ -6,6 +6,7 @@ themselves are read by :mod:`.csvfile`, :mod:`.parquet` and :mod:`.xlsx`."""
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -35,6 +36,7 @@ class DataFile:
 
     def __init__(self, source: DataSource, requests: Sequence[ColumnRequest],
                  key: str | None = None) -> None:
+        self.source = source
         self.path = Path(source.path)
         self.root = source.root
         self.display = display_path(self.path)
@@ -111,7 +113,80 @@ class DataFile:
                             ) from None
 
     def batches(self) -> Iterator[Batch]:
-        """Stream the requested columns as batches of non-blank rows."""
+        """Stream the requested columns as batches of non-blank rows (of every part, one
+        after the other, when the outcome is a dataset folder or a list of files)."""
+        from .partitions import OutsideRoot, TooManyParts, parts
+
+        try:
+            files = parts(self.source)
+        except OutsideRoot:
+            raise DataError([Problem(self.display, None, self.keyed("data"),
+                                     "a folder inside the submission's folder",
+                                     "one outside it")]) from None
+        except TooManyParts:
+            from .partitions import MAX_PARTS
+
+            raise limits.exceeded(self, "a dataset folder", f"{MAX_PARTS:,} files",
+                                  "more files than that") from None
+        if files is None:
+            yield from self._batches_of_one()
+            return
+        if not files:
+            raise DataError([Problem(self.display, None, self.keyed("data"),
+                                     "a folder of .parquet files (a partitioned dataset)",
+                                     "a folder without any")])
+        dataset, requests = self.path, self.requests
+        try:
+            for part in files:
+                self.path, self.display = part, display_path(part)
+                self.format = part.suffix.lower().lstrip(".")
+                yield from self._part(part, dataset, requests)
+        finally:
+            self.path, self.display, self.requests = dataset, display_path(dataset), requests
+            self.format = dataset.suffix.lower().lstrip(".")
+
+    def _part(self, part: Path, dataset: Path, requests: tuple[ColumnRequest, ...]
+              ) -> Iterator[Batch]:
+        """One part's batches; a column the part's file lacks but a ``key=value`` folder
+        above it names is that value in every row (Hive partitioning)."""
+        from .partitions import hive_keys
+
+        keys = hive_keys(part, dataset)
+        constant: dict[str, str | None] = {}
+        if keys and any(r.name in keys for r in requests):
+            present = set(self.columns())
+            constant = {r.name: keys[r.name] for r in requests
+                        if r.name in keys and r.name not in present}
+        if not constant:
+            yield from self._batches_of_one()
+            return
+        self.requests = tuple(r for r in requests if r.name not in constant)
+        for batch in self._batches_of_one():
+            yield self._with_constants(batch, constant, requests)
+
+    def _with_constants(self, batch: Batch, constant: dict[str, str | None],
+                        requests: tuple[ColumnRequest, ...]) -> Batch:
+        from .values import PARSERS, cell_number, nan_if_none
+
+        values, codes = dict(batch.values), dict(batch.codes)
+        for r in requests:
+            if r.name not in constant:
+                continue
+            raw = constant[r.name]
+            if raw == "__HIVE_DEFAULT_PARTITION__":  # how Spark and pyarrow write a null
+                raw = None
+            if r.kind == "category":
+                codes[r.name] = self.code(r.name, [raw],
+                                          np.zeros(batch.size, dtype=np.int64))
+                continue
+            parse = PARSERS[r.kind] if r.kind != "number" else cell_number
+            value = nan_if_none(parse(raw)) if raw is not None else math.nan
+            if raw is not None and parse(raw) is None:
+                raise self.bad_cells(r.name, r.kind, [(1, raw)], False)
+            values[r.name] = np.full(batch.size, value, dtype=np.float64)
+        return Batch(values, codes, batch.size)
+
+    def _batches_of_one(self) -> Iterator[Batch]:
         with self.open() as fh:
             size = os.fstat(fh.fileno()).st_size
         if size == 0:
