@@ -53,16 +53,20 @@ def _literals(roots: list[Node], values: Mapping[str, Any]) -> list[Any]:
     return out
 
 
-def _facts(scope: str, pool: list[Any], depth: int = 0,
-           answers: tuple[str, ...] = ()) -> st.SearchStrategy[dict[str, Any]]:
-    """Random facts of ``scope``; an evaluation's also hold ``answers`` (the rubric's
-    ``answer.<id>`` facts) when given."""
+def _facts(scope: str, pool: list[Any], depth: int = 0, answers: tuple[str, ...] = (),
+           keys: frozenset[str] = frozenset()) -> st.SearchStrategy[dict[str, Any]]:
+    """Random facts of ``scope``; an evaluation also gets the rubric's answer facts
+    (``answer.<question id>``), so checks on answers are decided too. A fact that a
+    ``distinct`` quantifier counts (a site, a sample) is text in every real submission, so
+    it is given only single values, never lists or mappings."""
     names = list(FACTS[scope]) + (list(answers) if scope == "evaluation" else [])
-    plain = st.dictionaries(st.sampled_from(names), st.sampled_from(pool), max_size=len(names))
+    single = [v for v in pool if not isinstance(v, list | dict)]
+    plain = st.fixed_dictionaries({}, optional={
+        n: st.sampled_from(single if n in keys else pool) for n in names})
     colls = COLLECTIONS[scope]
     if not colls or depth > 1:
         return plain
-    items = {name: st.lists(_facts(c.scope, pool, depth + 1, answers).map(
+    items = {name: st.lists(_facts(c.scope, pool, depth + 1, answers, keys).map(
         lambda d, lab=c.label: {**d, lab: d.get(lab, "item")}), max_size=4)
         for name, c in colls.items()}
     return st.tuples(plain, st.fixed_dictionaries({}, optional=items)).map(
@@ -80,40 +84,75 @@ def test_compiled_equals_interpreted(path: Path) -> None:
     roots += [ov.check for ov in rubric.overrides]
     params = dict(rubric.values)
     pool = _literals(roots, params)
+    pool += [o.code for q in rubric.questions for o in q.options if o.code not in pool]
     answers = tuple(f"answer.{q.id}" for q in rubric.questions)
+    keys = frozenset(n.args["key"] for root in roots for n in _nodes(root)
+                     if n.op == "distinct")
     top = {r.scope for r in roots}
     assert len(top) == 1
     checked = {"value": 0, "witnesses": 0}
 
     @settings(max_examples=150, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(_facts(top.pop(), pool, answers=answers))
+    @given(_facts(top.pop(), pool, answers=answers, keys=keys))
     def check(facts: dict[str, Any]) -> None:
         reference = Interpreter(params, _mean_pool, explain=False)
         compiled = Interpreter(params, _mean_pool, explain=False)
         for root in roots:
             for node in _nodes(root):
-                if node.scope != root.scope:
-                    continue  # a 'where' condition is evaluated on an item, not here
-                want = reference.interpret(node, facts)
-                got = compiled.evaluate(node, facts)
-                assert (got.value, got.witnesses) == (want.value, want.witnesses), node
-                assert truth(node)(facts, compiled) == (want.value, want.witnesses)
-                checked["value"] += want.value is not None
-                checked["witnesses"] += bool(want.witnesses)
+                # a 'where' condition is evaluated on each item of its collection
+                targets = [facts] if node.scope == root.scope else [
+                    item for name, c in COLLECTIONS[root.scope].items()
+                    if c.scope == node.scope for item in facts.get(name, ())]
+                for target in targets:
+                    want = reference.interpret(node, target)
+                    got = compiled.evaluate(node, target)
+                    assert (got.value, got.witnesses) == (want.value, want.witnesses), node
+                    assert truth(node)(target, compiled) == (want.value, want.witnesses)
+                    checked["value"] += want.value is not None
+                    checked["witnesses"] += bool(want.witnesses)
 
     check()
-    if rubric.scope == "programme" and rubric.questions:
-        # A programme-scope rubric whose checks need many answers about one evaluation at
-        # once (HomVEE, SPTW) is decided at random too rarely to insist on it here; its
-        # decided cases are the truth tables in tests/rubrics.
-        return
-    # The random facts reach decided values (and witnesses), not only "unknown".
+    # The random facts reach decided values, not only "unknown" (witnesses need an
+    # evaluation that qualifies, which the bundled examples give: see the next test).
     assert checked["value"] > 0
-    quantified = any(n.op in ("some", "every", "count") for root in roots
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", RUBRICS, ids=lambda p: p.stem)
+def test_compiled_equals_interpreted_on_the_examples(path: Path) -> None:
+    """The same on the facts of every bundled example: real evaluations that qualify, so
+    quantifiers name witnesses (random facts rarely meet a whole rubric's conditions)."""
+    from evidencekit.api import _analysed
+    from evidencekit.assessment.engine import analysis_options, rubric_facts
+    from evidencekit.load import load_submission
+
+    rubric = load_rubric(path)
+    roots = [c.check for lv in rubric.levels for c in lv.criteria]
+    roots += [ov.check for ov in rubric.overrides]
+    params = dict(rubric.values)
+    options = analysis_options(rubric)
+    witnesses = 0
+    for example in EXAMPLES:
+        sub = load_submission(example)
+        facts, _ = rubric_facts(sub, rubric, _analysed(sub, options))
+        scopes = [facts] if rubric.scope == "programme" else facts["evaluations"]
+        for top in scopes:
+            reference = Interpreter(params, _mean_pool, explain=False)
+            compiled = Interpreter(params, _mean_pool, explain=False)
+            for root in roots:
+                want = reference.interpret(root, top)
+                got = compiled.evaluate(root, top)
+                assert (got.value, got.witnesses) == (want.value, want.witnesses), \
+                    (example.name, root)
+                assert truth(root)(top, compiled) == (want.value, want.witnesses)
+                witnesses += bool(want.witnesses)
+    quantified = any(n.op in ("some", "every", "count", "distinct") for root in roots
                      for n in _nodes(root))  # only a quantifier names witnesses
-    if rubric.scope == "programme" and quantified:  # evaluations qualify at random
-        assert checked["witnesses"] > 0
+    if quantified:
+        assert witnesses > 0
 
 
 def test_compiled_can_differ_from_a_wrong_reference() -> None:

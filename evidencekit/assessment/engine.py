@@ -329,17 +329,13 @@ def _pool(estimates: list[float], ses: list[float], method: str = "DL") -> float
     return float(stats.pool(estimates, ses, method=method).random)
 
 
-def assess_submission(submission: Submission, rubric: Rubric, analysis: AnalysisResult,
-                      *, explain: bool = True, review: Any = None) -> AssessmentResult:
-    """Apply ``rubric``; with ``explain=False`` only statuses and levels are worked out
-    (reasons, advice and next steps are left empty), which is what batch scoring needs.
-
-    ``review`` (an :class:`evidencekit.review.model.Review`) carries the reviewers'
-    decisions: a claimed criterion they validated is ``validated`` and counts towards
-    ``validated_level``; nothing else changes (a verified or not-met criterion stays so)."""
+def rubric_facts(submission: Submission, rubric: Rubric, analysis: AnalysisResult
+                 ) -> tuple[dict[str, Any], tuple[AnswerRecord, ...]]:
+    """The facts ``rubric``'s checks read for ``submission``, and the answers they hold:
+    the programme's facts, then the evaluations' answers (given or pre-filled), then
+    GRADE's facts (which read the answers)."""
     params = dict(rubric.values)
     method = str(params.get("pooling_method", "DL"))
-    interpreter = Interpreter(params, lambda e, s: _pool(e, s, method), explain=explain)
     facts = programme_facts(submission, analysis)
     answers: tuple[AnswerRecord, ...] = ()
     if rubric.questions or any(e.answers for e in submission.evaluations):
@@ -352,6 +348,21 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
                                 Interpreter(params, lambda e, s: _pool(e, s, method)))
     # GRADE's facts read the evaluations' answers (answer.indirectness), so come after them.
     add_grade_facts(facts, submission, analysis, params)
+    return facts, answers
+
+
+def assess_submission(submission: Submission, rubric: Rubric, analysis: AnalysisResult,
+                      *, explain: bool = True, review: Any = None) -> AssessmentResult:
+    """Apply ``rubric``; with ``explain=False`` only statuses and levels are worked out
+    (reasons, advice and next steps are left empty), which is what batch scoring needs.
+
+    ``review`` (an :class:`evidencekit.review.model.Review`) carries the reviewers'
+    decisions: a claimed criterion they validated is ``validated`` and counts towards
+    ``validated_level``; nothing else changes (a verified or not-met criterion stays so)."""
+    params = dict(rubric.values)
+    method = str(params.get("pooling_method", "DL"))
+    interpreter = Interpreter(params, lambda e, s: _pool(e, s, method), explain=explain)
+    facts, answers = rubric_facts(submission, rubric, analysis)
     per_evaluation: tuple[EvaluationVerdict, ...] = ()
     if rubric.scope == "evaluation":
         per_evaluation = tuple(
