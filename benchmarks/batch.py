@@ -134,19 +134,46 @@ for f in sorted(Path(sys.argv[1]).rglob("*.yaml")):
 """
 
 
+def _hwm(pid: int) -> int:
+    """A process's own peak RSS so far (VmHWM, KiB; 0 where /proc has none)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and the peak RSS (KiB) of that one process."""
+    """Wall seconds and the peak RSS (KiB) of that one process: its own VmHWM, polled while
+    it runs (``ru_maxrss`` of a finished child counts its worker processes too), or
+    ``ru_maxrss`` where there is no /proc."""
+    import threading
+
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert proc.stderr is not None
+    peak = [0]
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _hwm(proc.pid))
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    watcher.join()
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 3):
         sys.stderr.write(err.decode(errors="replace"))
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, peak[0] or usage.ru_maxrss
 
 
 def spread(values: list[float], fmt: str = ".2f") -> str:
