@@ -183,6 +183,12 @@ COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
                       None, 9),
     "rubric_id": ("Rubric", "The standard of evidence applied.", None, 12),
     "rubric_version": ("Rubric version", "The version of that rubric.", None, 10),
+    "claims_disputed": ("Claims disputed", "Claims on which the round's reviewers disagree "
+                        "(awaiting the moderator).", "0", 10),
+    "reviewers": ("Reviewers", "The reviewers assigned to the application in the round.",
+                  None, 24),
+    "error": ("Cannot be assessed", "Why the application cannot be assessed, if it cannot.",
+              None, 30),
     "input_sha256": ("Submission SHA-256", "SHA-256 of the submission file, as in the "
                      "report's provenance table (sha256sum gives the same).", None, 20),
 }
@@ -243,6 +249,8 @@ def write_scores_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]],
             return "Gate: " + titles.get(gid, gid.replace("_", " "))
         if code.startswith("level:"):
             return f"Level {code[6:]} status"
+        if code.startswith("claim:"):
+            return "Claim: " + code[6:]
         if code in BASE_COLUMNS:  # a column added without a heading: still readable
             return code.replace("_", " ").capitalize()
         return code  # the funder's own column, as named in the manifest
@@ -320,6 +328,11 @@ def write_scores_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]],
                            "(it and every level below are verified), Reached with validated "
                            "claims, Claimed only (reached once claims are counted) or Not "
                            "reached.")
+            elif code.startswith("claim:"):
+                meaning = ("A claimed criterion's state in the review round, as `evidencekit "
+                           "round status` shows it: validated, rejected, disputed (awaiting "
+                           "the moderator) or pending; empty when the application does not claim "
+                           "it.")
             else:
                 meaning = "The funder's own column, carried from the manifest."
             for i, t in enumerate((heading(code), code, meaning)):

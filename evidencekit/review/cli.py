@@ -218,18 +218,45 @@ def status_cmd(round_dir: str, fmt: str, database: str | None) -> None:
 @round_group.command("export")
 @click.argument("round_dir", metavar="ROUND", type=click.Path(path_type=str))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="reviews.csv, reviews.xlsx, or a judgements file (.yaml/.json).")
+              help="reviews.csv, reviews.xlsx, or a judgements file (.yaml/.json); with "
+                   "--scores: scores.csv or scores.xlsx.")
 @click.option("--application", default=None, help="Only this application.")
-@click.option("--reviewer", default=None, help="Only this reviewer.")
+@click.option("--reviewer", default=None,
+              help="Only this reviewer's judgements (with --scores: the applications "
+                   "assigned to this reviewer).")
+@click.option("--scores", is_flag=True,
+              help="Each application's verified, validated and claimed level and its claims' "
+                   "states (as `round status` shows them), not the judgements.")
+@click.option("--min-level", "min_level", type=int, default=None, metavar="N",
+              help="With --scores: only applications whose validated level is at least N.")
+@click.option("--disputed", is_flag=True,
+              help="With --scores: only applications with a disputed claim.")
 @click.option("--audit", is_flag=True, help="The whole audit trail (every action), as CSV.")
 @_DATABASE
 def export_cmd(round_dir: str, out: str, application: str | None, reviewer: str | None,
-               audit: bool, database: str | None) -> None:
-    """Export the round's judgements (filtered), or its whole audit trail."""
+               scores: bool, min_level: int | None, disputed: bool, audit: bool,
+               database: str | None) -> None:
+    """Export the round's judgements (filtered), its scores (--scores, filtered), or its whole
+    audit trail."""
     from .service import export_rows, write_export
 
     store = _open(round_dir, database)
     path = Path(out)
+    if not scores and (min_level is not None or disputed):
+        from .store import ReviewError
+
+        raise ReviewError.one(None, "--min-level and --disputed only with --scores",
+                              "them without --scores", key="--scores")
+    if scores:
+        from .service import score_export, status, write_scores
+
+        header, rows = score_export(store, status(store), application=application,
+                                    reviewer=reviewer, min_level=min_level,
+                                    disputed=disputed)
+        write_scores(path, header, rows)
+        click.echo(f"Wrote {len(rows)} of {len(store.applications())} applications' scores "
+                   f"to {out}.")
+        return
     if audit:
         import csv
         import io

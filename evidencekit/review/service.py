@@ -198,10 +198,90 @@ def status(store: ReviewStore) -> RoundStatus:
             "application": app_id, "programme": result.programme, "level": result.level,
             "validated_level": result.validated, "claimed_level": result.claimed_level,
             "reviewers": assigned.get(app_id, []), "submission_sha256": sha,
+            "rubric_id": result.rubric_id,
             "claims": {c.id: (c.review.decision if c.review is not None else "pending")
                        for c in crits}})
     agreement = pairwise(store.judgements(), {k: v[1] for k, v in apps.items()})
     return RoundStatus(tuple(rows), tuple(agreement))
+
+
+#: The scores export's first columns (then one ``claim:<criterion>`` column per claim).
+SCORE_COLUMNS = ["application_id", "programme", "level", "validated_level", "claimed_level",
+                 "claims_awaiting_review", "claims_disputed", "reviewers", "rubric_id",
+                 "input_sha256", "error"]
+
+
+def score_export(store: ReviewStore, st: RoundStatus, *, application: str | None = None,
+                 reviewer: str | None = None, min_level: int | None = None,
+                 disputed: bool = False) -> tuple[list[str], list[list[Any]]]:
+    """The round's scores as :func:`status` decided them (nothing recomputed here), one row
+    per application, filtered: ``application``; the applications assigned to ``reviewer``;
+    a *validated* level of at least ``min_level`` (the verified level plus the claims the
+    reviewers validated); only applications with a ``disputed`` claim. An application that
+    cannot be assessed passes only the ``application`` and ``reviewer`` filters."""
+    if application is not None and application not in store.applications():
+        raise ReviewError.one(None, "an application of this round (" +
+                              ", ".join(sorted(store.applications())) + ")",
+                              repr(application), key="application")
+    if reviewer is not None and reviewer not in {r.name for r in store.reviewers()}:
+        raise ReviewError.one(None, "a reviewer of this round", repr(reviewer), key="reviewer")
+    if min_level is not None:
+        from ..api import as_rubric
+
+        top = len(as_rubric(store.settings().rubric).levels)
+        if not 0 <= min_level <= top:
+            raise ReviewError.one(None, f"a level from 0 to {top}", str(min_level),
+                                  key="--min-level")
+    kept = []
+    for row in st.applications:
+        if application is not None and row["application"] != application:
+            continue
+        if reviewer is not None and reviewer not in row.get("reviewers",
+                                                            store.assignments().get(
+                                                                row["application"], [])):
+            continue
+        if "error" in row:
+            if min_level is None and not disputed:
+                kept.append(row)
+            continue
+        if min_level is not None and row["validated_level"] < min_level:
+            continue
+        if disputed and "disputed" not in row["claims"].values():
+            continue
+        kept.append(row)
+    crits = list(dict.fromkeys(c for row in kept for c in row.get("claims", {})))
+    header = SCORE_COLUMNS + [f"claim:{c}" for c in crits]
+    rows = []
+    for row in kept:
+        claims = row.get("claims", {})
+        values = {"application_id": row["application"], "programme": row.get("programme"),
+                  "level": row.get("level"), "validated_level": row.get("validated_level"),
+                  "claimed_level": row.get("claimed_level"),
+                  "claims_awaiting_review": None if "error" in row else
+                  sum(d in ("pending", "disputed") for d in claims.values()),
+                  "claims_disputed": None if "error" in row else
+                  sum(d == "disputed" for d in claims.values()),
+                  "reviewers": "; ".join(row.get("reviewers") or
+                                         store.assignments().get(row["application"], [])),
+                  "rubric_id": row.get("rubric_id"),
+                  "input_sha256": row.get("submission_sha256"), "error": row.get("error")}
+        rows.append([values[c] for c in SCORE_COLUMNS] + [claims.get(c, "") for c in crits])
+    return header, rows
+
+
+def write_scores(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    """The scores export as scores.csv or scores.xlsx, by the batch's own writers (every
+    text cell inert, numbers as numbers)."""
+    from ..batch.outputs import write_scores_csv, write_scores_xlsx
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        write_scores_csv(path, header, rows)
+    elif suffix == ".xlsx":
+        write_scores_xlsx(path, header, rows)
+    else:
+        raise ReviewError.one(str(path), "a scores export ending .csv or .xlsx",
+                              f"a {path.suffix or 'suffix-less'} file")
 
 
 EXPORT_COLUMNS = ("seq", "at", "application", "criterion", "reviewer", "role", "decision",
@@ -277,5 +357,5 @@ def write_export(rows: list[dict[str, Any]], path: Path, judgements: list[Judgem
 
 
 __all__ = ["ApplicationView", "Claim", "RoundStatus", "claims_of", "export_rows", "login", "now",
-           "prepare", "record",
-           "status", "view", "write_export"]
+           "prepare", "record", "score_export",
+           "status", "view", "write_export", "write_scores"]

@@ -183,3 +183,94 @@ def test_an_import_records_all_or_nothing(round_dir: Path, cli: Any, tmp_path: P
     exported = tmp_path / "x.csv"
     assert cli("round", "export", r, "--out", exported).exit_code == 0
     assert len(exported.read_text().splitlines()) == 1  # the header only: nothing recorded
+
+
+def _scores(cli: Any, r: Path, out: Path, *args: str) -> list[dict[str, str]]:
+    res = cli("round", "export", r, "--scores", "--out", out, *args)
+    assert res.exit_code == 0, res.stderr
+    with open(out, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_scores_export_filtered_as_round_status_decides(round_dir: Path, cli: Any,
+                                                        tmp_path: Path) -> None:
+    r = round_dir
+    judge(cli, r, "Ada Khan", "city-year", "nesta.L3.comparison", "validated")
+    judge(cli, r, "Ben Ode", "city-year", "nesta.L3.comparison", "validated")
+    judge(cli, r, "Ada Khan", "goodgym", "nesta.L4.costs", "validated")
+    judge(cli, r, "Ben Ode", "goodgym", "nesta.L4.costs", "rejected")
+    st = json.loads(cli("round", "status", r, "--format", "json").stdout)
+    rows = _scores(cli, r, tmp_path / "scores.csv")
+    assert [x["application_id"] for x in rows] == [a["application"] for a in st["applications"]]
+    for row, a in zip(rows, st["applications"], strict=True):  # the status's verdict, as is
+        assert (row["level"], row["validated_level"], row["claimed_level"]) == \
+            (str(a["level"]), str(a["validated_level"]), str(a["claimed_level"]))
+        assert {k[6:]: v for k, v in row.items() if k.startswith("claim:") and v} == a["claims"]
+    by = {x["application_id"]: x for x in rows}
+    assert by["goodgym"]["claims_disputed"] == "1" and by["city-year"]["claims_disputed"] == "0"
+    assert [x["application_id"] for x in _scores(cli, r, tmp_path / "d.csv", "--disputed")] \
+        == ["goodgym"]
+    # --min-level is on the validated level: city-year is verified 2, validated 3.
+    assert len(_scores(cli, r, tmp_path / "m3.csv", "--min-level", "3")) == 2
+    assert _scores(cli, r, tmp_path / "m4.csv", "--min-level", "4") == []
+    judge(cli, r, "Cy Moderator", "goodgym", "nesta.L4.costs", "validated")
+    assert [x["application_id"] for x in _scores(cli, r, tmp_path / "m4.csv", "--min-level",
+                                                 "4")] == ["goodgym"]
+    assert _scores(cli, r, tmp_path / "d.csv", "--disputed") == []
+    assert [x["application_id"] for x in _scores(cli, r, tmp_path / "a.csv", "--application",
+                                                 "city-year", "--reviewer", "Ben Ode")] \
+        == ["city-year"]
+    assert _scores(cli, r, tmp_path / "c.csv", "--reviewer", "Cy Moderator") == []  # none assigned
+    from openpyxl import load_workbook
+
+    assert cli("round", "export", r, "--scores", "--out", tmp_path / "s.xlsx",
+               "--min-level", "4").exit_code == 0
+    wb = load_workbook(tmp_path / "s.xlsx")
+    got = list(wb["Scores"].iter_rows(values_only=True))
+    assert got[0][:5] == ("Application", "Programme", "Verified level", "Validated level",
+                          "Claimed level")
+    assert got[1][:5] == ("goodgym", "GoodGym coach visits", 3, 4, 4) and len(got) == 2
+    assert "Claim: nesta.L4.costs" in got[0] and "Columns" in wb.sheetnames
+
+
+def test_scores_export_cells_are_inert(round_dir: Path, cli: Any, tmp_path: Path) -> None:
+    f = round_dir / "goodgym.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace(
+        "name: GoodGym coach visits", "name: '=HYPERLINK(\"http://x\")'"), encoding="utf-8")
+    rows = _scores(cli, round_dir, tmp_path / "s.csv", "--application", "goodgym")
+    assert rows[0]["programme"] == "'=HYPERLINK(\"http://x\")"
+    res = cli("round", "export", round_dir, "--scores", "--out", tmp_path / "s.xlsx")
+    assert res.exit_code == 0, res.stderr
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    assert "<f>" not in zipfile.ZipFile(tmp_path / "s.xlsx").read(
+        "xl/worksheets/sheet1.xml").decode()  # no live formula anywhere
+    ws = load_workbook(tmp_path / "s.xlsx")["Scores"]
+    assert "'=HYPERLINK(\"http://x\")" in [c.value for c in ws[3]]
+
+
+@pytest.mark.parametrize(("args", "sentence"), [
+    (["--application", "nope"], "application: expected an application of this round"),
+    (["--reviewer", "Nobody"], "reviewer: expected a reviewer of this round"),
+    (["--min-level", "9"], "--min-level: expected a level from 0 to 5, found 9."),
+    (["--min-level", "-1"], "--min-level: expected a level from 0 to 5, found -1."),
+])
+def test_scores_export_bad_filters_are_one_sentence(round_dir: Path, cli: Any, tmp_path: Path,
+                                                    args: list[str], sentence: str) -> None:
+    out = cli("round", "export", round_dir, "--scores", "--out", tmp_path / "s.csv", *args)
+    assert out.exit_code == 2 and sentence in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and not (tmp_path / "s.csv").exists()
+
+
+def test_scores_export_unwritable_or_wrong_file_is_one_sentence(round_dir: Path, cli: Any,
+                                                                tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    for target in (tmp_path / "a-file" / "s.csv", tmp_path / "a-file" / "s.xlsx",
+                   tmp_path / "s.txt"):
+        out = cli("round", "export", round_dir, "--scores", "--out", target)
+        assert out.exit_code == 2 and "Traceback" not in out.stderr, out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1
+    out = cli("round", "export", round_dir, "--disputed", "--out", tmp_path / "r.csv")
+    assert out.exit_code == 2 and "only with --scores" in out.stderr
