@@ -250,11 +250,11 @@ def export_cmd(round_dir: str, out: str, application: str | None, reviewer: str 
     if scores:
         from .service import score_export, status, write_scores
 
-        header, rows = score_export(store, status(store), application=application,
-                                    reviewer=reviewer, min_level=min_level,
-                                    disputed=disputed)
-        write_scores(path, header, rows)
-        click.echo(f"Wrote {len(rows)} of {len(store.applications())} applications' scores "
+        header, table = score_export(store, status(store), application=application,
+                                     reviewer=reviewer, min_level=min_level,
+                                     disputed=disputed)
+        write_scores(path, header, table)
+        click.echo(f"Wrote {len(table)} of {len(store.applications())} applications' scores "
                    f"to {out}.")
         return
     if audit:
