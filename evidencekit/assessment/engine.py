@@ -11,9 +11,10 @@ and the best one (highest level, then highest claimed level, then one the rubric
 one its per-evaluation questions are asked of —, then first listed) is the result's
 ``level``, ``claimed_level`` and ``levels``. The result names that evaluation
 (``evaluation``) only when it reached a level, has a claimed level, or the rubric applies to
-it; otherwise ``evaluation`` is None: nothing was assessed, so no evaluation is named. Claims answer a criterion for every
-evaluation. A rubric's ``overrides`` are applied after the levels, to each verdict: the first
-whose condition is verified replaces the verdict's label (the level numbers stay).
+it; otherwise ``evaluation`` is None: nothing was assessed, so no evaluation is named.
+Claims answer a criterion for every evaluation. A rubric's ``overrides`` are applied after
+the levels, to each verdict: the first whose condition is verified replaces the verdict's
+label (the level numbers stay).
 """
 
 from __future__ import annotations

@@ -400,9 +400,9 @@ def test_a_randomised_trial_answers_the_rob2_questions(page: Any, server: Server
                           "el => { el.value = 'maybe'; el.checked = true; }")
     page.get_by_role("button", name="See my result").click()
     error = page.locator("#f-sq-0-rob2-2-1-error")
-    assert " ".join(error.text_content().split()) == ("Error: 'maybe' is not an answer to 2.1; answer yes (Y), "
-                                  "probably yes (PY), probably no (PN), no (N), no information "
-                                  "(NI).")
+    assert " ".join(error.text_content().split()) == (
+        "Error: 'maybe' is not an answer to 2.1; answer yes (Y), probably yes (PY), "
+        "probably no (PN), no (N), no information (NI).")
     described = _question(page, "2.1").get_attribute("aria-describedby").split()
     assert "f-sq-0-rob2-2-1-error" in described
     assert _question(page, "1.2").get_by_role("radio", name="Probably yes").is_checked()
