@@ -7,10 +7,14 @@ whose check is refuted by the submission stays ``not_met`` whatever the claim sa
 
 A rubric of ``scope: evaluation`` rates each evaluation on its own: the levels are applied
 with that evaluation as the top scope, every evaluation gets a verdict (``per_evaluation``)
-and the best one (highest level, then highest claimed level, then first listed) is the
-result's ``level``, ``claimed_level`` and ``levels``. Claims answer a criterion for every
-evaluation. A rubric's ``overrides`` are applied after the levels, to each verdict: the first
-whose condition is verified replaces the verdict's label (the level numbers stay).
+and the best one (highest level, then highest claimed level, then one the rubric applies to —
+one its per-evaluation questions are asked of —, then first listed) is the result's
+``level``, ``claimed_level`` and ``levels``. The result names that evaluation
+(``evaluation``) only when it reached a level, has a claimed level, or the rubric applies to
+it; otherwise ``evaluation`` is None: nothing was assessed, so no evaluation is named.
+Claims answer a criterion for every evaluation. A rubric's ``overrides`` are applied after
+the levels, to each verdict: the first whose condition is verified replaces the verdict's
+label (the level numbers stay).
 """
 
 from __future__ import annotations
@@ -351,6 +355,23 @@ def rubric_facts(submission: Submission, rubric: Rubric, analysis: AnalysisResul
     return facts, answers
 
 
+def _applies(rubric: Rubric, interpreter: Interpreter,
+             evaluations: list[Any]) -> list[bool]:
+    """For each evaluation: does ``rubric`` apply to it? A rubric with per-evaluation
+    questions applies to an evaluation it asks at least one of them (``asked_when``); one
+    without applies to every evaluation. The best-verdict tie-break prefers these.
+
+    >>> from types import SimpleNamespace as NS
+    >>> _applies(NS(questions=()), None, [{}, {}])
+    [True, True]
+    """
+    if not rubric.questions:
+        return [True] * len(evaluations)
+    return [any(q.asked_when is None
+                or interpreter.evaluate(q.asked_when, ev).value is True
+                for q in rubric.questions) for ev in evaluations]
+
+
 def assess_submission(submission: Submission, rubric: Rubric, analysis: AnalysisResult,
                       *, explain: bool = True, review: Any = None) -> AssessmentResult:
     """Apply ``rubric``; with ``explain=False`` only statuses and levels are worked out
@@ -370,15 +391,20 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
             for ev in facts["evaluations"])
         # With no evaluation there is nothing to rate: every check is unknown (a claim may
         # still answer it).
-        best = (max(per_evaluation,
-                    key=lambda v: (v.level, v.validated_level or 0, v.claimed_level))
-                if per_evaluation else
+        applies = _applies(rubric, interpreter, facts["evaluations"])
+        ranked = [(v.level, v.validated_level or 0, v.claimed_level, ok)
+                  for v, ok in zip(per_evaluation, applies, strict=True)]
+        at = max(range(len(ranked)), key=ranked.__getitem__) if ranked else None
+        best = (per_evaluation[at] if at is not None else
                 _verdict(rubric, interpreter, {"outcomes": []}, submission, params, explain,
                          review))
+        # Named only when the rubric assessed it: a tie at level 0 among evaluations the
+        # rubric does not apply to names none, rather than the first listed.
+        evaluation = best.id if at is not None and any(ranked[at]) else None
     else:
         best = _verdict(rubric, interpreter, facts, submission, params, explain, review)
+        evaluation = None
     results, level, claimed_level = list(best.levels), best.level, best.claimed_level
-    evaluation = best.id if per_evaluation else None
     prefix = rubric.id + "."
     known = {c.id for lv in rubric.levels for c in lv.criteria}
     unknown_claims = tuple(k for k in submission.claims if k.startswith(prefix) and k not in known)

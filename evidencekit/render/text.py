@@ -244,7 +244,7 @@ def print_crosswalk(crosswalk: Crosswalk, file: IO[str] | None = None) -> None:
         table.add_column("evaluation rated", no_wrap=True)
         for e in crosswalk.entries:
             claimed = "—" if e.claimed_level == e.level else e.claimed_label
-            where = (e.evaluation or "none given") if e.scope == "evaluation" else "(programme)"
+            where = (e.evaluation or "none assessed") if e.scope == "evaluation" else "(programme)"
             table.add_row(e.rubric_id, f"{e.level}/{e.max_level}", e.label, claimed, where)
         con.print(table)
         con.print()

@@ -42,7 +42,7 @@ class Verdicts(BuilderBase):
                         f"{e.max_level})")
         if e.scope == "evaluation":
             evaluation = (self.titles().get(e.evaluation) or self.text(e.evaluation, "short")
-                          if e.evaluation else "none given")
+                          if e.evaluation else "none assessed")
         else:
             evaluation = "the whole programme"
         return CrosswalkRow(self.text(e.rubric_title), f"{self.text(e.rubric_id)}, version "
