@@ -84,6 +84,8 @@ _WRITE_ERRORS = {
     errno.EPERM: "no permission to write there",
     errno.EFBIG: "a file-size limit (the file would be larger than allowed)",
     errno.ENOTDIR: "a file where a folder is needed on the way",
+    # what mkdir(parents=True, exist_ok=True) raises when a file stands where a folder goes
+    errno.EEXIST: "a file where a folder is needed on the way",
     errno.EISDIR: "a folder in its place",
     errno.ENAMETOOLONG: "a name too long for the file system",
 }
@@ -100,6 +102,8 @@ def unwritable(path: Path | str | None, exc: OSError) -> InputError:
 
     >>> print(unwritable(Path("out/scores.csv"), OSError(errno.ENOSPC, "No space")))
     out/scores.csv: expected a place the file can be written to, found no space left on the disk.
+    >>> print(unwritable(Path("notes.txt/scores.csv"), FileExistsError(errno.EEXIST, "File exists")))
+    notes.txt/scores.csv: expected a place the file can be written to, found a file where a folder is needed on the way.
     """
     found = _WRITE_ERRORS.get(exc.errno or 0) or sanitise(exc.strerror or type(exc).__name__)
     if path is None:  # a library's own temporary file, say
