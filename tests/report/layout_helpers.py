@@ -8,12 +8,10 @@ problems, empty when the layout is sound, so that a failing assertion says what 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tools.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium
+from tools.browser import chromium  # noqa: F401  (the report tests import it from here)
 
 #: JavaScript run in the page: horizontal overflow of the document, and table cells (or any
 #: text element) too narrow for the longest word they hold.
@@ -27,20 +25,6 @@ def overflow_problems(page: Any) -> list[str]:
 
 
 
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Headless Debian chromium through Playwright (its own browser download is never used)."""
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def html_documents(folder: Path) -> list[Path]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from tools.axe import axe_violations, need_axe
-from tools.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium
+from tools.browser import chromium, need_chromium
 
 from evidencekit.review.store import ReviewStore
 
@@ -102,14 +102,8 @@ def server(round_dir: Path) -> Iterator[ReviewServer]:
 
 @pytest.fixture(scope="module")
 def browser(server: ReviewServer) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def new_page(browser: Any) -> Any:

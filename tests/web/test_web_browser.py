@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
+from tools.browser import chromium
 from web_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PRE_POST_FORM,
     PROGRAMME_FORM,
     Server,
@@ -39,14 +38,8 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

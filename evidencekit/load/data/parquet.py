@@ -16,7 +16,7 @@ from . import limits
 from .arrow import floats, indices, numeric_type, prefetch
 from .columns import Batch
 from .datafile import SHOW
-from .parquet_pages import check_pages
+from .parquet_pages import check_pages, mapped_chunks
 from .values import EXPECTED, PARSERS, cell_number, describe, excerpt, nan_if_none
 
 if TYPE_CHECKING:
@@ -95,21 +95,13 @@ def _check_footer(data: DataFile, source: BinaryIO) -> None:
 def _check_chunks(data: DataFile, pf: Any, columns: list[str]) -> None:
     """Every column chunk the analysis reads is at most ``limits.PARQUET_CHUNK_BYTES``
     decompressed, as the footer declares it (checked before any page is read)."""
-    meta = pf.metadata
-    wanted = set(columns)
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for i in range(group.num_columns):
-            chunk = group.column(i)
-            top = chunk.path_in_schema.split(".", 1)[0]
-            if top not in wanted:
-                continue
-            declared = max(chunk.total_uncompressed_size, chunk.total_compressed_size)
-            if declared > limits.PARQUET_CHUNK_BYTES:
-                raise limits.exceeded(
-                    data, "one column of one Parquet row group",
-                    f"{limits.mib(limits.PARQUET_CHUNK_BYTES)} decompressed",
-                    f"{limits.mib(declared)} in row group {g + 1:,}", column=top)
+    for g, top, chunk in mapped_chunks(pf.metadata, columns):
+        declared = max(chunk.total_uncompressed_size, chunk.total_compressed_size)
+        if declared > limits.PARQUET_CHUNK_BYTES:
+            raise limits.exceeded(
+                data, "one column of one Parquet row group",
+                f"{limits.mib(limits.PARQUET_CHUNK_BYTES)} decompressed",
+                f"{limits.mib(declared)} in row group {g + 1:,}", column=top)
 
 
 def batches(data: DataFile) -> Iterator[Batch]:

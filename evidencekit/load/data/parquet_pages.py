@@ -23,6 +23,7 @@ from the dictionary page if there is one, else the first data page, for
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -31,7 +32,7 @@ from . import limits
 if TYPE_CHECKING:
     from .datafile import DataFile
 
-__all__ = ["PageHeader", "check_pages", "parse_header"]
+__all__ = ["PageHeader", "check_pages", "mapped_chunks", "parse_header"]
 
 #: Parquet page types (``parquet.thrift`` enum PageType) whose values are rows.
 DATA_PAGE, INDEX_PAGE, DICTIONARY_PAGE, DATA_PAGE_V2 = 0, 1, 2, 3
@@ -212,6 +213,19 @@ def _size(n: int) -> str:
     return f"{n:,} bytes" if n < 1 << 20 else limits.mib(n)
 
 
+def mapped_chunks(meta: Any, columns: list[str]) -> Iterator[tuple[int, str, Any]]:
+    """(row group index, top-level column name, column chunk metadata) of every chunk of
+    ``columns`` (a nested column's leaves count as their top-level column)."""
+    wanted = set(columns)
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for i in range(group.num_columns):
+            chunk = group.column(i)
+            top = chunk.path_in_schema.split(".", 1)[0]
+            if top in wanted:
+                yield g, top, chunk
+
+
 def _chunk_range(chunk: Any) -> tuple[int, int]:
     """(first byte, length) of a column chunk, as pyarrow computes it."""
     start = chunk.data_page_offset
@@ -229,59 +243,52 @@ def check_pages(data: DataFile, source: BinaryIO, pf: Any, columns: list[str]) -
     """
     meta = pf.metadata
     size = os.fstat(source.fileno()).st_size
-    wanted = set(columns)
     pages: dict[str, int] = {}
     values: dict[str, int] = {}
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for i in range(group.num_columns):
-            chunk = group.column(i)
-            top = chunk.path_in_schema.split(".", 1)[0]
-            if top not in wanted:
-                continue
-            start, length = _chunk_range(chunk)
-            end = start + length
-            if start < 4 or length < 0 or end > size:
+    for g, top, chunk in mapped_chunks(meta, columns):
+        start, length = _chunk_range(chunk)
+        end = start + length
+        if start < 4 or length < 0 or end > size:
+            raise data.error("a Parquet file pyarrow can read", "a damaged or "
+                             f"unsupported one (row group {g + 1:,} points outside the "
+                             "file)", column=top)
+        pos = start
+        total = 0
+        while pos < end:
+            try:
+                page = _header_at(source, pos, end)
+            except Short:
+                raise limits.exceeded(
+                    data, "a Parquet page header", limits.mib(
+                        limits.PARQUET_PAGE_HEADER_BYTES),
+                    f"a longer one in row group {g + 1:,}", column=top) from None
+            except Damaged as exc:
                 raise data.error("a Parquet file pyarrow can read", "a damaged or "
-                                 f"unsupported one (row group {g + 1:,} points outside the "
-                                 "file)", column=top)
-            pos = start
-            total = 0
-            while pos < end:
-                try:
-                    page = _header_at(source, pos, end)
-                except Short:
+                                 f"unsupported one (a page header in row group {g + 1:,} "
+                                 f"cannot be read: {exc})", column=top) from None
+            if pos + page.length + page.compressed > end:
+                raise data.error("a Parquet file pyarrow can read", "a damaged or "
+                                 f"unsupported one (a page in row group {g + 1:,} runs "
+                                 "past the end of its column)", column=top)
+            total += page.uncompressed
+            if total > limits.PARQUET_CHUNK_BYTES:
+                raise limits.exceeded(
+                    data, "one column of one Parquet row group",
+                    f"{limits.mib(limits.PARQUET_CHUNK_BYTES)} decompressed",
+                    f"pages declaring more than that in row group {g + 1:,} (its "
+                    f"footer declares {_size(chunk.total_uncompressed_size)})",
+                    column=top)
+            pages[top] = pages.get(top, 0) + 1
+            if pages[top] > limits.PARQUET_PAGES:
+                raise limits.exceeded(data, "a Parquet column",
+                                      f"{limits.PARQUET_PAGES:,} pages",
+                                      "more pages than that", column=top)
+            if page.kind in (DATA_PAGE, DATA_PAGE_V2):
+                values[top] = values.get(top, 0) + page.values
+                if values[top] > limits.ROWS:
                     raise limits.exceeded(
-                        data, "a Parquet page header", limits.mib(
-                            limits.PARQUET_PAGE_HEADER_BYTES),
-                        f"a longer one in row group {g + 1:,}", column=top) from None
-                except Damaged as exc:
-                    raise data.error("a Parquet file pyarrow can read", "a damaged or "
-                                     f"unsupported one (a page header in row group {g + 1:,} "
-                                     f"cannot be read: {exc})", column=top) from None
-                if pos + page.length + page.compressed > end:
-                    raise data.error("a Parquet file pyarrow can read", "a damaged or "
-                                     f"unsupported one (a page in row group {g + 1:,} runs "
-                                     "past the end of its column)", column=top)
-                total += page.uncompressed
-                if total > limits.PARQUET_CHUNK_BYTES:
-                    raise limits.exceeded(
-                        data, "one column of one Parquet row group",
-                        f"{limits.mib(limits.PARQUET_CHUNK_BYTES)} decompressed",
-                        f"pages declaring more than that in row group {g + 1:,} (its "
-                        f"footer declares {_size(chunk.total_uncompressed_size)})",
-                        column=top)
-                pages[top] = pages.get(top, 0) + 1
-                if pages[top] > limits.PARQUET_PAGES:
-                    raise limits.exceeded(data, "a Parquet column",
-                                          f"{limits.PARQUET_PAGES:,} pages",
-                                          "more pages than that", column=top)
-                if page.kind in (DATA_PAGE, DATA_PAGE_V2):
-                    values[top] = values.get(top, 0) + page.values
-                    if values[top] > limits.ROWS:
-                        raise limits.exceeded(
-                            data, "a data file", f"{limits.ROWS:,} rows of data",
-                            f"pages declaring {values[top]:,} values (its footer "
-                            f"declares {meta.num_rows:,} rows)", column=top)
-                pos += page.length + page.compressed
+                        data, "a data file", f"{limits.ROWS:,} rows of data",
+                        f"pages declaring {values[top]:,} values (its footer "
+                        f"declares {meta.num_rows:,} rows)", column=top)
+            pos += page.length + page.compressed
     source.seek(0)
