@@ -63,6 +63,9 @@ _TINY = 1e-12
 def analyse_rows(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Evaluation,
                  options: AnalysisOptions) -> None:
     """Fill ``draft`` from the data file of one outcome (two-group, pre-post or post-only)."""
+    from ..stats._special import import_in_background
+
+    import_in_background()  # SciPy loads while the file is read, not after it
     key = _key(outcome)
     design = evaluation.design
     cols = dict(src.columns)

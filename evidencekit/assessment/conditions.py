@@ -89,8 +89,11 @@ class Compiler:
                  advice_kinds: Sequence[str], locate: Callable[[tuple[str | int, ...]], Problem]
                  | None = None, source: str | None = None,
                  line_of: Callable[[tuple[str | int, ...]], int | None] | None = None,
-                 questions: Sequence[str] = ()) -> None:
+                 questions: Sequence[str] = (), hints: bool = True) -> None:
         self.definitions = definitions
+        #: "did you mean …?" suggestions (difflib): off for trial compilations whose problems
+        #: are only counted, never shown.
+        self.hints = hints
         #: The ids of the rubric's per-evaluation questions: ``answer.<id>`` is then a fact of
         #: the evaluation scope (evidencekit.assessment.questions).
         self.questions = tuple(questions)
@@ -215,7 +218,8 @@ class Compiler:
                 self._bad(path, f"a fact of the {scope} scope (answers to questions are "
                           "facts of an evaluation)", repr(fact))
             elif qid not in self.questions:
-                close = difflib.get_close_matches(qid, list(self.questions), n=1, cutoff=0.6)
+                close = (difflib.get_close_matches(qid, list(self.questions), n=1, cutoff=0.6)
+                         if self.hints else [])
                 hint = f" (did you mean 'answer.{close[0]}'?)" if close else ""
                 self._bad(path, "the answer to a question the rubric declares (" +
                           (", ".join("answer." + q for q in self.questions[:8]) +
@@ -227,7 +231,8 @@ class Compiler:
             import difflib
 
             known = list(FACTS[scope])
-            close = difflib.get_close_matches(str(fact), known, n=1, cutoff=0.6)
+            close = (difflib.get_close_matches(str(fact), known, n=1, cutoff=0.6)
+                     if self.hints else [])
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self._bad(path, f"a fact of the {scope} scope", repr(fact) + hint)
 

@@ -291,19 +291,22 @@ def compile_rubric(doc: Document, *, check_schema: bool = True) -> Rubric:
     # Definitions are compiled where they are used, in the scope of use; an unused one is
     # still compiled once, in the scope it names (or the top scope), so its mistakes show.
     for name in raw.get("definitions") or {}:
-        trials: list[list[Problem]] = []
-        for sc in ("programme", "evaluation", "outcome"):
+        trials: list[tuple[int, int, str]] = []  # (problems, order tried, scope)
+        for order, sc in enumerate(("programme", "evaluation", "outcome")):
             trial = Compiler(raw["definitions"], params, list(ADVICE), source=doc.source,
-                             line_of=doc.line_of, questions=question_ids)
+                             line_of=doc.line_of, questions=question_ids, hints=False)
             trial.compile({"ref": name}, ("definitions", name), sc)
-            trials.append(trial.problems)
+            trials.append((len(trial.problems), order, sc))
             if not trial.problems:
                 break
         else:
             # Report it in the scope where it comes closest to compiling: its real mistakes,
-            # not those of a scope it was never meant for.
-            closest: list[Problem] = min(trials, key=len)
-            problems.extend(closest)
+            # not those of a scope it was never meant for (compiled again, with hints).
+            closest = min(trials)[2]
+            shown = Compiler(raw["definitions"], params, list(ADVICE), source=doc.source,
+                             line_of=doc.line_of, questions=question_ids)
+            shown.compile({"ref": name}, ("definitions", name), closest)
+            problems.extend(shown.problems)
     levels = []
     seen: set[str] = set()
     prefix = raw["id"]

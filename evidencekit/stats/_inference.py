@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 
-from scipy import special
-
 from . import _validate as check
+from ._special import special
 
 
 def z_critical(level: float) -> float:

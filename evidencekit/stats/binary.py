@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from . import _validate as check
 from ._errors import StatsError
 from ._inference import exp_interval, normal_ci, normal_p, z_critical
+from ._special import special
 
 __all__ = [
     "COX_DIVISOR",

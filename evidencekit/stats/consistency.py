@@ -12,10 +12,9 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from scipy import special
-
 from . import _validate as check
 from ._errors import StatsError
+from ._special import special
 
 __all__ = [
     "CentreCheck",

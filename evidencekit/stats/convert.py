@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import special
-
 from . import _validate as check
 from ._errors import StatsError
 from ._inference import normal_ci, normal_p, student_p
+from ._special import special
 from .binary import COX_DIVISOR
 from .smd import hedges_j, smd_se
 

@@ -15,10 +15,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scipy import special
-
 from . import _validate as check
 from ._errors import StatsError
+from ._special import special
 from .smd import hedges_j
 
 __all__ = [

@@ -5,9 +5,8 @@ from __future__ import annotations
 import bisect
 import math
 
-from scipy import special
-
 from . import _validate as check
+from ._special import special
 
 __all__ = ["EEF_MONTHS_LOWER_EDGES", "eef_months", "improvement_index"]
 

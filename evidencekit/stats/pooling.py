@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from . import _validate as check
 from ._errors import StatsError
 from ._inference import normal_ci, normal_p, student_ci, student_p, t_critical, z_critical
+from ._special import special
 
 __all__ = ["POOLING_METHODS", "POOLING_TESTS", "Pooled", "PoolingMethod", "PoolingTest", "pool",
            "q_profile_tau2"]

@@ -6,10 +6,9 @@ import math
 from functools import lru_cache
 from typing import Any
 
-from scipy import special
-
 from . import _validate as check
 from ._errors import StatsError
+from ._special import special
 
 __all__ = [
     "cluster_mdes",
