@@ -13,6 +13,7 @@ Text from a submission is only ever *data* here: it is never compiled as a templ
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,8 +33,12 @@ STYLESHEET = "report.css"
 NARROW_STYLESHEET = "report-narrow.css"
 
 
+@lru_cache(maxsize=16)
 def environment(resolver: AssetResolver, medium: Medium) -> jinja2.Environment:
-    """The Jinja2 environment for one render (``medium`` decides how assets are linked)."""
+    """The Jinja2 environment for a template folder and medium (``medium`` decides how
+    assets are linked), made once per process: its templates are compiled on first use and
+    compiled again only when their file changes (``auto_reload``), not for every report —
+    compiling them was most of the time our code spends on a report."""
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -46,7 +51,7 @@ def environment(resolver: AssetResolver, medium: Medium) -> jinja2.Environment:
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        auto_reload=False)
+        auto_reload=True)
 
     def asset(name: str) -> str:
         if medium == "pdf":
