@@ -309,6 +309,11 @@ def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
                             else None, attempts=attempts)
 
 
+#: Chunks in flight on a Dask cluster, per worker: enough that a worker always has its next
+#: chunk at hand when one ends, few enough that nobody holds the whole round.
+_IN_FLIGHT = 3
+
+
 def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, Any]]:
     """Score the chunks on a Dask cluster, one task per chunk, each result once.
 
@@ -333,12 +338,30 @@ def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, A
     seen: set[str] = set()
     # Workers run in folders of their own: every file is named by its absolute path (the
     # cluster is expected to see the round's folder at the same path, a shared file system).
-    jobs = [Job([replace(a, path=Path(os.path.abspath(a.path))) for a in job.apps],
-                job.previous) for job in jobs]
+    pending = iter(jobs)
+    futures: dict[Any, Job] = {}
+    queue = dask.as_completed()
+
+    def submit(job: Job) -> None:
+        job = Job([replace(a, path=Path(os.path.abspath(a.path))) for a in job.apps],
+                  job.previous)
+        fut = client.submit(fn, job.apps, spec, job.previous, pure=False)
+        futures[fut] = job
+        queue.add(fut)
+
+    def top_up() -> None:
+        # A bounded number of chunks in flight (a few per worker): the scheduler, the
+        # client and the workers hold those, not the round; the next is sent as one ends.
+        workers = client.scheduler_info().get("workers", {}).values()
+        limit = _IN_FLIGHT * max(1, sum(int(w.get("nthreads", 1)) for w in workers))
+        while len(futures) < limit:
+            job = next(pending, None)
+            if job is None:
+                return
+            submit(job)
+
     try:
-        futures = {client.submit(fn, job.apps, spec, job.previous, pure=False): job
-                   for job in jobs}
-        queue = dask.as_completed(list(futures))
+        top_up()
         for fut in queue:
             job = futures.pop(fut)
             try:
@@ -346,14 +369,13 @@ def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, A
             except Exception as exc:  # a chunk the cluster gave up on (KilledWorker, ...)
                 if len(job.apps) > 1:
                     for app, prev in zip(job.apps, job.previous, strict=True):
-                        one = client.submit(fn, [app], spec, [prev], pure=False)
-                        futures[one] = Job([app], [prev])
-                        queue.add(one)
+                        submit(Job([app], [prev]))
                     continue
                 cause = f"Dask: {type(exc).__name__}: {str(exc)[:200]}"
                 results = [death_record(app, cause, MAX_DEATHS) for app in job.apps]
             finally:
                 fut.release()  # the cluster may forget it: memory stays flat
+                top_up()
             for r in results:
                 if r["application_id"] not in seen:
                     seen.add(r["application_id"])
