@@ -195,11 +195,19 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
 @main.command()
 @click.argument("submission", type=click.Path(path_type=str))
 @_common
-def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str) -> None:
+@click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDRESS",
+              help="Reduce the files of a multi-file outcome on an existing Dask cluster "
+              "(one task per file; the workers must see the files at the same paths).")
+def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str,
+            dask_scheduler: str | None) -> None:
     """Show the statistics behind the verdict for SUBMISSION."""
+    from contextlib import nullcontext
+
+    from .analysis.parts import on_dask
     from .api import analyse as run
 
-    result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
+    with on_dask(dask_scheduler) if dask_scheduler else nullcontext():
+        result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
     if fmt == "json":
         click.echo(_json(result.to_dict()))
     else:

@@ -147,12 +147,21 @@ class InputError(EvidenceKitError):
             raise ValueError("an InputError needs at least one problem")
         super().__init__("\n".join(shown_sentences(self.problems, omitted=omitted)))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled whole (a Dask worker's error reaches the client as the same problems).
+        return (_rebuild, (type(self), self.problems, self.omitted))
+
     @classmethod
     def one(
         cls, file: str | None, expected: str, found: str, *, line: int | None = None,
         key: str | None = None,
     ) -> InputError:
         return cls([Problem(file, line, key, expected, found)])
+
+
+def _rebuild(cls: type[InputError], problems: tuple[Problem, ...], omitted: int
+             ) -> InputError:
+    return cls(problems, omitted=omitted)
 
 
 def shown_sentences(problems: Iterable[Problem], limit: int = MAX_SHOWN_PROBLEMS, *,

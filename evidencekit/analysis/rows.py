@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import stats
-from ..load.data import Batch, ColumnKind, ColumnRequest, DataFile
+from ..load.data import Batch, ColumnKind, ColumnRequest, DataFile, Tally
 from ..load.model import TWO_GROUP_DESIGNS, DataSource, Evaluation, Outcome
 from ..stats.clustered import GLM_DENSE_LIMIT, ClusterRobust, cr2, icc_anova
 from ..stats.regression import LinearFit, logistic, ols
@@ -138,6 +139,31 @@ class _Moments:
     def shifts(self) -> NDArray[np.float64]:
         return self.shift if self.shift is not None else np.zeros(self.m)
 
+    def merge(self, other: _Moments, cells: NDArray[np.int64], to: NDArray[np.int64]
+              ) -> None:
+        """Add the sums of ``other``'s ``cells`` to this one's cells ``to``, re-centred on
+        this one's shift (the sums about s₀ from those about s₁: with d = s₁ − s₀,
+        Σ(v−s₀)(w−s₀) = Σ(v−s₁)(w−s₁) + d_v Σ(w−s₁) + d_w Σ(v−s₁) + d_v d_w n)."""
+        if other.shift is None or cells.size == 0:
+            return
+        if self.shift is None:
+            self.shift = other.shift
+        sums = other.sums[:, cells]
+        d = other.shift - self.shift
+        if np.any(d != 0):
+            moments = np.zeros((self.m + 1, self.m + 1, cells.size))
+            for p, (a, b) in enumerate(self.pairs):
+                moments[a, b] = moments[b, a] = sums[p]
+            shift = np.eye(self.m + 1)
+            shift[1:, 0] = d
+            moments = np.einsum("ia,abc,jb->ijc", shift, moments, shift)
+            sums = np.array([moments[a, b] for a, b in self.pairs])
+        size = int(to.max()) + 1
+        if size > self.sums.shape[1]:
+            grow = max(size, 2 * self.sums.shape[1])
+            self.sums = np.pad(self.sums, ((0, 0), (0, grow - self.sums.shape[1])))
+        self.sums[:, to] += sums
+
 
 class _Groups:
     """Counts of rows dropped per group code and of rows without a group."""
@@ -167,6 +193,191 @@ def _complete(batch: Batch, numeric: Sequence[str], coded: Sequence[str]) -> NDA
     for name in coded:
         ok &= batch.codes[name] >= 0
     return ok
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the batch loop of one analysis keeps from the rows (it travels to the workers):
+    ``kind`` is two_group, two_group_binary, pre_post or post_only; ``numeric`` the columns
+    that must be present (for the moments: in this order); ``group`` and ``cluster`` the
+    category columns."""
+
+    kind: str
+    numeric: tuple[str, ...]
+    group: str | None = None
+    cluster: str | None = None
+    binary: bool = False
+
+
+class _Sums:
+    """What a plan accumulates from the rows of one file or part: moments, rows dropped and
+    (binary two-group outcomes, fitted in memory) the complete rows themselves."""
+
+    def __init__(self, plan: _Plan) -> None:
+        self.plan = plan
+        m = len(plan.numeric) if plan.kind != "pre_post" or not plan.binary else 1
+        self.moments = _Moments(m)
+        self.groups = _Groups()
+        self.dropped = 0
+        self.columns: dict[str, list[NDArray[np.float64]]] = {v: [] for v in plan.numeric}
+        self.group_codes: list[NDArray[np.int64]] = []
+        self.cluster_codes: list[NDArray[np.int64]] = []
+
+    def add(self, batch: Batch) -> None:
+        plan = self.plan
+        kind = plan.kind
+        if kind == "two_group":
+            self._two_group(batch)
+        elif kind == "two_group_binary":
+            g = batch.codes[plan.group or ""]
+            coded = [plan.group or ""] + ([plan.cluster] if plan.cluster else [])
+            ok = _complete(batch, plan.numeric, coded)
+            self.groups.add(g, ok)
+            ok &= g < 2
+            for v in plan.numeric:
+                self.columns[v].append(batch.values[v][ok])
+            self.group_codes.append(g[ok])
+            if plan.cluster:
+                self.cluster_codes.append(batch.codes[plan.cluster][ok])
+        elif kind == "pre_post":
+            self._pre_post(batch)
+        else:
+            y = batch.values[plan.numeric[0]]
+            y = y[~np.isnan(y)]
+            self.dropped += batch.size - y.size
+            self.moments.add(np.zeros(y.size, dtype=np.int64), [y])
+
+    def _two_group(self, batch: Batch) -> None:
+        g_name, cl_name, variables = self.plan.group or "", self.plan.cluster, self.plan.numeric
+        coded = [g_name] + ([cl_name] if cl_name else [])
+        g = batch.codes[g_name]
+        ok = _complete(batch, variables, coded)
+        self.groups.add(g, ok)
+        ok &= g < 2
+        if not ok.all():
+            keep = np.flatnonzero(ok)
+            g = g[keep]
+            cols = [batch.values[v][keep] for v in variables]
+            cl = batch.codes[cl_name][keep] if cl_name else None
+        else:
+            cols = [batch.values[v] for v in variables]
+            cl = batch.codes[cl_name] if cl_name else None
+        cell = g if cl is None else cl * 2 + g
+        self.moments.add(cell, cols)
+
+    def _pre_post(self, batch: Batch) -> None:
+        pre_name, post_name = self.plan.numeric
+        coded = [self.plan.cluster] if self.plan.cluster else []
+        ok = _complete(batch, [pre_name, post_name], coded)
+        self.dropped += int(np.count_nonzero(~ok))
+        keep = np.flatnonzero(ok) if not ok.all() else None
+        pre = batch.values[pre_name] if keep is None else batch.values[pre_name][keep]
+        post = batch.values[post_name] if keep is None else batch.values[post_name][keep]
+        if coded:
+            cell = batch.codes[coded[0]] if keep is None else batch.codes[coded[0]][keep]
+        else:
+            cell = np.zeros(pre.size, dtype=np.int64)
+        if self.plan.binary:
+            # Cells 0..3 = 2·pre + post: the paired 2×2 table.
+            cell = (2 * pre + post).astype(np.int64)
+            self.moments.add(cell, [pre])
+        else:
+            self.moments.add(cell, [pre, post])
+
+    def packed(self) -> _Sums:
+        """The kept rows as one array per column (what a part's task sends back)."""
+        self.columns = {v: [np.concatenate(c)] if c else [] for v, c in self.columns.items()}
+        for name in ("group_codes", "cluster_codes"):
+            parts = getattr(self, name)
+            setattr(self, name, [np.concatenate(parts)] if parts else [])
+        return self
+
+    def merge(self, part: _Sums, maps: dict[str, NDArray[np.int64]]) -> None:
+        """Add a part's sums, its codes mapped to this outcome's (``maps``: the part's codes
+        of each category column → the outcome's, from :meth:`DataFile.absorb`)."""
+        plan = self.plan
+        g_map = maps.get(plan.group or "")
+        cl_map = maps.get(plan.cluster or "")
+        self.dropped += part.dropped
+        self.groups.no_group += part.groups.no_group
+        if g_map is not None and part.groups.dropped.size:
+            lost = part.groups.dropped
+            codes = g_map[: lost.size]
+            size = int(codes.max()) + 1
+            if size > self.groups.dropped.size:
+                self.groups.dropped = np.pad(self.groups.dropped,
+                                             (0, size - self.groups.dropped.size))
+            self.groups.dropped[codes] += lost
+        if plan.kind == "two_group_binary":
+            for v in plan.numeric:
+                self.columns[v] += part.columns[v]
+            assert g_map is not None
+            self.group_codes += [g_map[c] for c in part.group_codes]
+            if cl_map is not None:
+                self.cluster_codes += [cl_map[c] for c in part.cluster_codes]
+            return
+        width = part.moments.sums.shape[1]
+        cells = np.arange(width)
+        if plan.kind == "two_group":
+            assert g_map is not None
+            g, cl = cells % 2, cells // 2
+            ok = g < g_map.size
+            if cl_map is not None:
+                ok &= cl < cl_map.size
+            cells, g, cl = cells[ok], g[ok], cl[ok]
+            new = g_map[g] if cl_map is None else cl_map[cl] * 2 + g_map[g]
+            keep = g_map[g] < 2  # rows of a third group are not analysed (an error later)
+            cells, new = cells[keep], new[keep]
+        elif plan.kind == "pre_post" and cl_map is not None and not plan.binary:
+            cells = cells[cells < cl_map.size]
+            new = cl_map[cells]
+        else:
+            new = cells
+        self.moments.merge(part.moments, cells, new)
+
+    def merged_columns(self) -> tuple[dict[str, NDArray[np.float64]], NDArray[np.int64],
+                                      NDArray[np.int64] | None]:
+        cols = {v: np.concatenate(c) if c else np.zeros(0) for v, c in self.columns.items()}
+        g = np.concatenate(self.group_codes) if self.group_codes else np.zeros(0, np.int64)
+        cl = (np.concatenate(self.cluster_codes) if self.cluster_codes
+              else np.zeros(0, np.int64)) if self.plan.cluster else None
+        return cols, g, cl
+
+
+def reduce_part(src: DataSource, requests: Sequence[ColumnRequest], key: str, plan: _Plan,
+                part: str) -> tuple[Tally, _Sums]:
+    """One part of a multi-file outcome read into its sums (a pure function of the file:
+    the task :func:`evidencekit.analysis.parts.map_parts` runs, here or on a worker)."""
+    import warnings
+
+    data = DataFile(src, requests, key)
+    sums = _Sums(plan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for batch in data.part_batches(Path(part)):
+            sums.add(batch)
+    return data.tally(), sums.packed()
+
+
+def _reduced(data: DataFile, plan: _Plan) -> _Sums:
+    """The sums of every row of an outcome: one file streamed here, or the parts of a
+    dataset reduced one per task (:mod:`.parts`) and combined in their order."""
+    files = data.parts()
+    total = _Sums(plan)
+    if files is None:
+        for batch in data.batches():
+            total.add(batch)
+        return total
+    from .parts import absolute, map_parts
+
+    src = data.source
+    src = replace(src, path=Path(absolute(src.path)),
+                  root=Path(absolute(src.root)) if src.root is not None else None,
+                  parts=tuple(Path(absolute(p)) for p in src.parts))
+    items = [(src, data.requests, data.key, plan, absolute(f)) for f in files]
+    for tally, part in map_parts(reduce_part, items):
+        total.merge(part, data.absorb(tally))
+    return total
 
 
 def _arms(data: DataFile, group: str, treatment: str, key: str) -> tuple[int, int, str, str]:
@@ -261,24 +472,8 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
         src, outcome_kind="number", pretest_kind="number")
     data = DataFile(src, requests, key)
     variables = ([x_name] if x_name else []) + z_names + [y_name]
-    coded = [g_name] + ([cl_name] if cl_name else [])
-    moments = _Moments(len(variables))
-    groups = _Groups()
-    for batch in data.batches():
-        g = batch.codes[g_name]
-        ok = _complete(batch, variables, coded)
-        groups.add(g, ok)
-        ok &= g < 2
-        if not ok.all():
-            keep = np.flatnonzero(ok)
-            g = g[keep]
-            cols = [batch.values[v][keep] for v in variables]
-            cl = batch.codes[cl_name][keep] if cl_name else None
-        else:
-            cols = [batch.values[v] for v in variables]
-            cl = batch.codes[cl_name] if cl_name else None
-        cell = g if cl is None else cl * 2 + g
-        moments.add(cell, cols)
+    sums = _reduced(data, _Plan("two_group", tuple(variables), g_name, cl_name))
+    moments, groups = sums.moments, sums.groups
     tc, cc, t_label, c_label = _arms(data, g_name, treatment, key)
     n_clusters = len(data.labels(cl_name)) if cl_name else 1
     cells = moments.matrices(2 * n_clusters)  # cell = cluster*2 + group code
@@ -517,24 +712,11 @@ def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
         src, outcome_kind="binary", pretest_kind="number_or_binary")
     data = DataFile(src, requests, key)
     numeric = [y_name] + ([x_name] if x_name else []) + z_names
-    coded = [g_name] + ([cl_name] if cl_name else [])
-    groups = _Groups()
-    parts: dict[str, list[NDArray[np.float64]]] = {v: [] for v in numeric}
-    group_parts: list[NDArray[np.int64]] = []
-    cluster_parts: list[NDArray[np.int64]] = []
-    for batch in data.batches():
-        g = batch.codes[g_name]
-        ok = _complete(batch, numeric, coded)
-        groups.add(g, ok)
-        ok &= g < 2
-        for v in numeric:
-            parts[v].append(batch.values[v][ok])
-        group_parts.append(g[ok])
-        if cl_name:
-            cluster_parts.append(batch.codes[cl_name][ok])
+    sums = _reduced(data, _Plan("two_group_binary", tuple(numeric), g_name, cl_name))
+    groups = sums.groups
     tc, cc, t_label, c_label = _arms(data, g_name, treatment, key)
-    col = {v: np.concatenate(parts[v]) for v in numeric}
-    t = (np.concatenate(group_parts) == tc).astype(np.float64)
+    col, group_codes, clusters = sums.merged_columns()
+    t = (group_codes == tc).astype(np.float64)
     y = col[y_name]
     n_t = int(t.sum())
     n_c = int(t.size - n_t)
@@ -573,7 +755,6 @@ def _two_group_binary(draft: _Draft, src: DataSource, outcome: Outcome,
                       "covariate values", float(col[z][0]))
         regressors.append(col[z])
         names.append(z)
-    clusters = np.concatenate(cluster_parts) if cl_name else None
     if len(regressors) == 1 and clusters is None:
         if _is_clustered(evaluation):
             draft.note("no_cluster_column", "This is a cluster design but no cluster column "
@@ -730,24 +911,9 @@ def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: Analysi
                    "outcome: McNemar's test treats people as independent.")
     data = DataFile(src, requests, key)
     coded = [cl_name] if cl_name and not binary else []
-    moments = _Moments(1 if binary else 2)
-    dropped = 0
-    for batch in data.batches():
-        ok = _complete(batch, [pre_name, post_name], coded)
-        dropped += int(np.count_nonzero(~ok))
-        keep = np.flatnonzero(ok) if not ok.all() else None
-        pre = batch.values[pre_name] if keep is None else batch.values[pre_name][keep]
-        post = batch.values[post_name] if keep is None else batch.values[post_name][keep]
-        if coded:
-            cell = batch.codes[coded[0]] if keep is None else batch.codes[coded[0]][keep]
-        else:
-            cell = np.zeros(pre.size, dtype=np.int64)
-        if binary:
-            # Cells 0..3 = 2·pre + post: the paired 2×2 table.
-            cell = (2 * pre + post).astype(np.int64)
-            moments.add(cell, [pre])
-        else:
-            moments.add(cell, [pre, post])
+    sums = _reduced(data, _Plan("pre_post", (pre_name, post_name),
+                                cluster=coded[0] if coded else None, binary=binary))
+    moments, dropped = sums.moments, sums.dropped
     _dropped_note(draft, {"all": dropped}, data)
     if binary:
         table = moments.matrices(4)[:, 0, 0]
@@ -838,13 +1004,8 @@ def _post_only(draft: _Draft, src: DataSource, outcome: Outcome, key: str) -> No
     binary = outcome.kind == "binary"
     data = DataFile(src, [ColumnRequest(y_name, "binary" if binary else "number",
                                         "columns.outcome")], key)
-    moments = _Moments(1)
-    dropped = 0
-    for batch in data.batches():
-        y = batch.values[y_name]
-        y = y[~np.isnan(y)]
-        dropped += batch.size - y.size
-        moments.add(np.zeros(y.size, dtype=np.int64), [y])
+    sums = _reduced(data, _Plan("post_only", (y_name,)))
+    moments, dropped = sums.moments, sums.dropped
     s = moments.matrices(1)[0]
     n = round(s[0, 0])
     _dropped_note(draft, {"all": dropped}, data)

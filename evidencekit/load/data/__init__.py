@@ -29,7 +29,7 @@ from types import ModuleType
 
 from . import csvfile, parquet, xlsx
 from .columns import Batch, ColumnKind, ColumnRequest
-from .datafile import DataFile
+from .datafile import DataFile, Tally
 from .files import FileRefused, display_path, open_inside, sha256_inside
 from .values import BINARY_FALSE, BINARY_TRUE, NULL_TOKENS, excerpt
 
@@ -43,6 +43,7 @@ __all__ = [
     "ColumnRequest",
     "DataFile",
     "FileRefused",
+    "Tally",
     "display_path",
     "excerpt",
     "open_inside",

@@ -9,6 +9,7 @@ import difflib
 import math
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,9 +23,20 @@ from .columns import Batch, ColumnRequest
 from .files import FileRefused, display_path, open_inside
 from .values import DECIMAL_COMMA, EXPECTED, and_list, describe, excerpt, label, quote_list
 
-__all__ = ["DataFile"]
+__all__ = ["DataFile", "Tally"]
 
 SHOW = 3  # offending rows named in a message beyond the first
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What a :class:`DataFile` read from its rows, in a form that travels between
+    processes: per category column its labels in code order and the rows of each."""
+
+    labels: dict[str, tuple[str, ...]]
+    counts: dict[str, NDArray[np.int64]]
+    rows: int
+    blank_rows: int
 
 
 class DataFile:
@@ -112,9 +124,9 @@ class DataFile:
                                      f"an error ({exc.strerror or type(exc).__name__})")]
                             ) from None
 
-    def batches(self) -> Iterator[Batch]:
-        """Stream the requested columns as batches of non-blank rows (of every part, one
-        after the other, when the outcome is a dataset folder or a list of files)."""
+    def parts(self) -> list[Path] | None:
+        """The files of a dataset folder or a list of files in reading order; None for one
+        file (a problem with the folder is a :class:`DataError`)."""
         from .partitions import OutsideRoot, TooManyParts, parts
 
         try:
@@ -128,19 +140,30 @@ class DataFile:
 
             raise limits.exceeded(self, "a dataset folder", f"{MAX_PARTS:,} files",
                                   "more files than that") from None
-        if files is None:
-            yield from self._batches_of_one()
-            return
-        if not files:
+        if files is not None and not files:
             raise DataError([Problem(self.display, None, self.keyed("data"),
                                      "a folder of .parquet files (a partitioned dataset)",
                                      "a folder without any")])
+        return files
+
+    def batches(self) -> Iterator[Batch]:
+        """Stream the requested columns as batches of non-blank rows (of every part, one
+        after the other, when the outcome is a dataset folder or a list of files)."""
+        files = self.parts()
+        if files is None:
+            yield from self._batches_of_one()
+            return
+        for part in files:
+            yield from self.part_batches(part)
+
+    def part_batches(self, part: Path) -> Iterator[Batch]:
+        """The batches of one part (a file of :meth:`parts`) of this outcome; the labels and
+        counts accumulate as for the whole."""
         dataset, requests = self.path, self.requests
         try:
-            for part in files:
-                self.path, self.display = part, display_path(part)
-                self.format = part.suffix.lower().lstrip(".")
-                yield from self._part(part, dataset, requests)
+            self.path, self.display = part, display_path(part)
+            self.format = part.suffix.lower().lstrip(".")
+            yield from self._part(part, dataset, requests)
         finally:
             self.path, self.display, self.requests = dataset, display_path(dataset), requests
             self.format = dataset.suffix.lower().lstrip(".")
@@ -199,6 +222,34 @@ class DataFile:
                                      "a .csv, .xlsx or .parquet file",
                                      f"a {self.path.suffix or 'suffix-less'} file")])
         yield from reader.batches(self)
+
+    def tally(self) -> Tally:
+        """What was read: the category labels in code order, their row counts, the rows."""
+        return Tally({name: tuple(table) for name, table in self._labels.items()},
+                     {name: self.label_rows(name) for name in self._labels},
+                     self.rows, self.blank_rows)
+
+    def absorb(self, part: Tally) -> dict[str, NDArray[np.int64]]:
+        """Add a part's :meth:`tally` (read by another DataFile, perhaps on another
+        machine) to this one's, as if its rows had been read here next: new labels get the
+        next codes. Returns, per category column, the code here of each of the part's codes;
+        the limits on rows and distinct labels apply to the total."""
+        maps: dict[str, NDArray[np.int64]] = {}
+        for name, labels in part.labels.items():
+            table = self._labels[name]
+            maps[name] = np.array([table.setdefault(lab, len(table)) for lab in labels],
+                                  dtype=np.int64)
+            if len(table) > limits.DISTINCT_LABELS:
+                raise self._too_many_labels(name)
+            counts = self.label_rows(name)
+            counts[maps[name]] += part.counts[name]
+            self._counts[name] = counts
+        self.rows += part.rows
+        self.blank_rows += part.blank_rows
+        if self.rows > limits.ROWS:
+            raise limits.exceeded(self, "a data file", f"{limits.ROWS:,} rows of data",
+                                  "more rows than that")
+        return maps
 
     def columns(self) -> list[str]:
         """The header names of the file, read exactly as the analysis reads them (same

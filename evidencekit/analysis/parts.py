@@ -1,0 +1,91 @@
+"""Where the parts of a multi-file outcome are reduced: in this process, one after the other,
+or one task per part on a Dask cluster (:func:`on_dask`, ``--dask-scheduler``).
+
+A task is a pure function of its part (:func:`evidencekit.analysis.rows.reduce_part`): it
+reads the file and returns its sufficient statistics, so a task Dask runs again after a worker
+died counts its rows once. The results come back in the parts' order and are combined here in
+that order, the same code either way, so a Dask run gives the numbers of a local one exactly.
+The workers read the files themselves: the paths must name the same files on them (a shared
+filesystem), and they apply the same limits and checks as a local run. ``distributed`` is
+imported only when a cluster is named.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from ..errors import EvidenceKitError, UsageError
+
+__all__ = ["map_parts", "on_dask"]
+
+T = TypeVar("T")
+_CLIENT: ContextVar[Any] = ContextVar("evidencekit_dask_client", default=None)
+#: How long to wait for the scheduler to answer.
+CONNECT_TIMEOUT = "30s"
+
+
+@contextmanager
+def on_dask(address: str) -> Iterator[None]:
+    """Reduce the parts of every multi-file outcome analysed inside on the Dask cluster
+    whose scheduler is at ``address`` (``tcp://host:8786``)."""
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError.one(None, "the Dask extra for --dask-scheduler "
+                             "(pip install 'evidencekit[dask]')", "distributed not installed",
+                             key="--dask-scheduler") from None
+    dask: Any = distributed  # an untyped library
+    try:
+        client = dask.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError.one(None, "the address of a running Dask scheduler",
+                             f"no scheduler answering at {address!r} "
+                             f"({type(exc).__name__})", key="--dask-scheduler") from None
+    token = _CLIENT.set(client)
+    try:
+        yield
+    finally:
+        _CLIENT.reset(token)
+        client.close()
+
+
+def map_parts(fn: Callable[..., T], items: Sequence[tuple[Any, ...]]) -> Iterator[T]:
+    """``fn(*item)`` for every item, in the items' order: here one at a time (a part's
+    statistics are combined before the next part is read), or as tasks on the cluster of
+    :func:`on_dask`."""
+    client = _CLIENT.get()
+    if client is None:
+        for item in items:
+            yield fn(*item)
+        return
+    from distributed import KilledWorker
+
+    run = uuid.uuid4().hex
+    futures = [client.submit(fn, *item, key=f"evidencekit-part-{run}-{i}", pure=False)
+               for i, item in enumerate(items)]
+    try:
+        for future in futures:  # in order; an error of a part is raised as the worker's
+            yield future.result()
+    except EvidenceKitError:
+        raise
+    except KilledWorker:
+        raise UsageError.one(None, "a Dask cluster whose workers stay up",
+                             "workers that died on every try of a part", key="--dask-scheduler"
+                             ) from None
+    except (OSError, TimeoutError) as exc:
+        raise UsageError.one(None, "a Dask cluster that stays connected",
+                             f"a lost connection ({type(exc).__name__})",
+                             key="--dask-scheduler") from None
+    finally:
+        client.cancel(futures)
+
+
+def absolute(path: os.PathLike[str] | str) -> str:
+    """A path the workers can open whatever their working folder (links kept as they are,
+    so the checks of :func:`evidencekit.load.data.open_inside` see them)."""
+    return os.path.abspath(path)
