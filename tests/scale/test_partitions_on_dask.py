@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_partitioned_data import SUBMISSION, _csv, _rows  # same folder (rootdir-relative)
 
 import evidencekit
 from evidencekit.analysis.parts import on_dask
-
-from test_partitioned_data import SUBMISSION, _csv, _rows  # same folder (rootdir-relative)
 
 REPO = Path(__file__).resolve().parents[2]
 distributed = pytest.importorskip("distributed", reason="the Dask extra (in the dev extra)")
