@@ -78,6 +78,10 @@ def run_batch(source: str | Path, out: str | Path,
 
     opts = options or BatchOptions()
     out_dir = Path(out)
+    if not opts.dask_scheduler:  # local workers need SciPy: it loads while the round is found
+        from ..stats._special import import_in_background
+
+        import_in_background()
     apps, manifest_columns = discover(source)
     from ..review.round import attach_judgements
 

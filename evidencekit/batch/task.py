@@ -167,6 +167,10 @@ def warm(spec: TaskSpec) -> None:
     """Import the scoring stages, load the run's rubric and compile its conditions in this
     process, so worker processes forked from it start with all of that done (once, not once
     per worker)."""
+    # The statistics import SciPy only when first used (stats._special): import it here, or
+    # every worker would import it again after the fork.
+    import scipy.special  # noqa: F401
+
     from ..analysis import analyse_submission  # noqa: F401 - imported for the workers
     from ..assessment import engine  # noqa: F401
     from ..assessment.conditions import truth
