@@ -21,6 +21,7 @@ on both formats; peak memory under 2× the columns. Timings are printed, never a
     python benchmarks/analysis.py              # 5,000,000 rows (about 1.5 minutes)
     python benchmarks/analysis.py --rows 200000 --repeat 1
     python benchmarks/analysis.py --big 50000000   # the streaming guard: peak <= 600 MB
+    python benchmarks/analysis.py --dask-parts 8 --repeat 3   # one process vs a Dask cluster
 """
 
 from __future__ import annotations
@@ -205,8 +206,48 @@ def big(rows: int, schools: int) -> None:
               f"CR2 SE {anc['se_cluster_robust']:.5f}, ICC {o['clustering']['icc']:.4f}")
 
 
+def on_cluster(rows: int, schools: int, parts: int, repeat: int) -> None:
+    """Issue 15 item 4: the same Parquet dataset (``parts`` files in a folder) analysed in
+    one process and on a local Dask cluster (``--dask-scheduler``, one task per file)."""
+    import pyarrow.parquet as pq
+    from _cluster import local_cluster
+
+    py = sys.executable
+    with tempfile.TemporaryDirectory(prefix="evidencekit-parts-") as tmp:
+        folder = Path(tmp)
+        subprocess.run([py, __file__, "--rows", str(rows), "--schools", str(schools),
+                        "--generate-into", tmp], capture_output=True, text=True, check=True)
+        table = pq.read_table(folder / "trial.parquet")
+        (folder / "parts").mkdir()
+        step = -(-table.num_rows // parts)
+        for k in range(parts):
+            pq.write_table(table.slice(k * step, step), folder / "parts" / f"part-{k:03d}.parquet")
+        del table
+        sub = submission(folder, "parts/")
+        args = [py, "-m", "evidencekit", "analyse", str(sub), "--format", "json"]
+        with local_cluster(folder) as (address, env):
+            local, dask_t, out_local, out_dask = [], [], "", ""
+            for _ in range(repeat):
+                t, out_local = run_once(args)
+                local.append(t)
+                start = time.perf_counter()
+                proc = subprocess.run([*args, "--dask-scheduler", address], capture_output=True,
+                                      text=True, check=False, env=env)
+                dask_t.append(time.perf_counter() - start)
+                if proc.returncode != 0:
+                    raise SystemExit(f"the Dask run failed:\n{proc.stderr}")
+                out_dask = proc.stdout
+        ratios = [d / t for d, t in zip(dask_t, local, strict=True)]
+        print(f"{rows:,} rows in {parts} Parquet files: one process median "
+              f"{statistics.median(local):.2f} s ({spread(local)}; baseline), local Dask "
+              f"cluster (2 workers, one task per file) median {statistics.median(dask_t):.2f} s "
+              f"({spread(dask_t)}); ratio cluster/one process median "
+              f"{statistics.median(ratios):.2f}x ({spread(ratios)}); JSON "
+              f"{'identical' if out_local == out_dask else 'DIFFERENT'}")
+
+
 def submission(folder: Path, data: str) -> Path:
-    path = folder / f"submission-{data.replace('.', '-')}.yaml"
+    path = folder / f"submission-{data.replace('.', '-').strip('/')}.yaml"
     path.write_text(
         "schema: evidencekit/submission@1\n"
         "programme: {name: Benchmark trial}\n"
@@ -267,7 +308,13 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=0, metavar="ROWS",
                         help="only the streaming guard: analyse a CSV of ROWS rows (e.g. "
                         "50000000) and print the peak memory against 600 MB")
+    parser.add_argument("--dask-parts", type=int, default=0, metavar="N",
+                        help="only the cluster run: the rows as N Parquet files, analysed in "
+                        "one process and on a local Dask cluster")
     args = parser.parse_args()
+    if args.dask_parts:
+        on_cluster(args.rows, args.schools, args.dask_parts, args.repeat)
+        return
     if args.big:
         big(args.big, args.schools)
         return

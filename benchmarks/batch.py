@@ -26,7 +26,6 @@ Timings are printed, never asserted: they live here, not in the tests.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -263,25 +262,9 @@ def scoring(exe: list[str], apps: Path, tmp: Path, n: int, repeat: int) -> None:
 
 
 def cluster(exe: list[str], root: Path, sizes: list[int], repeat: int) -> None:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    dask = [sys.executable, "-m", "dask"]
-    sched_file = root / "scheduler.json"
-    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
-                               "--no-dashboard", "--scheduler-file", str(sched_file)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        while not sched_file.exists():
-            time.sleep(0.1)
-        address = json.loads(sched_file.read_text())["address"]
-        for name in ("w1", "w2"):
-            procs.append(subprocess.Popen([*dask, "worker", address, "--nthreads", "1",
-                                           "--no-dashboard", "--name", name, "--host",
-                                           "127.0.0.1"], env=env, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL))
-        import distributed
+    from _cluster import local_cluster
 
-        with distributed.Client(address, timeout="60s") as c:
-            c.wait_for_workers(2, timeout=120)
+    with local_cluster(root) as (address, env):
         for n in sizes:
             apps = root / f"apps-{n}"
             make_applications(apps, n)
@@ -303,11 +286,6 @@ def cluster(exe: list[str], root: Path, sizes: list[int], repeat: int) -> None:
             print(f"          peak RSS of the coordinating process: local "
                   f"{spread(peaks_local, '.0f')} MB, Dask {spread(peaks, '.0f')} MB")
             shutil.rmtree(apps, ignore_errors=True)
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait()
 
 
 def main() -> None:
