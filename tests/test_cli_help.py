@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from typing import Any
 
 import pytest
+from tools.probe import imported_by
 
 HEAVY = ("scipy", "statsmodels", "weasyprint", "pandas", "matplotlib")
 
-#: Runs each argument list through main() in one fresh process, then prints the heavy
-#: modules that were imported, as a JSON list on the last line.
-PROBE = """
-import json, sys
-import evidencekit.cli
-for args in json.loads(sys.argv[1]):
-    try:
-        evidencekit.cli.main(args, prog_name="evidencekit", standalone_mode=False)
-    except SystemExit as exc:
-        assert not exc.code, (args, exc.code)
-heavy = tuple(json.loads(sys.argv[2]))
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
-"""
-
-
 def _probe(*arg_lists: list[str]) -> tuple[str, list[str]]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(arg_lists),
-                           json.dumps(HEAVY)],
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stderr
-    *text, last = proc.stdout.rstrip("\n").split("\n")
-    modules: list[str] = json.loads(last)
-    return "\n".join(text), modules
+    return imported_by(list(arg_lists), HEAVY)
 
 
 def test_help_loads_no_heavy_library() -> None:

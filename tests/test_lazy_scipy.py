@@ -7,31 +7,17 @@ imports it on another thread while Arrow reads the file.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-
-PROBE = """
-import json, sys
-import evidencekit.cli
-for args in json.loads(sys.argv[1]):
-    try:
-        evidencekit.cli.main(args, prog_name="evidencekit", standalone_mode=False)
-    except SystemExit as exc:
-        assert not exc.code, (args, exc.code)
-print(json.dumps("scipy.special" in sys.modules))
-"""
+from tools.probe import imported_by
 
 
 def _loads_scipy(*arg_lists: list[str]) -> bool:
-    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(arg_lists)],
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return bool(json.loads(proc.stdout.rstrip("\n").split("\n")[-1]))
+    return bool(imported_by(list(arg_lists), ("scipy",))[1])
 
 
 def test_commands_that_compute_nothing_do_not_import_scipy() -> None:

@@ -6,7 +6,6 @@ once and ``scores.csv`` byte-identical to a local run."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tools.dask_cluster import local_cluster
 
 from evidencekit.batch import BatchOptions, run_batch
 
@@ -45,45 +45,8 @@ def _round(root: Path) -> Path:
 
 @pytest.fixture()
 def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen[bytes]]]]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    sched_file = tmp_path / "scheduler.json"
-    dask = [sys.executable, "-m", "dask"]
-    procs: list[subprocess.Popen[bytes]] = []
-    logs = tmp_path / "logs"
-    logs.mkdir()
-
-    def start(name: str, args: list[str]) -> subprocess.Popen[bytes]:
-        log = (logs / f"{name}.log").open("wb")
-        p = subprocess.Popen([*dask, *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-                             cwd=tmp_path)
-        procs.append(p)
-        return p
-
-    try:
-        start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0",
-                            "--no-dashboard", "--scheduler-file", str(sched_file)])
-        deadline = time.monotonic() + 60
-        while not sched_file.exists():
-            assert time.monotonic() < deadline, (logs / "scheduler.log").read_text()
-            time.sleep(0.1)
-        address = json.loads(sched_file.read_text())["address"]
-        workers = {name: start(name, ["worker", address, "--nthreads", "1", "--no-nanny",
-                                      "--no-dashboard", "--name", name,
-                                      "--host", "127.0.0.1"])
-                   for name in ("w1", "w2")}
-        with distributed.Client(address, timeout="30s") as c:
-            c.wait_for_workers(2, timeout=60)
-        yield address, workers
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+    with local_cluster(tmp_path, {"DASK_DISTRIBUTED__WORKER__DAEMON": "False"}) as running:
+        yield running
 
 
 def _journal(out: Path) -> list[dict[str, object]]:

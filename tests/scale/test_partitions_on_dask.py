@@ -5,61 +5,25 @@ partitioned Parquet dataset (clustered: CR2 and ICC) give exactly the JSON of a 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_partitioned_data import SUBMISSION, _csv, _rows  # same folder (rootdir-relative)
+from tools.dask_cluster import local_cluster
 
 import evidencekit
 from evidencekit.analysis.parts import on_dask
 
-REPO = Path(__file__).resolve().parents[2]
 distributed = pytest.importorskip("distributed", reason="the Dask extra (in the dev extra)")
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals")
 
 
 @pytest.fixture(scope="module")
 def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("cluster")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    sched_file = tmp / "scheduler.json"
-    dask = [sys.executable, "-m", "dask"]
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(args: list[str]) -> None:
-        procs.append(subprocess.Popen([*dask, *args], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, cwd=tmp))
-
-    try:
-        start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-               "--scheduler-file", str(sched_file)])
-        deadline = time.monotonic() + 60
-        while not sched_file.exists():
-            assert time.monotonic() < deadline, "no scheduler"
-            time.sleep(0.1)
-        addr = json.loads(sched_file.read_text())["address"]
-        for name in ("w1", "w2"):
-            start(["worker", addr, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                   "--name", name, "--host", "127.0.0.1"])
-        with distributed.Client(addr, timeout="30s") as c:
-            c.wait_for_workers(2, timeout=60)
+    with local_cluster(tmp_path_factory.mktemp("cluster")) as (addr, _workers):
         yield addr
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
 
 
 def _json(sub: Path, address: str | None) -> str:
