@@ -33,19 +33,9 @@ CONNECT_TIMEOUT = "30s"
 def on_dask(address: str) -> Iterator[None]:
     """Reduce the parts of every multi-file outcome analysed inside on the Dask cluster
     whose scheduler is at ``address`` (``tcp://host:8786``)."""
-    try:
-        import distributed
-    except ImportError:
-        raise UsageError.one(None, "the Dask extra for --dask-scheduler "
-                             "(pip install 'evidencekit[dask]')", "distributed not installed",
-                             key="--dask-scheduler") from None
-    dask: Any = distributed  # an untyped library
-    try:
-        client = dask.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise UsageError.one(None, "the address of a running Dask scheduler",
-                             f"no scheduler answering at {address!r} "
-                             f"({type(exc).__name__})", key="--dask-scheduler") from None
+    from ..dask_client import connect
+
+    client = connect(address, CONNECT_TIMEOUT)
     token = _CLIENT.set(client)
     try:
         yield

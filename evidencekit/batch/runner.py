@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
 from ..vocabulary import DEFAULT_RUBRIC
 from .inputs import Application, discover
 from .outputs import (
@@ -327,17 +326,12 @@ def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, A
     workers down again and again) is split into one task per application, so only the
     application that kills workers is recorded as not scored, with the cause.
     """
-    try:
-        import distributed
-    except ImportError as exc:
-        raise UsageError.one(None, "the optional Dask extra (pip install 'evidencekit[dask]') "
-                             "for --dask-scheduler", "it not installed") from exc
+    import distributed
+
+    from ..dask_client import connect
+
     dask: Any = distributed  # an untyped library
-    try:
-        client = dask.Client(address, timeout="10s")
-    except OSError as exc:
-        raise UsageError.one(None, "a reachable Dask scheduler at --dask-scheduler",
-                             f"{address!r} ({exc})") from exc
+    client = connect(address, "10s", as_default=True)
     fn: Callable[..., list[dict[str, Any]]] = score_chunk
     seen: set[str] = set()
     # Workers run in folders of their own: every file is named by its absolute path (the
