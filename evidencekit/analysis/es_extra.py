@@ -47,8 +47,16 @@ def morris_effect(means: list[float], sd_pre_t: float, sd_pre_c: float, n_t: int
 def with_es_intervals(result: OutcomeResult, outcome: Outcome,
                       options: AnalysisOptions) -> OutcomeResult:
     """``result`` with the noncentral-t intervals and d_ppc2 it supports (unchanged if none)."""
+    effects = es_effects(result, outcome, options)
+    return result if effects is None else replace(result, effects=effects)
+
+
+def es_effects(result: OutcomeResult, outcome: Outcome,
+               options: AnalysisOptions) -> dict[str, Effect] | None:
+    """The effects of :func:`with_es_intervals` (None when they are unchanged), so that the
+    evaluation can build each outcome's final result once."""
     if result.kind != "continuous" or result.problems:
-        return result
+        return None
     effects = dict(result.effects)
     level = options.ci_level
     g = result.groups
@@ -92,11 +100,11 @@ def with_es_intervals(result: OutcomeResult, outcome: Outcome,
             if e is not None:
                 effects["d_ppc2"] = e
     except stats.StatsError:
-        return result
+        return None
     if result.design == "cluster_rct" or result.clustering is not None:
         from .outcome import label_unclustered
 
         effects = label_unclustered(effects)
     if effects == dict(result.effects):
-        return result
-    return replace(result, effects=effects)
+        return None
+    return effects

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from .result import (
     AnalysisOptions,
     AttritionResult,
     DecidingTest,
+    Effect,
     EvaluationResult,
     Note,
     OutcomeResult,
@@ -28,11 +30,9 @@ from .result import (
 
 
 def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> EvaluationResult:
-    outcomes = [_analyse_outcome_bounded(o, evaluation, options) for o in evaluation.outcomes]
-    outcomes = [_with_checks(r, o, evaluation, options)
-                for r, o in zip(outcomes, evaluation.outcomes, strict=True)]
-    outcomes = [_with_attrition(o, evaluation, options) for o in outcomes]
-    outcomes = _significance(outcomes, options.alpha)
+    drafts = [_draft(_analyse_outcome_bounded(o, evaluation, options), o, evaluation, options)
+              for o in evaluation.outcomes]
+    outcomes = _significance(drafts, options.alpha)
     primary_attrition = [o.attrition for o in outcomes if o.primary and o.attrition is not None]
     attrition = max(primary_attrition, key=lambda a: (a.overall, a.differential), default=None)
     notes: list[Note] = []
@@ -49,50 +49,66 @@ def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> Eval
     )
 
 
-def _with_checks(result: OutcomeResult, outcome: Outcome, evaluation: Evaluation,
-                 options: AnalysisOptions) -> OutcomeResult:
-    """Add noncentral-t effect-size intervals, d_ppc2 and the consistency checks of what
-    was reported (statcheck, GRIM, CI centring)."""
+#: An outcome's first analysis and the fields its later stages change (built once, at the
+#: end of :func:`_significance`, rather than copied at every stage).
+_Draft = tuple[OutcomeResult, dict[str, Any]]
+
+
+def _draft(result: OutcomeResult, outcome: Outcome, evaluation: Evaluation,
+           options: AnalysisOptions) -> _Draft:
+    """The changes to ``result`` of its later stages: noncentral-t effect-size intervals and
+    d_ppc2, the consistency checks of what was reported (statcheck, GRIM, CI centring) and
+    attrition."""
     from .checks import consistency_notes
-    from .es_extra import with_es_intervals
+    from .es_extra import es_effects
 
-    result = with_es_intervals(result, outcome, options)
+    changes: dict[str, Any] = {}
+    effects = es_effects(result, outcome, options)
+    if effects is not None:
+        changes["effects"] = effects
     extra = consistency_notes(outcome, evaluation, options.alpha)
-    return replace(result, notes=(*result.notes, *extra)) if extra else result
+    if extra:
+        changes["notes"] = (*result.notes, *extra)
+    attrition = _attrition(result, evaluation, options)
+    if attrition is not None:
+        changes["attrition"] = attrition
+    return result, changes
 
 
-def _with_attrition(o: OutcomeResult, evaluation: Evaluation,
-                    options: AnalysisOptions) -> OutcomeResult:
+def _attrition(o: OutcomeResult, evaluation: Evaluation,
+               options: AnalysisOptions) -> AttritionResult | None:
     if evaluation.assigned is None or o.n_treatment is None or o.n_control is None:
-        return o
+        return None
     a_t, a_c = evaluation.assigned
     if o.n_treatment > a_t or o.n_control > a_c:
-        return o  # reported counts above the assigned: cannot be attrition; loader flags summaries
+        return None  # counts above the assigned cannot be attrition; loader flags summaries
     at = stats.attrition(a_t, a_c, o.n_treatment, o.n_control, options.attrition_boundary)
     # max_differential as a proportion, like overall and differential (the WWC tables and
     # stats.attrition give percentage points).
     limit = at.max_differential / 100 if at.max_differential is not None else None
-    result = AttritionResult(at.overall, at.differential, at.boundary, at.verdict, limit,
-                             (a_t, a_c), (o.n_treatment, o.n_control))
-    return replace(o, attrition=result)
+    return AttritionResult(at.overall, at.differential, at.boundary, at.verdict, limit,
+                           (a_t, a_c), (o.n_treatment, o.n_control))
 
 
-def _significance(outcomes: list[OutcomeResult], alpha: float) -> list[OutcomeResult]:
+def _significance(drafts: list[_Draft], alpha: float) -> list[OutcomeResult]:
     """Benjamini–Hochberg across the primary outcomes' p, significance at α, and each
-    outcome's :class:`DecidingTest` — the one place an outcome's verdict is decided."""
-    primary = [i for i, o in enumerate(outcomes) if o.primary and o.p_value is not None]
-    adjusted = stats.benjamini_hochberg([outcomes[i].p_value for i in primary])  # type: ignore[misc]
+    outcome's :class:`DecidingTest` — the one place an outcome's verdict is decided; each
+    outcome's final result is built here, once, with its stages' changes."""
+    primary = [i for i, (o, _) in enumerate(drafts) if o.primary and o.p_value is not None]
+    adjusted = stats.benjamini_hochberg([drafts[i][0].p_value for i in primary])  # type: ignore[misc]
     p_adj: dict[int, float] = dict(zip(primary, adjusted, strict=True))
     adjustment = "benjamini_hochberg" if len(primary) > 1 else None
     out = []
-    for i, o in enumerate(outcomes):
-        if o.p_value is None:
-            o = replace(o, significant=None, p_value_adjusted=None)
-        else:
+    for i, (o, changes) in enumerate(drafts):
+        p: float | None = None
+        significant: bool | None = None
+        if o.p_value is not None:
             p = p_adj.get(i, o.p_value)
-            o = replace(o, p_value_adjusted=p, significant=p <= alpha)
-        out.append(replace(o, deciding=deciding_test(
-            o, alpha, adjustment if i in p_adj else None)))
+            significant = p <= alpha
+        deciding = _deciding(o, changes.get("effects", o.effects), p, significant, alpha,
+                             adjustment if i in p_adj else None)
+        out.append(replace(o, **changes, p_value_adjusted=p, significant=significant,
+                           deciding=deciding))
     return out
 
 
@@ -119,6 +135,14 @@ def deciding_test(o: OutcomeResult, alpha: float, adjustment: str | None = None
     >>> d.accounts_for_clustering is None   # no clusters to allow for
     True
     """
+    return _deciding(o, o.effects, o.p_value_adjusted, o.significant, alpha, adjustment)
+
+
+def _deciding(o: OutcomeResult, effects: Mapping[str, Effect], p_value_adjusted: float | None,
+              significant: bool | None, alpha: float, adjustment: str | None
+              ) -> DecidingTest | None:
+    """:func:`deciding_test` of ``o`` with these effects, adjusted p and significance (the
+    outcome's final values, before its final result is built)."""
     if o.problems:
         return None
     measure = estimate = se = ci = ci_method = None
@@ -127,7 +151,7 @@ def deciding_test(o: OutcomeResult, alpha: float, adjustment: str | None = None
         measure, estimate, se, ci, ci_method = h.measure, h.estimate, h.se, h.ci, h.ci_method
     else:
         for key in _UNSTANDARDISED:
-            e = o.effects.get(key)
+            e = effects.get(key)
             if e is not None and e.estimate is not None:
                 measure, estimate, se, ci, ci_method = key, e.estimate, e.se, e.ci, e.ci_method
                 extra = dict(e.extra)
@@ -150,9 +174,9 @@ def deciding_test(o: OutcomeResult, alpha: float, adjustment: str | None = None
         accounts = False if clustered else None
     return DecidingTest(
         test=o.test, statistic=st.name if st else None, value=st.value if st else None,
-        df=st.df if st else None, p_value=o.p_value, p_value_adjusted=o.p_value_adjusted,
+        df=st.df if st else None, p_value=o.p_value, p_value_adjusted=p_value_adjusted,
         adjustment=adjustment if o.test is not None else None, alpha=alpha,
-        significant=o.significant, accounts_for_clustering=accounts, measure=measure,
+        significant=significant, accounts_for_clustering=accounts, measure=measure,
         estimate=estimate, se=se, ci=ci, ci_method=ci_method)
 
 
@@ -177,12 +201,34 @@ def _analyse_outcome_bounded(outcome: Outcome, evaluation: Evaluation,
 
 
 def _finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return all(_finite(v) for v in value)
+    """Whether every float in ``value`` (nested dicts' values, lists and tuples) is finite.
+
+    Walked with a stack rather than recursion: an outcome's dict holds ~90 values.
+
+    >>> _finite({"a": [1.0, (2, None)], "b": "x"}), _finite({"a": [{"b": float("nan")}]})
+    (True, False)
+    """
+    stack = [value]
+    pop, extend, isfinite = stack.pop, stack.extend, math.isfinite
+    while stack:
+        v = pop()
+        t = type(v)
+        if t is float:
+            if not isfinite(v):
+                return False
+        elif t is dict:
+            extend(v.values())
+        elif t is list or t is tuple:
+            extend(v)
+        elif t is str or t is int or t is bool or v is None:
+            continue
+        elif isinstance(v, float):
+            if not isfinite(v):
+                return False
+        elif isinstance(v, dict):
+            extend(v.values())
+        elif isinstance(v, list | tuple):
+            extend(v)
     return True
 
 

@@ -158,6 +158,9 @@ class Compiler:
                 node = self.compile(self.definitions[arg], ("definitions", arg), scope)
                 self._stack.pop()
                 self._compiled[(arg, scope)] = node
+                # Every use of the definition is this node: its compiled closure is memoised
+                # (truth()), so it is evaluated once per item however many checks use it.
+                object.__setattr__(node, "_shared", True)
             if not wording:
                 return node  # shared, so the interpreter evaluates it once per item
             return Node(node.op, node.args, {**node.wording, **wording}, node.scope)
@@ -489,7 +492,10 @@ def truth(node: Node) -> Truthy:
 
 def _memo(node: Node, fn: Truthy) -> Truthy:
     # Shared definitions are evaluated once per item however many criteria use them (the
-    # interpreter's memo, keyed the same way).
+    # interpreter's memo, keyed the same way). A node used in one place only is evaluated
+    # once per item anyway, so it is not memoised (the memo would cost more than it saves).
+    if not node.__dict__.get("_shared"):
+        return fn
     nid = id(node)
 
     def memo(facts: Mapping[str, Any], ip: Interpreter) -> tuple[Truth, tuple[str, ...]]:
@@ -506,15 +512,26 @@ def _compile_truth(node: Node) -> Truthy:
     op = node.op
     if op == "const":
         const = (node.args, _NONE)
-        return lambda _f, _ip: const
+        return _memo(node, lambda _f, _ip: const)
     if op in ("all", "any"):
         parts = tuple(truth(c) for c in node.args)
-        combine = _and if op == "all" else _or
+        # Kleene: "all" is False if any part is, else unknown if any part is, else True;
+        # "any" is the dual. Every part is evaluated (its witnesses are the junction's).
+        decisive, other = (False, True) if op == "all" else (True, False)
 
         def junction(facts: Mapping[str, Any], ip: Interpreter
                      ) -> tuple[Truth, tuple[str, ...]]:
-            got = [p(facts, ip) for p in parts]
-            return combine(v for v, _ in got), tuple(w for _, ws in got for w in ws)
+            value: Truth = other
+            witnesses = _NONE
+            for part in parts:
+                v, ws = part(facts, ip)
+                if v is decisive:
+                    value = decisive
+                elif v is None and value is not decisive:
+                    value = None
+                if ws:
+                    witnesses += ws
+            return value, witnesses
 
         return _memo(node, junction)
     if op == "not":
@@ -536,18 +553,24 @@ def _compile_truth(node: Node) -> Truthy:
             raw = facts.get(fact)
             return (None if raw is None else _nonempty(raw)), _NONE
 
-        return present
+        return _memo(node, present)
     fact, expected_raw = node.args
     if op == "in":
+        literal = not any(isinstance(x, str) and x.startswith("$") for x in expected_raw)
+        values = list(expected_raw)  # a list, as the interpreter builds (the same `in`)
+
         def member(facts: Mapping[str, Any], ip: Interpreter
                    ) -> tuple[Truth, tuple[str, ...]]:
             raw = facts.get(fact)
             if raw is None:
                 return None, _NONE
-            return (raw in [ip.resolve(x) for x in expected_raw]), _NONE
+            return (raw in (values if literal else [ip.resolve(x) for x in expected_raw])
+                    ), _NONE
 
-        return member
+        return _memo(node, member)
     compare = COMPARISONS[op][0]
+    parameter = (expected_raw[1:] if isinstance(expected_raw, str)
+                 and expected_raw.startswith("$") else None)
 
     def comparison(facts: Mapping[str, Any], ip: Interpreter
                    ) -> tuple[Truth, tuple[str, ...]]:
@@ -555,11 +578,12 @@ def _compile_truth(node: Node) -> Truthy:
         if raw is None:
             return None, _NONE
         try:
-            return compare(raw, ip.resolve(expected_raw)), _NONE
+            return compare(raw, expected_raw if parameter is None
+                           else ip.parameters[parameter]), _NONE
         except TypeError:
             return False, _NONE
 
-    return comparison
+    return _memo(node, comparison)
 
 
 def _compile_quantifier(node: Node) -> Truthy:
@@ -571,14 +595,22 @@ def _compile_quantifier(node: Node) -> Truthy:
 
     def quantify(facts: Mapping[str, Any], ip: Interpreter) -> tuple[Truth, tuple[str, ...]]:
         items: list[Mapping[str, Any]] = facts.get(coll_name) or []
-        values = [where(item, ip)[0] for item in items]
-        true_items = [i for i, v in zip(items, values, strict=True) if v is True]
-        unknown = [i for i, v in zip(items, values, strict=True) if v is None]
-        labels = tuple(str(i.get(label)) for i in true_items)
+        true_items: list[Mapping[str, Any]] = []
+        unknown: list[Mapping[str, Any]] = []
+        refuted = False
+        for item in items:
+            v = where(item, ip)[0]
+            if v is True:
+                true_items.append(item)
+            elif v is None:
+                unknown.append(item)
+            elif v is False:
+                refuted = True
+        labels = tuple([str(i.get(label)) for i in true_items])
         at_least = int(ip.resolve(args["at_least"]))
         value: Truth
         if op == "every":
-            value = False if any(v is False for v in values) else (None if unknown else True)
+            value = False if refuted else (None if unknown else True)
             return value, labels
         if op == "pooled":
             pairs = [(e, s) for e, s in ((i.get("effect"), i.get("effect_se"))

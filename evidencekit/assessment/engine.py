@@ -467,7 +467,7 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
              explain: bool, review: Any = None) -> EvaluationVerdict:
     """The rubric's levels and overrides applied to one top-scope item: the programme, or
     (for an evaluation-scope rubric) one evaluation."""
-    results: list[LevelResult] = []
+    levels: list[tuple[Any, tuple[CriterionResult, ...], bool, bool, bool]] = []
     level_so_far = 0
     for lv in rubric.levels:
         # Specific advice (power calculations and the like) is worked out only for the level
@@ -482,13 +482,16 @@ def _verdict(rubric: Rubric, interpreter: Interpreter, facts: Mapping[str, Any],
         claimed = all(c.status in ("verified", "validated", "claimed") for c in gates)
         if met and level_so_far == lv.level - 1:
             level_so_far = lv.level
-        results.append(LevelResult(lv.level, lv.title, lv.statement, met, claimed, tuple(crits),
-                                   lv.label or "", own_gates_validated=validated))
-    level = _cumulative(r.own_gates_met for r in results)
-    validated_level = _cumulative(r.own_gates_validated for r in results)
-    claimed_level = _cumulative(r.own_gates_claimed for r in results)
-    results = [replace(r, status=level_status(r.level, level, claimed_level, validated_level))
-               for r in results]
+        levels.append((lv, tuple(crits), met, claimed, validated))
+    level = _cumulative(met for _, _, met, _, _ in levels)
+    validated_level = _cumulative(validated for _, _, _, _, validated in levels)
+    claimed_level = _cumulative(claimed for _, _, _, claimed, _ in levels)
+    # Each level built once, with its cumulative status.
+    results = [LevelResult(lv.level, lv.title, lv.statement, met, claimed, crits,
+                           lv.label or "",
+                           level_status(lv.level, level, claimed_level, validated_level),
+                           own_gates_validated=validated)
+               for lv, crits, met, claimed, validated in levels]
     override = None
     for ov in rubric.overrides:
         v = interpreter.evaluate(ov.check, facts)
