@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import click
 
 from . import __version__, jsontext
 from .vocabulary import DEFAULT_RUBRIC
+
+_DASK_HELP = ("Reduce the files of a multi-file outcome on an existing Dask cluster (one task "
+              "per file; the workers must see the files at the same paths).")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -127,16 +131,40 @@ def main(debug: bool) -> None:
               help="With --judgements: agreeing reviewers a claim needs to count.")
 @click.option("--application", "application", default=None, metavar="ID",
               help="With --judgements from a round's export: the application's id.")
+@click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDRESS",
+              help=_DASK_HELP)
 def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: str | None,
            html: str | None, template_dir: str | None, deterministic: bool,
            threshold: int | None, judgements: str | None = None,
-           reviewers_required: int = 1, application: str | None = None) -> None:
+           reviewers_required: int = 1, application: str | None = None,
+           dask_scheduler: str | None = None) -> None:
     """Assess SUBMISSION: verified and claimed level, reasons and next steps.
 
     With --pdf and/or --html, the report for commissioners is written too. With
     --rubric all, every bundled framework's verdict is shown side by side (and the report
-    adds them as a crosswalk section).
+    adds them as a crosswalk section). With --dask-scheduler, the files of a multi-file
+    outcome are reduced on a Dask cluster (the verdict and report are the same).
     """
+    with _cluster(dask_scheduler):
+        _assess(submission, rubric, sets, fmt, pdf, html, template_dir, deterministic,
+                threshold, judgements, reviewers_required, application)
+
+
+def _cluster(address: str | None) -> AbstractContextManager[None]:
+    """Reduce multi-file outcomes on the Dask cluster at ``address`` (None: here)."""
+    if address is None:
+        from contextlib import nullcontext
+
+        return nullcontext()
+    from .analysis.parts import on_dask
+
+    return on_dask(address)
+
+
+def _assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: str | None,
+            html: str | None, template_dir: str | None, deterministic: bool,
+            threshold: int | None, judgements: str | None, reviewers_required: int,
+            application: str | None) -> None:
     from .api import ALL_RUBRICS
     from .api import assess as run
 
@@ -196,17 +224,13 @@ def assess(submission: str, rubric: str, sets: tuple[str, ...], fmt: str, pdf: s
 @click.argument("submission", type=click.Path(path_type=str))
 @_common
 @click.option("--dask-scheduler", "dask_scheduler", default=None, metavar="ADDRESS",
-              help="Reduce the files of a multi-file outcome on an existing Dask cluster "
-              "(one task per file; the workers must see the files at the same paths).")
+              help=_DASK_HELP)
 def analyse(submission: str, rubric: str, sets: tuple[str, ...], fmt: str,
             dask_scheduler: str | None) -> None:
     """Show the statistics behind the verdict for SUBMISSION."""
-    from contextlib import nullcontext
-
-    from .analysis.parts import on_dask
     from .api import analyse as run
 
-    with on_dask(dask_scheduler) if dask_scheduler else nullcontext():
+    with _cluster(dask_scheduler):
         result = run(submission, rubric=rubric, parameters=_parse_sets(sets))
     if fmt == "json":
         click.echo(_json(result.to_dict()))

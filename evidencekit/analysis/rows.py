@@ -350,7 +350,7 @@ def reduce_part(src: DataSource, requests: Sequence[ColumnRequest], key: str, pl
     the task :func:`evidencekit.analysis.parts.map_parts` runs, here or on a worker)."""
     import warnings
 
-    data = DataFile(src, requests, key)
+    data = DataFile(src, requests, key, streamed=plan.kind != "two_group_binary")
     sums = _Sums(plan)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -470,7 +470,7 @@ def _two_group(draft: _Draft, src: DataSource, outcome: Outcome, evaluation: Eva
                options: AnalysisOptions, key: str) -> None:
     y_name, g_name, treatment, x_name, cl_name, z_names, requests = _two_group_columns(
         src, outcome_kind="number", pretest_kind="number")
-    data = DataFile(src, requests, key)
+    data = DataFile(src, requests, key, streamed=True)  # cell moments only
     variables = ([x_name] if x_name else []) + z_names + [y_name]
     sums = _reduced(data, _Plan("two_group", tuple(variables), g_name, cl_name))
     moments, groups = sums.moments, sums.groups
@@ -909,7 +909,7 @@ def _pre_post(draft: _Draft, src: DataSource, outcome: Outcome, options: Analysi
     elif cl_name:
         draft.note("cluster_unused", "The cluster column is not used for a yes/no pre-post "
                    "outcome: McNemar's test treats people as independent.")
-    data = DataFile(src, requests, key)
+    data = DataFile(src, requests, key, streamed=True)  # cell moments only
     coded = [cl_name] if cl_name and not binary else []
     sums = _reduced(data, _Plan("pre_post", (pre_name, post_name),
                                 cluster=coded[0] if coded else None, binary=binary))
@@ -1003,7 +1003,7 @@ def _post_only(draft: _Draft, src: DataSource, outcome: Outcome, key: str) -> No
     y_name = src.columns["outcome"]
     binary = outcome.kind == "binary"
     data = DataFile(src, [ColumnRequest(y_name, "binary" if binary else "number",
-                                        "columns.outcome")], key)
+                                        "columns.outcome")], key, streamed=True)
     sums = _reduced(data, _Plan("post_only", (y_name,)))
     moments, dropped = sums.moments, sums.dropped
     s = moments.matrices(1)[0]

@@ -71,3 +71,53 @@ def test_a_bad_part_on_a_worker_is_the_same_one_sentence_error(
     assert "'nine'" in str(local.value)
     assert remote.value.problems[0].expected == local.value.problems[0].expected
     assert remote.value.problems[0].found == local.value.problems[0].found
+
+
+def test_assess_and_its_report_on_dask_equal_a_local_run(tmp_path: Path, address: str) -> None:
+    """``evidencekit assess --dask-scheduler``: the parts go to the cluster (its task stream
+    shows one task per file) and the verdict, the JSON and the report text are a local run's."""
+    from click.testing import CliRunner
+    from distributed import Client, get_task_stream
+
+    from evidencekit.cli import main
+
+    rows = _rows(1200)
+    for i in range(3):
+        _csv(tmp_path / f"part-{i}.csv", rows[i * 400:(i + 1) * 400])
+    sub = tmp_path / "s.yaml"
+    sub.write_text(SUBMISSION.format(data="[part-0.csv, part-1.csv, part-2.csv]"),
+                   encoding="utf-8")
+    runner = CliRunner()
+
+    def assess(*extra: str) -> str:
+        r = runner.invoke(main, ["assess", str(sub), "--format", "json", *extra])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    local = assess()
+    local_cw = assess("--rubric", "all")
+    with Client(address, timeout="30s") as c, get_task_stream(client=c) as ts:
+        remote = assess("--dask-scheduler", address)
+        remote_cw = assess("--rubric", "all", "--dask-scheduler", address)
+        html = tmp_path / "r.html"
+        assess("--dask-scheduler", address, "--html", str(html), "--deterministic")
+    parts = [t for t in ts.data if str(t["key"]).startswith("evidencekit-part-")]
+    assert len(parts) >= 3 * 3, ts.data  # 3 files, in each of the three commands
+    assert remote == local and remote_cw == local_cw
+    local_html = tmp_path / "l.html"
+    assess("--html", str(local_html), "--deterministic")
+    assert html.read_bytes() == local_html.read_bytes()
+
+
+def test_a_bad_address_on_assess_is_one_sentence(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from evidencekit.cli import main
+
+    sub = tmp_path / "s.yaml"
+    _csv(tmp_path / "a.csv", _rows(100))
+    sub.write_text(SUBMISSION.format(data="a.csv"), encoding="utf-8")
+    r = CliRunner().invoke(main, ["assess", str(sub), "--dask-scheduler", "banana"])
+    assert r.exit_code == 2, r.output
+    assert "--dask-scheduler: expected the address of a Dask scheduler" in r.output
+    assert "Traceback" not in r.output

@@ -52,11 +52,10 @@ def local_cluster(folder: Path, env: dict[str, str] | None = None
         with distributed.Client(address, timeout="30s") as c:
             c.wait_for_workers(2, timeout=60)
         yield address, workers
-    finally:
-        for p in procs:
+    finally:  # the workers first: a worker whose scheduler has gone may wait to reconnect
+        for p in reversed(procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-        for p in procs:
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -47,8 +47,11 @@ class DataFile:
     """
 
     def __init__(self, source: DataSource, requests: Sequence[ColumnRequest],
-                 key: str | None = None) -> None:
+                 key: str | None = None, *, streamed: bool = False) -> None:
         self.source = source
+        #: The reader's caller keeps only running sums of the rows (not the rows): the file
+        #: may have up to ``limits.STREAMED_ROWS`` rows instead of ``limits.ROWS``.
+        self.streamed = streamed
         self.path = Path(source.path)
         self.root = source.root
         self.display = display_path(self.path)
@@ -68,6 +71,15 @@ class DataFile:
         self._counts: dict[str, NDArray[np.int64]] = {
             name: np.zeros(0, dtype=np.int64) for name in self._labels}
         self._raw: dict[str, dict[Any, int]] = {name: {} for name in self._labels}
+
+    def max_rows(self) -> int:
+        """The rows of data this file may have (:mod:`.limits`, read when checked)."""
+        return limits.STREAMED_ROWS if self.streamed else limits.ROWS
+
+    def too_many_rows(self, found: str, *, column: str | None = None) -> DataError:
+        """The refusal of a file with more rows of data than :meth:`max_rows`."""
+        return limits.exceeded(self, "a data file", f"{self.max_rows():,} rows of data", found,
+                               column=column)
 
     # -- results -------------------------------------------------------------------------
     def labels(self, name: str) -> list[str]:
@@ -246,9 +258,8 @@ class DataFile:
             self._counts[name] = counts
         self.rows += part.rows
         self.blank_rows += part.blank_rows
-        if self.rows > limits.ROWS:
-            raise limits.exceeded(self, "a data file", f"{limits.ROWS:,} rows of data",
-                                  "more rows than that")
+        if self.rows > self.max_rows():
+            raise self.too_many_rows("more rows than that")
         return maps
 
     def columns(self) -> list[str]:
@@ -349,9 +360,8 @@ class DataFile:
         kept = int(np.count_nonzero(present))
         self.blank_rows += size - kept
         self.rows += kept
-        if self.rows > limits.ROWS:
-            raise limits.exceeded(self, "a data file", f"{limits.ROWS:,} rows of data",
-                                  "more rows than that")
+        if self.rows > self.max_rows():
+            raise self.too_many_rows("more rows than that")
         if kept == 0:
             return None
         if kept < size:

@@ -23,9 +23,17 @@ CELL_CHARS = 32_767
 HEADER_CHARS = 1 << 20
 #: Columns in a header row (Excel's sheet is 16,384 columns wide).
 COLUMNS = 16_384
-#: Rows of data in a CSV or Parquet file (the analysis keeps the mapped columns of every row
-#: in memory, about 45 bytes a row: 20 million rows stay under 1 GB).
+#: Rows of data in a CSV or Parquet file whose rows the analysis keeps in memory (a binary
+#: two-group outcome, fitted by logistic regression on its complete rows, and any file read
+#: outside an analysis): the mapped columns, about 45 bytes a row: 20 million rows stay
+#: under 1 GB.
 ROWS = 20_000_000
+#: Rows of data in a CSV or Parquet file the analysis streams (continuous two-group, pre-post
+#: and single-group outcomes: sufficient statistics per cell, a few batches in memory
+#: whatever the rows; ``DataFile(streamed=True)``). This limit bounds the time, not the
+#: memory: about 3 minutes at the 6 million rows a second measured by
+#: ``benchmarks/analysis.py --big``.
+STREAMED_ROWS = 1_000_000_000
 #: Rows in an Excel sheet (Excel's own sheet height).
 XLSX_ROWS = 1_048_576
 #: Cells in an Excel sheet, empty or not, that are parsed (mapped or not).

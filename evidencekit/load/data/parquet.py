@@ -41,7 +41,7 @@ def _open(data: DataFile, source: BinaryIO) -> Any:
     Checked before pyarrow allocates anything for it, from the file's last 8 bytes: the
     footer's declared length (``limits.PARQUET_FOOTER_BYTES``). Then, on the parsed footer
     and before any data page is read: the number of leaf columns (``limits.COLUMNS``), the
-    rows (``limits.ROWS``), and the declared decompressed size of every column chunk the
+    rows (``DataFile.max_rows``), and the declared decompressed size of every column chunk the
     analysis reads (``limits.PARQUET_CHUNK_BYTES``). The pages' own headers are checked
     after this, before pyarrow reads them (:func:`.parquet_pages.check_pages`).
     """
@@ -64,9 +64,8 @@ def _open(data: DataFile, source: BinaryIO) -> Any:
     if meta.num_columns > limits.COLUMNS:
         raise limits.exceeded(data, "a Parquet file", f"{limits.COLUMNS:,} columns",
                               f"{meta.num_columns:,} columns")
-    if meta.num_rows > limits.ROWS:
-        raise limits.exceeded(data, "a data file", f"{limits.ROWS:,} rows of data",
-                              f"{meta.num_rows:,} rows")
+    if meta.num_rows > data.max_rows():
+        raise data.too_many_rows(f"{meta.num_rows:,} rows")
     return pf
 
 

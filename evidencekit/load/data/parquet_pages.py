@@ -7,8 +7,9 @@ and decompresses into it. A hostile file can keep the footer small and make one 
 chunk the analysis reads, the page headers are walked here, seeking over the page bodies:
 the chunk's pages together must declare at most ``limits.PARQUET_CHUNK_BYTES`` decompressed
 (the limit the footer is held to, now held on what pyarrow will allocate), the values of a
-column at most ``limits.ROWS``, the pages of a column at most ``limits.PARQUET_PAGES``, each
-header at most ``limits.PARQUET_PAGE_HEADER_BYTES``, and each page inside its chunk.
+column at most ``DataFile.max_rows()``, the pages of a column at most
+``limits.PARQUET_PAGES``, each header at most ``limits.PARQUET_PAGE_HEADER_BYTES``, and each
+page inside its chunk.
 
 Page headers are Thrift structs in the compact protocol (Apache Thrift, "Thrift Compact
 protocol encoding", doc/specs/thrift-compact-protocol.md; the ``PageHeader`` struct of
@@ -285,9 +286,8 @@ def check_pages(data: DataFile, source: BinaryIO, pf: Any, columns: list[str]) -
                                       "more pages than that", column=top)
             if page.kind in (DATA_PAGE, DATA_PAGE_V2):
                 values[top] = values.get(top, 0) + page.values
-                if values[top] > limits.ROWS:
-                    raise limits.exceeded(
-                        data, "a data file", f"{limits.ROWS:,} rows of data",
+                if values[top] > data.max_rows():
+                    raise data.too_many_rows(
                         f"pages declaring {values[top]:,} values (its footer "
                         f"declares {meta.num_rows:,} rows)", column=top)
             pos += page.length + page.compressed
