@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -197,24 +197,6 @@ STATUS_WORDS = {k: s.label for k, s in CRITERION_STATUS.items()}
 LEVEL_STATUS_WORDS = {k: s.label for k, s in LEVEL_STATUS.items()}
 
 
-def _disarm_zips(error: BaseException) -> None:
-    """Detach the file from every ``zipfile.ZipFile`` in ``error``'s frames, so that a zip
-    left half-written by a failed write is not closed again when it is collected (which
-    would print "Exception ignored in ZipFile.__del__" with a traceback after our one
-    sentence). Its file is the atomic writer's, which removes it."""
-    import zipfile
-
-    seen: BaseException | None = error
-    while seen is not None:  # xlsxwriter re-raises the OSError as its own exception
-        tb = seen.__traceback__
-        while tb is not None:
-            for value in tb.tb_frame.f_locals.values():
-                if isinstance(value, zipfile.ZipFile):
-                    value.fp = None
-            tb = tb.tb_next
-        seen = seen.__cause__ or seen.__context__
-
-
 def _measure_words(text: str) -> str:
     """``did_hedges_g (favourable direction)`` → ``Difference-in-differences g (...)``."""
     from ..registry import MEASURES
@@ -232,14 +214,13 @@ def write_scores_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]],
     rubric id), when given and naming one rubric, lets the rows stream straight from
     ``rows`` (a round scored with one rubric never holds its rows in memory).
 
-    Written by xlsxwriter row by row (``constant_memory``: the rows go to temporary files in
-    the output folder, so 100,000 applications do not hold a workbook in memory), with every
-    text cell written as a string (``strings_to_formulas`` off: a text starting with ``=``
-    stays text) and the workbook's dates fixed, so equal inputs give equal bytes."""
-    import xlsxwriter
+    Written row by row by :mod:`.xlsx` (nothing held in memory, no temporary files): every
+    text cell is a string (a text starting with ``=`` stays text, and is made inert too),
+    our numbers are numbers, and the workbook's dates are fixed, so equal inputs give equal
+    bytes."""
+    from .xlsx import Sheet, write_workbook
 
     titles = gate_titles or {}
-    when = _build_time()
 
     def heading(code: str) -> str:
         if code in COLUMNS:
@@ -267,81 +248,84 @@ def write_scores_xlsx(path: Path, header: list[str], rows: Iterable[list[Any]],
         groups = {rid: (len(group), group) for rid, group in lists.items()}
     if not groups:
         groups[""] = (0, [])
+    widths = [COLUMNS[c][3] if c in COLUMNS else (14 if c.startswith("gate:") else 16)
+              for c in header]
+    formats = [COLUMNS[c][2] if c in COLUMNS else None for c in header]
+    words = [STATUS_WORDS if c.startswith("gate:") else LEVEL_STATUS_WORDS
+             if c.startswith("level:") else None for c in header]
+    measure_at = header.index("effect_measure") if "effect_measure" in header else -1
+    causal_at = header.index("effect_causal") if "effect_causal" in header else -1
+    top = [_cell(heading(code)) for code in header]
+
+    def slow(i: int, v: Any) -> Any:
+        if i == causal_at and isinstance(v, bool):
+            v = "Yes" if v else "No"
+        if isinstance(v, str):
+            if words[i] is not None:
+                v = words[i].get(v, v)  # type: ignore[union-attr]
+            elif i == measure_at:
+                v = _measure_words(v)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return _cell(v)
+        if isinstance(v, float) and not math.isfinite(v):
+            return _non_finite(v)
+        return v
+
+    def cells(group: Iterable[list[Any]]) -> Iterator[list[Any]]:
+        yield top
+        for row in group:
+            out: list[Any] = list(row)
+            for i, v in enumerate(row):
+                if v is None:
+                    continue
+                cls = v.__class__
+                if cls is str:
+                    table = words[i]
+                    if table is not None:
+                        v = table.get(v, v)
+                    elif i == measure_at:
+                        v = _measure_words(v)
+                    out[i] = cell_text(v)
+                elif cls is bool:
+                    out[i] = ("Yes" if v else "No") if i == causal_at else str(v).lower()
+                elif cls is float:
+                    if not math.isfinite(v):
+                        out[i] = _non_finite(v)
+                elif cls is not int:  # another type (a subclass, a date...): the long way
+                    out[i] = slow(i, v)
+            yield out
+
+    sheets = []
+    for rid, (count, group) in groups.items():
+        name = "Scores" if len(groups) == 1 else f"Scores {visible(rid)}"[:31]
+        for bad in "[]:*?/\\":
+            name = name.replace(bad, "_")
+        sheets.append(Sheet(name, widths, formats, cells(group), count, freeze_columns=2,
+                            autofilter=True, bold_header=True))
+    info = [[_cell(t) for t in ("Column", "In scores.csv", "What it means")]]
+    for code in header:
+        if code in COLUMNS:
+            meaning = COLUMNS[code][1]
+        elif code.startswith("gate:"):
+            meaning = ("A criterion the level depends on: Verified, Validated (a claim the "
+                       "round's reviewers accepted), Claimed only (claimed but not shown "
+                       "by the evidence) or Not met.")
+        elif code.startswith("level:"):
+            meaning = ("The level's cumulative status, as the report shows it: Reached "
+                       "(it and every level below are verified), Reached with validated "
+                       "claims, Claimed only (reached once claims are counted) or Not "
+                       "reached.")
+        elif code.startswith("claim:"):
+            meaning = ("A claimed criterion's state in the review round, as `evidencekit "
+                       "round status` shows it: validated, rejected, disputed (awaiting "
+                       "the moderator) or pending; empty when the application does not claim "
+                       "it.")
+        else:
+            meaning = "The funder's own column, carried from the manifest."
+        info.append([_cell(t) for t in (heading(code), code, meaning)])
+    sheets.append(Sheet("Columns", [26, 20, 90], [None] * 3, info, len(header)))
     with atomic_open(path, "wb") as handle:
-        wb = xlsxwriter.Workbook(handle, {
-            "constant_memory": True, "tmpdir": str(path.parent), "strings_to_formulas": False,
-            "strings_to_numbers": False, "strings_to_urls": False, "nan_inf_to_errors": False})
-        wb.set_properties({"created": when, "author": "evidencekit"})
-        bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        formats = {f: wb.add_format({"num_format": f})
-                   for f in {c[2] for c in COLUMNS.values() if c[2] is not None}}
-        for rid, (count, group) in groups.items():
-            name = "Scores" if len(groups) == 1 else f"Scores {visible(rid)}"[:31]
-            for bad in "[]:*?/\\":
-                name = name.replace(bad, "_")
-            ws = wb.add_worksheet(name)
-            ws.freeze_panes(1, 2)
-            ws.autofilter(0, 0, count, max(0, len(header) - 1))
-            number_formats = []
-            for i, code in enumerate(header):
-                width = COLUMNS[code][3] if code in COLUMNS else (14 if code.startswith("gate:")
-                                                                  else 16)
-                ws.set_column(i, i, width)
-                fmt = COLUMNS[code][2] if code in COLUMNS else None
-                number_formats.append(formats[fmt] if fmt is not None else None)
-            for i, code in enumerate(header):
-                ws.write_string(0, i, _cell(heading(code)), bold)
-            gate_at = {i for i, code in enumerate(header) if code.startswith("gate:")}
-            level_at = {i for i, code in enumerate(header) if code.startswith("level:")}
-            measure_at = header.index("effect_measure") if "effect_measure" in header else -1
-            causal_at = header.index("effect_causal") if "effect_causal" in header else -1
-            for r, row in enumerate(group, start=1):
-                for i, v in enumerate(row):
-                    if v is None:
-                        continue
-                    if i == causal_at and isinstance(v, bool):
-                        v = "Yes" if v else "No"
-                    if isinstance(v, str):
-                        if i in gate_at:
-                            v = STATUS_WORDS.get(v, v)
-                        elif i in level_at:
-                            v = LEVEL_STATUS_WORDS.get(v, v)
-                        elif i == measure_at:
-                            v = _measure_words(v)
-                    _xlsx_write(ws, r, i, v, number_formats[i])
-        info = wb.add_worksheet("Columns")
-        info.set_column(0, 0, 26)
-        info.set_column(1, 1, 20)
-        info.set_column(2, 2, 90)
-        info.freeze_panes(1, 0)
-        for i, t in enumerate(("Column", "In scores.csv", "What it means")):
-            info.write_string(0, i, _cell(t))
-        for r, code in enumerate(header, start=1):
-            if code in COLUMNS:
-                meaning = COLUMNS[code][1]
-            elif code.startswith("gate:"):
-                meaning = ("A criterion the level depends on: Verified, Validated (a claim the "
-                           "round's reviewers accepted), Claimed only (claimed but not shown "
-                           "by the evidence) or Not met.")
-            elif code.startswith("level:"):
-                meaning = ("The level's cumulative status, as the report shows it: Reached "
-                           "(it and every level below are verified), Reached with validated "
-                           "claims, Claimed only (reached once claims are counted) or Not "
-                           "reached.")
-            elif code.startswith("claim:"):
-                meaning = ("A claimed criterion's state in the review round, as `evidencekit "
-                           "round status` shows it: validated, rejected, disputed (awaiting "
-                           "the moderator) or pending; empty when the application does not claim "
-                           "it.")
-            else:
-                meaning = "The funder's own column, carried from the manifest."
-            for i, t in enumerate((heading(code), code, meaning)):
-                info.write_string(r, i, _cell(t))
-        try:
-            wb.close()
-        except Exception as error:  # e.g. a full disk: the half-written zip must not be closed
-            _disarm_zips(error)    # again at exit (after the handle is gone) with a traceback
-            raise
+        write_workbook(handle, sheets, created=_build_time(), author="evidencekit")
 
 
 def gate_titles(results: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -351,16 +335,6 @@ def gate_titles(results: Sequence[dict[str, Any]]) -> dict[str, str]:
             for gid, title in r["row"].get("gate_titles", ()):
                 titles.setdefault(gid, title)
     return titles
-
-
-def _xlsx_write(ws: Any, row: int, col: int, value: Any, number_format: Any) -> None:
-    """A cell that can never be a formula: our numbers as numbers, any text as a string."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        ws.write_string(row, col, _cell(value))
-    elif isinstance(value, float) and not math.isfinite(value):
-        ws.write_string(row, col, _non_finite(value))
-    else:
-        ws.write_number(row, col, value, number_format)
 
 
 def _build_time() -> Any:
