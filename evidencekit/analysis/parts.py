@@ -17,9 +17,11 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import EvidenceKitError, UsageError
+from ..errors import EvidenceKitError, InputError, UsageError
 
 __all__ = ["map_parts", "on_dask"]
 
@@ -56,13 +58,15 @@ def map_parts(fn: Callable[..., T], items: Sequence[tuple[Any, ...]]) -> Iterato
     from distributed import KilledWorker
 
     run = uuid.uuid4().hex
-    futures = [client.submit(fn, *item, key=f"evidencekit-part-{run}-{i}", pure=False)
+    futures = [client.submit(_on_worker, fn, *item, key=f"evidencekit-part-{run}-{i}",
+                             pure=False)
                for i, item in enumerate(items)]
     try:
         for future in futures:  # in order; an error of a part is raised as the worker's
-            yield future.result()
-    except EvidenceKitError:
-        raise
+            try:
+                yield future.result()
+            except EvidenceKitError as exc:  # named as a local run names its files
+                raise _relocated(exc, _here) from None
     except KilledWorker:
         raise UsageError.one(None, "a Dask cluster whose workers stay up",
                              "workers that died on every try of a part", key="--dask-scheduler"
@@ -79,3 +83,37 @@ def absolute(path: os.PathLike[str] | str) -> str:
     """A path the workers can open whatever their working folder (links kept as they are,
     so the checks of :func:`evidencekit.load.data.open_inside` see them)."""
     return os.path.abspath(path)
+
+
+def _on_worker(fn: Callable[..., T], *item: Any) -> T:
+    """``fn(*item)`` on a worker; the files its problems name made absolute, since the worker
+    named them relative to its own working folder, not the client's."""
+    try:
+        return fn(*item)
+    except EvidenceKitError as exc:
+        raise _relocated(exc, _absolute) from None
+
+
+def _absolute(file: str) -> str:
+    path = os.path.abspath(file)
+    return path if os.path.exists(path) else file
+
+
+def _here(file: str) -> str:
+    from ..load.data.files import display_path
+
+    return display_path(Path(file)) if os.path.isabs(file) else file
+
+
+def _relocated(exc: EvidenceKitError, where: Callable[[str], str]) -> EvidenceKitError:
+    """``exc`` with the file of each of its problems passed through ``where``.
+
+    >>> from ..errors import DataError, Problem
+    >>> e = _relocated(DataError([Problem("a.csv", 4, None, "a number", "'x'")]), str.upper)
+    >>> type(e).__name__, str(e)
+    ('DataError', "A.CSV, line 4: expected a number, found 'x'.")
+    """
+    if not isinstance(exc, InputError):
+        return exc
+    moved = tuple(replace(p, file=where(p.file)) if p.file else p for p in exc.problems)
+    return type(exc)(moved, omitted=exc.omitted)

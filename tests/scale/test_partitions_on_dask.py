@@ -56,7 +56,9 @@ def test_csv_list_and_parquet_dataset_on_dask_equal_a_local_run(
 
 
 def test_a_bad_part_on_a_worker_is_the_same_one_sentence_error(
-        tmp_path: Path, address: str) -> None:
+        tmp_path: Path, address: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same sentence, word for word: the file named as here (relative to this working
+    folder), not as the worker, in its own working folder, named it."""
     rows = _rows(200)
     _csv(tmp_path / "a.csv", rows[:100])
     bad = tmp_path / "b.csv"
@@ -64,10 +66,13 @@ def test_a_bad_part_on_a_worker_is_the_same_one_sentence_error(
     bad.write_text(bad.read_text().replace(",9,", ",nine,", 1), encoding="utf-8")
     sub = tmp_path / "s.yaml"
     sub.write_text(SUBMISSION.format(data="[a.csv, b.csv]"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the workers' working folder is the cluster's
     with pytest.raises(evidencekit.DataError) as local:
-        evidencekit.analyse(str(sub))
+        evidencekit.analyse("s.yaml")
     with pytest.raises(evidencekit.DataError) as remote, on_dask(address):
-        evidencekit.analyse(str(sub))
+        evidencekit.analyse("s.yaml")
+    assert str(remote.value) == str(local.value)
+    assert str(local.value).startswith("b.csv, line 4, ")
     assert "'nine'" in str(local.value)
     assert remote.value.problems[0].expected == local.value.problems[0].expected
     assert remote.value.problems[0].found == local.value.problems[0].found
