@@ -114,3 +114,23 @@ def test_outcomes_built_once_equal_the_staged_copies(rubric: str) -> None:
             assert [o.to_dict() for o in got] == [o.to_dict() for o in want]
             outcomes += len(got)
     assert outcomes > 20
+
+
+def test_quick_assessment_leaves_quality_notes_to_explanations() -> None:
+    """Batch scoring (explain=False) builds no quality notes (explanations, which no scores
+    row holds); the levels and statuses are those of the full assessment."""
+    from evidencekit.analysis import analyse_submission
+    from evidencekit.assessment.engine import assess_submission
+
+    rubric = load_rubric("nesta")
+    noted = 0
+    for example in EXAMPLES:
+        sub = load_submission(example)
+        analysis = analyse_submission(sub, analysis_options(rubric))
+        full = assess_submission(sub, rubric, analysis)
+        quick = assess_submission(sub, rubric, analysis, explain=False)
+        assert quick.quality_notes == () and quick.quality_note_messages == ()
+        assert [(lv.level, lv.status) for lv in quick.levels] == [
+            (lv.level, lv.status) for lv in full.levels]
+        noted += bool(full.quality_notes)
+    assert noted > 0

@@ -375,7 +375,8 @@ def _applies(rubric: Rubric, interpreter: Interpreter,
 def assess_submission(submission: Submission, rubric: Rubric, analysis: AnalysisResult,
                       *, explain: bool = True, review: Any = None) -> AssessmentResult:
     """Apply ``rubric``; with ``explain=False`` only statuses and levels are worked out
-    (reasons, advice and next steps are left empty), which is what batch scoring needs.
+    (reasons, advice, next steps and quality notes are left empty), which is what batch
+    scoring needs.
 
     ``review`` (an :class:`evidencekit.review.model.Review`) carries the reviewers'
     decisions: a claimed criterion they validated is ``validated`` and counts towards
@@ -413,7 +414,7 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
                         for p in o.problems))
     steps = _next_steps(results, level, rubric, evaluation) if explain else ()
     headline = choose_headline(analysis)
-    notes = _quality_notes(analysis)
+    notes = _quality_notes(analysis) if explain else ()
     return AssessmentResult(
         rubric_id=rubric.id, rubric_title=rubric.title, rubric_version=rubric.version,
         parameters=params, programme=submission.programme.name,
