@@ -1,6 +1,7 @@
 """Arrow helpers shared by the CSV and Parquet readers: zero-copy numpy views of Arrow
 arrays (pyarrow's own ``to_numpy`` imports pandas, a third of a second) and the background
-thread that parses the next batch while the statistics consume this one."""
+thread that parses the next batch while the statistics consume this one (not for a
+small file already in memory: :func:`prefetch` with ``inline``)."""
 
 from __future__ import annotations
 
@@ -52,8 +53,17 @@ def view(arr: Any, dtype: np.dtype[Any]) -> NDArray[Any]:
         raise TypeError(f"cannot view {arr.type} as {dtype}")
     return np.frombuffer(arr.buffers()[1], dtype=dtype, count=len(arr),
                          offset=arr.offset * dtype.itemsize)
-def prefetch(produce: Callable[[], Iterator[Batch]]) -> Iterator[Batch]:
-    """Run a batch producer on a background thread, a few batches ahead of the consumer."""
+def prefetch(produce: Callable[[], Iterator[Batch]], *, inline: bool = False
+             ) -> Iterator[Batch]:
+    """Run a batch producer on a background thread, a few batches ahead of the consumer;
+    ``inline`` (a small file already in memory) runs it on the calling thread instead, with
+    the same batches and the same errors."""
+    if inline:
+        return produce()
+    return _threaded(produce)
+
+
+def _threaded(produce: Callable[[], Iterator[Batch]]) -> Iterator[Batch]:
     q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=PREFETCH)
     stop = threading.Event()
 

@@ -1,4 +1,5 @@
-"""CSV files: streamed by pyarrow in blocks on a background thread, only the mapped columns.
+"""CSV files: streamed by pyarrow in blocks on a background thread, only the mapped columns
+(a small file is read whole with one open and parsed on the calling thread).
 
 - Encoding: a byte-order mark (UTF-8, UTF-16) decides; otherwise UTF-8 if the first MiB
   decodes as UTF-8, else Windows-1252.
@@ -197,12 +198,13 @@ def _too_long(data: DataFile, line: int) -> DataError:
 
 
 def batches(data: DataFile) -> Iterator[Batch]:
-    """Stream the requested columns (parsed a few batches ahead on a background thread)."""
+    """Stream the requested columns (parsed a few batches ahead on a background thread; a
+    small file, already in memory, on this one: ``limits.SMALL_FILE``)."""
     def produce() -> Iterator[Batch]:
         with data.open() as source:
             yield from _read(data, source)
 
-    return prefetch(produce)
+    return prefetch(produce, inline=data.in_memory)
 
 
 def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
@@ -375,7 +377,12 @@ def _detect_encoding(raw: bytes, data: DataFile) -> str:
                          row=line) from None
 
 
-def _text(data: DataFile, encoding: str) -> io.TextIOWrapper:
+def _text(data: DataFile, encoding: str) -> io.TextIOBase:
+    """The file as text (undecodable bytes replaced, line ends kept as they are); a small
+    file in memory is decoded whole (no record there can reach ``limits.CSV_LINE_BYTES``)."""
+    if data.in_memory:
+        with data.open() as fh:
+            return io.StringIO(fh.read().decode(encoding, errors="replace"), newline="")
     capped = io.BufferedReader(_RecordCap(data.open(), quotes=True), 1 << 20)
     return io.TextIOWrapper(capped, encoding=encoding, errors="replace", newline="")
 

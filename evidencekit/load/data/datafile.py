@@ -6,6 +6,7 @@ themselves are read by :mod:`.csvfile`, :mod:`.parquet` and :mod:`.xlsx`."""
 from __future__ import annotations
 
 import difflib
+import io
 import math
 import os
 from collections.abc import Iterator, Sequence
@@ -71,6 +72,11 @@ class DataFile:
         self._counts: dict[str, NDArray[np.int64]] = {
             name: np.zeros(0, dtype=np.int64) for name in self._labels}
         self._raw: dict[str, dict[Any, int]] = {name: {} for name in self._labels}
+        #: The size of the file being read (set when :meth:`batches` opens it).
+        self.size: int | None = None
+        #: A small CSV file's bytes while its batches are read (:data:`limits.SMALL_FILE`):
+        #: :meth:`open` hands these out instead of opening the file again.
+        self._memory: tuple[Path, bytes] | None = None
 
     def max_rows(self) -> int:
         """The rows of data this file may have (:mod:`.limits`, read when checked)."""
@@ -117,9 +123,23 @@ class DataFile:
         return DataError([Problem(self.display, line, where or None, expected, found)])
 
     # -- reading -------------------------------------------------------------------------
+    @property
+    def small(self) -> bool:
+        """Whether the file being read is small enough to parse on the calling thread."""
+        return self.size is not None and self.size <= limits.SMALL_FILE
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the file being read is held in memory (a small CSV file)."""
+        return self._memory is not None and self._memory[0] == self.path
+
     def open(self) -> BinaryIO:
         """The file, opened by :func:`open_inside` (a regular file inside the submission's
-        folder, or a :class:`DataError` saying what it is instead)."""
+        folder, or a :class:`DataError` saying what it is instead); while a small CSV file's
+        batches are read, its bytes as read by that one open."""
+        memory = self._memory
+        if memory is not None and memory[0] == self.path:
+            return io.BytesIO(memory[1])
         try:
             return open_inside(self.path, self.root)
         except FileRefused as exc:
@@ -222,8 +242,14 @@ class DataFile:
         return Batch(values, codes, batch.size)
 
     def _batches_of_one(self) -> Iterator[Batch]:
+        self._memory = None
         with self.open() as fh:
             size = os.fstat(fh.fileno()).st_size
+            self.size = size
+            if self.format == "csv" and 0 < size <= limits.SMALL_FILE:
+                content = fh.read(limits.SMALL_FILE + 1)  # one read of a file that small
+                if len(content) <= limits.SMALL_FILE:  # (one that grew since is streamed)
+                    self._memory = (self.path, content)
         if size == 0:
             raise self.error("a header row and at least one row of data", "an empty file")
         from . import READERS
@@ -233,7 +259,10 @@ class DataFile:
             raise DataError([Problem(self.display, None, self.keyed("data"),
                                      "a .csv, .xlsx or .parquet file",
                                      f"a {self.path.suffix or 'suffix-less'} file")])
-        yield from reader.batches(self)
+        try:
+            yield from reader.batches(self)
+        finally:
+            self._memory = None
 
     def tally(self) -> Tally:
         """What was read: the category labels in code order, their row counts, the rows."""

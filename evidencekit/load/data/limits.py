@@ -74,6 +74,10 @@ CSV_BLOCK = 1 << 22
 PARQUET_BATCH = 1 << 17
 #: Rows per Excel batch.
 XLSX_BATCH = 1 << 16
+#: A data file of at most this many bytes is parsed on the calling thread, without the
+#: background prefetch thread, and a CSV file that small is read whole with one open (the
+#: thread and opening the file once per step cost more than parsing a few hundred rows).
+SMALL_FILE = 1 << 20
 
 
 def mib(n: int) -> str:

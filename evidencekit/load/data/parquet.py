@@ -104,12 +104,13 @@ def _check_chunks(data: DataFile, pf: Any, columns: list[str]) -> None:
 
 
 def batches(data: DataFile) -> Iterator[Batch]:
-    """Stream the requested columns (parsed a few batches ahead on a background thread)."""
+    """Stream the requested columns (parsed a few batches ahead on a background thread; a
+    small file on this one: ``limits.SMALL_FILE``)."""
     def produce() -> Iterator[Batch]:
         with data.open() as source:
             yield from _read(data, source)
 
-    return prefetch(produce)
+    return prefetch(produce, inline=data.small)
 
 
 def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
