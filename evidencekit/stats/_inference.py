@@ -12,9 +12,20 @@ import math
 from . import _validate as check
 from ._special import special
 
+#: z_critical of the levels asked so far (an analysis asks the same one or two thousands of
+#: times); only valid float levels are kept, so a refused level is refused every time.
+_Z_CRITICAL: dict[float, float] = {}
+
 
 def z_critical(level: float) -> float:
     """Two-sided normal critical value for a confidence ``level`` (1.959964 at 0.95)."""
+    if type(level) is float:
+        z = _Z_CRITICAL.get(level)
+        if z is None:
+            z = float(special.ndtri((1.0 + check.open_unit("level", level)) / 2.0))
+            if len(_Z_CRITICAL) < 256:
+                _Z_CRITICAL[level] = z
+        return z
     return float(special.ndtri((1.0 + check.open_unit("level", level)) / 2.0))
 
 

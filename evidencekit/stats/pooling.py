@@ -212,6 +212,54 @@ def pool(
     if test not in POOLING_TESTS:
         raise StatsError(f"test must be 'z', 'knha' or 'adhoc', but it is {test!r}")
     check.open_unit("level", level)
+    if (isinstance(estimates, list | tuple) and isinstance(ses, list | tuple)
+            and len(estimates) == 1 and len(ses) == 1):
+        one = _pool_one(estimates[0], ses[0], method, level)
+        if one is not None:
+            return one
+    return _pool_arrays(estimates, ses, method, test, level)
+
+
+def _pool_one(estimate: Any, se: Any, method: str, level: float) -> Pooled | None:
+    """:func:`pool` of one estimate (most programmes have one comparison evaluation) in
+    Python floats: the same operations as :func:`_pool_arrays` on one-element arrays, so the
+    same floats (the estimate itself, τ² = 0, Q's p = 1, the z test). None (the array path)
+    for anything but a finite float with a finite positive variance.
+
+    >>> r = _pool_one(0.3, 0.1, "DL", 0.95)
+    >>> r == _pool_arrays([0.3], [0.1], "DL", "adhoc", 0.95), r.test, r.tau2
+    (True, 'z', 0.0)
+    """
+    if type(estimate) is not float or type(se) is not float:
+        return None
+    if not (math.isfinite(estimate) and math.isfinite(se) and se > 0):
+        return None
+    v = se * se
+    if not (v > 0 and math.isfinite(1 / v)):
+        return None  # a variance that underflows or whose weight overflows: the array path
+    w = 1 / v
+    # A numpy sum starts from +0.0 (so the sum of [-0.0] is 0.0): "0.0 +" does the same.
+    fixed = (0.0 + w * estimate) / (0.0 + w)
+    se_fixed = 1 / math.sqrt(0.0 + w)
+    d = estimate - fixed
+    q = 0.0 + w * (d * d)
+    w_star = 1 / (v + 0.0)
+    random = (0.0 + w_star * estimate) / (0.0 + w_star)
+    se_z = 1 / math.sqrt(0.0 + w_star)
+    if not all(math.isfinite(x) for x in (fixed, se_fixed, q, random, se_z)):
+        return None
+    z = random / se_z
+    return Pooled(k=1, fixed=fixed, se_fixed=se_fixed,
+                  ci_fixed=normal_ci(fixed, se_fixed, level), random=random, se_random=se_z,
+                  ci_random=normal_ci(random, se_z, level), z=z,
+                  p_value=normal_p(z), tau2=0.0, i2_percent=0.0, q=q, q_df=0, q_p_value=1.0,
+                  method=method, level=level, test="z", statistic=z, df=None, knha_scale=None,
+                  pi=None, tau2_ci=None, i2_ci=None)
+
+
+def _pool_arrays(estimates: Sequence[float], ses: Sequence[float], method: str, test: str,
+                 level: float) -> Pooled:
+    """:func:`pool` on numpy arrays (any k; arguments already checked but the numbers)."""
     y = check.finite_array("estimates", list(estimates), 1)
     se = check.finite_array("ses", list(ses), 1)
     if y.size != se.size:
