@@ -74,12 +74,29 @@ class FrozenDict(dict[K, V]):
         return f"FrozenDict({dict.__repr__(self)})"
 
 
+#: Types returned as they are without a look inside (the common case, checked first).
+_ATOMS = frozenset({str, int, float, bool, type(None), FrozenDict})
+
+
 def freeze(value: Any) -> Any:
     """A read-only copy of ``value``: mappings become :class:`FrozenDict`, lists and sets
     tuples and frozensets, recursively; anything else is returned as it is (frozen
-    dataclasses freeze their own fields)."""
+    dataclasses freeze their own fields). A tuple whose items are all read-only already is
+    returned itself (equal to a copy, and immutable).
+
+    >>> t = (1, "a", None)
+    >>> freeze(t) is t, freeze([1, {"b": [2]}])
+    (True, (1, FrozenDict({'b': (2,)})))
+    """
+    if type(value) in _ATOMS:
+        return value
     if isinstance(value, FrozenDict):
         return value
+    if type(value) is tuple:
+        items = [freeze(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return tuple(items)
     if isinstance(value, Mapping):
         return FrozenDict({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):

@@ -28,18 +28,21 @@ class TaskSpec:
 
 
 def resume_key(submission_path: Path, data_paths: list[Path], spec: TaskSpec,
-               rubric_sha: str | None, submission_sha256: str | None = None) -> str:
+               rubric_sha: str | None, submission_sha256: str | None = None,
+               root: Path | None = None) -> str:
     """Hash of everything that determines an application's result (for ``--resume``; not a
     file's hash: that is ``input_sha256``, the submission file's SHA-256 as in the report).
     ``submission_sha256``, when the loader has already hashed the file, saves reading it
-    again (the key is the same)."""
+    again, and ``root``, the submission's resolved folder when the loader has resolved it,
+    resolving it again (the key is the same)."""
     h = hashlib.sha256()
     h.update(f"evidencekit {__version__}\n{spec.rubric}\n{rubric_sha}\n".encode())
     h.update(repr(sorted(spec.parameters.items())).encode())
     h.update(f"pdf={spec.pdf} html={spec.html}\n".encode())
     from ..load.data import sha256_inside
 
-    root = submission_path.resolve().parent  # data files are read only from inside it
+    if root is None:  # data files are read only from inside it
+        root = submission_path.resolve().parent
     for i, p in enumerate((submission_path, *sorted(data_paths))):
         h.update(str(p.name).encode())
         if i > 0:  # a link out, a device or a FIFO is refused, never read
@@ -128,7 +131,7 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
 
     data = [p for e in sub.evaluations for o in e.outcomes if isinstance(o.source, DataSource)
             for p in (parts(o.source) or [o.source.path])]  # every part of a dataset
-    key = resume_key(app.path, data, spec, rubric.sha256, sub.sha256)
+    key = resume_key(app.path, data, spec, rubric.sha256, sub.sha256, sub.base_dir)
     review = None
     if app.judgements is not None:  # a review round: the judgements are part of the result
         from ..review.model import decide

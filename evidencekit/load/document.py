@@ -68,6 +68,24 @@ _CORE = [
 for _tag, _pattern, _first in _CORE:
     _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
+_IMPLICIT: dict[Any, list[tuple[str, re.Pattern[str]]]] = _CoreLoader.yaml_implicit_resolvers
+_DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str",
+                 yaml.SequenceNode: "tag:yaml.org,2002:seq",
+                 yaml.MappingNode: "tag:yaml.org,2002:map"}
+assert None not in _IMPLICIT and not _CoreLoader.yaml_path_resolvers
+
+
+def _resolve(self: Any, kind: Any, value: Any, implicit: tuple[bool, bool]) -> str | None:
+    """PyYAML's ``BaseResolver.resolve`` for this loader (no wildcard or path resolvers),
+    without its per-call list building: the C composer calls it for every node."""
+    if kind is yaml.ScalarNode and implicit[0]:
+        for tag, regexp in _IMPLICIT.get(value[:1], ()):
+            if regexp.match(value):
+                return tag
+    return _DEFAULT_TAGS.get(kind)
+
+
+_CoreLoader.resolve = _resolve
 _Loader: Any = _CoreLoader
 
 
