@@ -42,4 +42,7 @@ def dumps(value: Any, **options: Any) -> str:
     >>> dumps({"estimate": float("inf"), "n": 3})
     '{"estimate": null, "n": 3}'
     """
-    return json.dumps(finite(value), allow_nan=False, **options)
+    try:  # as a rule nothing is out of range: one pass, no copy
+        return json.dumps(value, allow_nan=False, **options)
+    except ValueError:  # a NaN or an infinity somewhere: the same text with null for each
+        return json.dumps(finite(value), allow_nan=False, **options)

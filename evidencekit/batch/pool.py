@@ -24,10 +24,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .inputs import Application
+from .store import journal_line
 from .task import TaskSpec, death_record, score
 
 #: How often one application may take its worker down before that is its result.
 MAX_DEATHS = 2
+
+
+#: What a worker sends back for one application: the few fields the coordinator ranks and
+#: counts by (see :func:`sent`) and the whole result as its journal line, encoded in the
+#: worker, so the coordinator only appends the bytes.
+Sent = tuple[dict[str, Any], bytes]
+#: The row fields runner._Kept and outputs.rank_key read.
+_RANKED = ("level", "effect", "effect_ci_low", "effect_causal", "gates", "levels",
+           "gate_titles", "rubric_id")
+
+
+def sent(result: dict[str, Any]) -> Sent:
+    """``result`` as a worker sends it (:data:`Sent`).
+
+    >>> sent({"ok": False, "application_id": "a"})
+    ({'application_id': 'a', 'ok': False}, b'{"application_id": "a", "ok": false}\\n')
+    """
+    compact: dict[str, Any] = {"application_id": result["application_id"],
+                               "ok": result.get("ok")}
+    if result.get("reused"):
+        compact["reused"] = result["reused"]
+    if compact["ok"]:
+        row = result["row"]
+        compact["row"] = {k: row[k] for k in _RANKED if k in row}
+    return compact, journal_line(result)
 
 
 @dataclass
@@ -91,7 +117,7 @@ def _worker_main(conn: Any, spec: TaskSpec) -> None:
         if job is None:
             return
         for app, prev in zip(job.apps, job.previous, strict=True):
-            conn.send(score(app, spec, prev))
+            conn.send(sent(score(app, spec, prev)))
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -120,8 +146,10 @@ def describe_exit(exitcode: int | None) -> str:
 
 
 def run_pool(jobs: list[Job], spec: TaskSpec, workers: int, *, rendering: bool,
-             recycle_after: int | None, attempts: Attempts) -> Iterator[dict[str, Any]]:
-    """Score every job on ``workers`` processes; yield one result per application."""
+             recycle_after: int | None, attempts: Attempts
+             ) -> Iterator[Sent | dict[str, Any]]:
+    """Score every job on ``workers`` processes; yield one result per application (as the
+    worker sent it, or the error record of an application that took its worker down)."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -202,7 +230,7 @@ def run_pool(jobs: list[Job], spec: TaskSpec, workers: int, *, rendering: bool,
             retire(slot, kill=slot.job is not None)
 
 
-def _drain(slot: _Slot, attempts: Attempts) -> Iterator[dict[str, Any]]:
+def _drain(slot: _Slot, attempts: Attempts) -> Iterator[Sent]:
     """Every result the worker has sent so far."""
     assert slot.job is not None
     while True:

@@ -19,7 +19,7 @@ from .outputs import (
     write_scores_csv,
     write_scores_xlsx,
 )
-from .pool import MAX_DEATHS, Attempts, Job, run_pool
+from .pool import MAX_DEATHS, Attempts, Job, Sent, run_pool
 from .progress import Progress
 from .store import ResultStore, StartMarks
 from .task import TaskSpec, death_record, file_sha256, score, warm
@@ -111,8 +111,13 @@ def run_batch(source: str | Path, out: str | Path,
     kept: dict[str, _Kept] = {}
     shared: dict[Any, Any] = {}
 
-    def keep(r: dict[str, Any], *, reused: bool = False) -> None:
-        kept[r["application_id"]] = _Kept(r, store.save(r), reused, shared)
+    def keep(r: Sent | dict[str, Any], *, reused: bool = False) -> None:
+        if isinstance(r, tuple):  # a local worker's: compact fields and the encoded result
+            compact, line = r
+            kept[compact["application_id"]] = _Kept(compact, store.save_line(line), reused,
+                                                    shared)
+        else:
+            kept[r["application_id"]] = _Kept(r, store.save(r), reused, shared)
 
     todo = []
     for a in apps:  # an application that took its worker down twice is not tried again
@@ -135,7 +140,7 @@ def run_batch(source: str | Path, out: str | Path,
         try:
             for r in _execute(jobs, spec, workers, opts, attempts):
                 keep(r)
-                progress.advance(1, 0 if r.get("ok") else 1)
+                progress.advance(1, 0 if (r[0] if isinstance(r, tuple) else r).get("ok") else 1)
         except BaseException as exc:  # keep what is done; write complete files only
             interrupted = exc
             if isinstance(exc, KeyboardInterrupt):  # a person stopped it: no attempt counts
@@ -292,7 +297,8 @@ def _write_outputs(out: Path, order: list[str], kept: dict[str, _Kept], store: R
 
 
 def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
-             attempts: Attempts) -> Iterator[dict[str, Any]]:
+             attempts: Attempts) -> Iterator[Sent | dict[str, Any]]:
+    """Every application's result: a dict, or from a local worker what it sent (pool.Sent)."""
     if opts.dask_scheduler:
         yield from _dask(opts.dask_scheduler, jobs, spec)
     elif workers == 1:

@@ -130,6 +130,15 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
         f.write(text)
 
 
+def journal_line(record: dict[str, Any]) -> bytes:
+    """``record`` as a journal line: strict JSON (evidencekit.jsontext), keys sorted, UTF-8.
+
+    >>> journal_line({"b": float("nan"), "a": "é"})
+    b'{"a": "\\xc3\\xa9", "b": null}\\n'
+    """
+    return (jsontext.dumps(record, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 class _Journal:
     """An append-only file of JSON lines, one record a line, written by one process.
 
@@ -148,7 +157,10 @@ class _Journal:
 
     def append(self, record: dict[str, Any]) -> int:
         """Append ``record``; the byte offset of its line (for :meth:`read_at`)."""
-        line = jsontext.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
+        return self.append_line(journal_line(record))
+
+    def append_line(self, line: bytes) -> int:
+        """Append a line :func:`journal_line` made (in a worker, say); its byte offset."""
         try:
             if self._handle is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -157,7 +169,7 @@ class _Journal:
                 self._end = self._handle.tell()
                 if self._end and not _ends_with_newline(self.path):
                     self._end += self._handle.write(b"\n") or 0
-            data = memoryview(line.encode("utf-8"))
+            data = memoryview(line)
             offset = self._end
             while data:  # a short write (a disk filling up): the rest, or the disk's error
                 written = self._handle.write(data) or 0
@@ -228,6 +240,13 @@ class ResultStore:
         offset = self._journal.append(result)
         if self._index is not None:
             self._index[result["application_id"]] = result
+        return offset
+
+    def save_line(self, line: bytes) -> int:
+        """Store a result already encoded by :func:`journal_line` (the worker that scored it
+        encodes it, so the coordinator only appends bytes); its place, as :meth:`save`."""
+        offset = self._journal.append_line(line)
+        self._index = None  # read again from the journal if load() is asked after this
         return offset
 
     def read(self, offset: int) -> dict[str, Any]:
