@@ -91,6 +91,43 @@ def discover(source: str | Path) -> tuple[list[Application], list[str]]:
     return _from_rows(p, rows, line_of)
 
 
+def discover_into(source: str | Path, ledger: Any) -> list[str]:
+    """What :func:`discover` finds, appended to ``ledger`` (a :class:`.ledger.Ledger`) in the
+    same order with the same ids, without a list of the round in memory when ``source`` is
+    a folder (a manifest is read whole, as :func:`discover` reads it); the names of the
+    manifest's extra columns."""
+    p = Path(source)
+    if not (p.exists() and p.is_dir() and _kind(p) == "a folder"):
+        apps, columns = discover(p)
+        ledger.add(apps)
+        ledger.seal()
+        return columns
+    # Two passes over the files found, both on disk: how many submissions each folder
+    # holds (a submission alone in its folder is named by the folder), then the ids.
+    db = ledger.db
+    db.execute("CREATE TEMP TABLE found (seq INTEGER PRIMARY KEY, path BLOB, parent BLOB, "
+               "refused TEXT)")
+    db.executemany("INSERT INTO found (path, parent, refused) VALUES (?, ?, ?)",
+                   ((os.fsencode(f), os.fsencode(f.parent), why) for f, why in _found(p)))
+    rows = db.execute("SELECT f.path, f.refused, c.n FROM found f JOIN (SELECT parent, "
+                      "COUNT(*) AS n FROM found GROUP BY parent) c ON c.parent = f.parent "
+                      "ORDER BY f.seq")
+
+    def named() -> Iterator[tuple[str, Path, str, str | None]]:
+        for path, why, n in rows:
+            f = Path(os.fsdecode(path))
+            yield _id(f, p, alone=n == 1), f, f.relative_to(p).as_posix(), why
+
+    ledger.add_found(named())
+    db.execute("DROP TABLE found")
+    if not len(ledger):
+        raise InputError.one(str(p), "a folder containing submission files (.yaml, .yml "
+                             "or .json)", "none")
+    ledger.unclash()
+    ledger.seal()
+    return []
+
+
 def _search(root: Path) -> tuple[list[Path], dict[Path, str]]:
     """The submission files under ``root`` (hidden files and folders skipped), and why some
     of them must not be read.
@@ -101,11 +138,20 @@ def _search(root: Path) -> tuple[list[Path], dict[Path, str]]:
     or a socket named like a submission becomes that application's error, never skipped in
     silence and never read. Folders are not entered through links.
     """
+    files: list[Path] = []
+    refused: dict[Path, str] = {}
+    for f, why in _found(root):
+        files.append(f)
+        if why is not None:
+            refused[f] = why
+    return files, refused
+
+
+def _found(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """What :func:`_search` finds, one file at a time: each path and why it is refused."""
     import stat
 
     base = root.resolve()
-    files: list[Path] = []
-    refused: dict[Path, str] = {}
     for f, entry in _walk(root):
         try:
             mode = entry.stat(follow_symlinks=False).st_mode
@@ -115,21 +161,16 @@ def _search(root: Path) -> tuple[list[Path], dict[Path, str]]:
             real = Path(os.path.realpath(f))
             if not _inside(real, base):
                 if f.suffix.lower() in SUBMISSION_SUFFIXES or real.is_dir():
-                    files.append(f)
-                    refused[f] = ("a symbolic link to something outside the round's folder "
-                                  "(only files inside it are read)")
+                    yield f, ("a symbolic link to something outside the round's folder "
+                              "(only files inside it are read)")
                 continue
             if real.is_dir():
-                files.append(f)
-                refused[f] = "a symbolic link to a folder (folders are not entered by links)"
+                yield f, "a symbolic link to a folder (folders are not entered by links)"
                 continue
         if f.suffix.lower() not in SUBMISSION_SUFFIXES:
             continue
-        files.append(f)
         kind = _kind(f) if stat.S_ISLNK(mode) else _kind_of_mode(mode)
-        if kind != "a file":
-            refused[f] = kind
-    return files, refused
+        yield f, (kind if kind != "a file" else None)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, os.DirEntry[str]]]:

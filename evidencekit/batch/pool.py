@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ MAX_DEATHS = 2
 #: counts by (see :func:`sent`) and the whole result as its journal line, encoded in the
 #: worker, so the coordinator only appends the bytes.
 Sent = tuple[dict[str, Any], bytes]
-#: The row fields runner._Kept and outputs.rank_key read.
+#: The row fields ledger.Ledger.keep and outputs.rank_key read.
 _RANKED = ("level", "effect", "effect_ci_low", "effect_causal", "gates", "levels",
            "gate_titles", "rubric_id")
 
@@ -145,7 +145,32 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def run_pool(jobs: list[Job], spec: TaskSpec, workers: int, *, rendering: bool,
+class _Queue:
+    """The jobs still to run: those put back (a dead worker's), then the rest, taken from
+    ``jobs`` only as they are needed (the round is never made into a list of jobs)."""
+
+    def __init__(self, jobs: Iterable[Job]) -> None:
+        self._back: deque[Job] = deque()
+        self._rest = iter(jobs)
+
+    def __bool__(self) -> bool:
+        if not self._back:
+            job = next(self._rest, None)
+            if job is None:
+                return False
+            self._back.append(job)
+        return True
+
+    def popleft(self) -> Job:
+        if not self:
+            raise IndexError("no job left")
+        return self._back.popleft()
+
+    def appendleft(self, job: Job) -> None:
+        self._back.appendleft(job)
+
+
+def run_pool(jobs: Iterable[Job], spec: TaskSpec, workers: int, *, rendering: bool,
              recycle_after: int | None, attempts: Attempts
              ) -> Iterator[Sent | dict[str, Any]]:
     """Score every job on ``workers`` processes; yield one result per application (as the
@@ -156,7 +181,7 @@ def run_pool(jobs: list[Job], spec: TaskSpec, workers: int, *, rendering: bool,
     # Scoring alone forks (cheap; the parent has already imported everything). Rendering
     # reports recycles workers, which needs a fresh interpreter per worker (forkserver).
     ctx: Any = multiprocessing.get_context("forkserver" if rendering else "fork")
-    queue: deque[Job] = deque(jobs)
+    queue = _Queue(jobs)
     slots: list[_Slot] = []
 
     def spawn() -> _Slot:

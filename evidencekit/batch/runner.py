@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..vocabulary import DEFAULT_RUBRIC
-from .inputs import Application, discover
+from .inputs import Application, discover_into
+from .ledger import Ledger
 from .outputs import (
     extra_columns,
     rank_key,
@@ -73,18 +74,29 @@ def run_batch(source: str | Path, out: str | Path,
     Whatever happens to one application (an internal error, its worker killed or out of
     memory), the others are scored and the tables are written for what was scored.
     """
-    from ..assessment.rubric import load_rubric, resolve_rubric
-
     opts = options or BatchOptions()
     out_dir = Path(out)
     if not opts.dask_scheduler:  # local workers need SciPy: it loads while the round is found
         from ..stats._special import import_in_background
 
         import_in_background()
-    apps, manifest_columns = discover(source)
-    from ..review.round import attach_judgements
+    ledger = Ledger()
+    try:
+        manifest_columns = discover_into(source, ledger)
+        from ..review.round import judgements_for
 
-    apps, reviewers_required = attach_judgements(source, apps, opts.review_database)
+        judge, reviewers_required = judgements_for(source, opts.review_database)
+        return _prepare(ledger, source, out_dir, judge, reviewers_required,
+                        manifest_columns, opts)
+    finally:
+        ledger.close()
+
+
+def _prepare(ledger: Ledger, source: str | Path, out_dir: Path,
+             judge: Callable[[str], tuple[Any, ...]] | None, reviewers_required: int,
+             manifest_columns: list[str], opts: BatchOptions) -> BatchSummary:
+    from ..assessment.rubric import load_rubric, resolve_rubric
+
     rubric_path = resolve_rubric(opts.rubric)
     rubric = load_rubric(rubric_path)  # a bad rubric or parameter stops the run up front
     if opts.parameters:
@@ -99,47 +111,74 @@ def run_batch(source: str | Path, out: str | Path,
         raise unwritable(out_dir, exc) from None
     store = ResultStore(out_dir)
     marks = StartMarks(out_dir)
-    previous = {a.id: store.load(a.id) if opts.resume else None for a in apps}
-    if not opts.resume:
+    try:
+        return _run(ledger, source, out_dir, store, marks, spec, judge, manifest_columns, opts)
+    finally:
+        store.close()
+
+
+def _run(ledger: Ledger, source: str | Path, out_dir: Path, store: ResultStore,
+         marks: StartMarks, spec: TaskSpec, judge: Callable[[str], tuple[Any, ...]] | None,
+         manifest_columns: list[str], opts: BatchOptions) -> BatchSummary:
+    # The round, what is kept of each result and where the earlier results are all stay on
+    # disk (the ledger): the coordinator's memory does not grow with the round.
+    if opts.resume:
+        ledger.index_previous(store.offsets())
+    else:
         store.clear()
+
+    def previous(app_id: str) -> dict[str, Any] | None:
+        return store.load_at(app_id, ledger.previous_offset(app_id)) if opts.resume else None
+
     started = marks.counts() if opts.resume else {}
     marks.clear_all()
-    attempts = Attempts({k: v for k, v in started.items() if k in previous},
+    attempts = Attempts({k: v for k, v in started.items() if ledger.seq_of(k) is not None},
                         on_start=marks.mark, on_finish=marks.clear)
-    # Every result goes to the journal as it comes; only a compact entry of each stays in
-    # memory (to rank and count), so the coordinator's memory hardly grows with the round.
-    kept: dict[str, _Kept] = {}
-    shared: dict[Any, Any] = {}
 
-    def keep(r: Sent | dict[str, Any], *, reused: bool = False) -> None:
+    def keep(seq: int | None, r: Sent | dict[str, Any], *, reused: bool = False) -> None:
         if isinstance(r, tuple):  # a local worker's: compact fields and the encoded result
             compact, line = r
-            kept[compact["application_id"]] = _Kept(compact, store.save_line(line), reused,
-                                                    shared)
+            offset = store.save_line(line)
         else:
-            kept[r["application_id"]] = _Kept(r, store.save(r), reused, shared)
+            compact, offset = r, store.save(r)
+        if seq is None:
+            seq = ledger.seq_of(compact["application_id"])
+            assert seq is not None
+        ledger.keep(seq, compact, offset, reused,
+                    rank_key(compact) if compact.get("ok") else None)
 
-    todo = []
-    for a in apps:  # an application that took its worker down twice is not tried again
-        final = _final_death(a, previous[a.id], attempts.counts.get(a.id, 0))
-        if final is not None:
-            keep(final, reused=True)
-        else:
-            todo.append(a)
+    if opts.resume:  # an application that took its worker down twice is not tried again
+        for seq, a in ledger.applications(judge):
+            final = _final_death(a, previous(a.id), attempts.counts.get(a.id, 0))
+            if final is not None:
+                keep(seq, final, reused=True)
+                ledger.mark_final(seq)
     for app_id, n in attempts.counts.items():
-        if app_id not in kept:
+        if not ledger.is_kept(app_id):
             marks.mark(app_id, n)  # still counts if this run is killed too
     workers = max(1, opts.workers if opts.workers is not None else (os.cpu_count() or 1))
-    chunk = opts.chunk_size or _chunk_size(len(todo), workers, opts)
-    jobs = [Job(todo[i:i + chunk], [previous[a.id] for a in todo[i:i + chunk]])
-            for i in range(0, len(todo), chunk)]
+    chunk = opts.chunk_size or _chunk_size(len(ledger) - ledger.finals(), workers, opts)
+
+    def jobs() -> Iterator[Job]:
+        # Made as they are needed (the pool and the cluster take a few at a time), each
+        # with its applications' earlier results, looked up then.
+        apps: list[Application] = []
+        for _, a in ledger.applications(judge, skip_finals=True):
+            apps.append(a)
+            if len(apps) == chunk:
+                yield Job(apps, [previous(x.id) for x in apps])
+                apps = []
+        if apps:
+            yield Job(apps, [previous(x.id) for x in apps])
+
     interrupted: BaseException | None = None
-    with Progress(len(apps), enabled=opts.progress) as progress:
-        if kept:
-            progress.advance(len(kept), sum(1 for e in kept.values() if not e.ok))
+    with Progress(len(ledger), enabled=opts.progress) as progress:
+        scored, failed, _ = ledger.counts()
+        if scored + failed:
+            progress.advance(scored + failed, failed)
         try:
-            for r in _execute(jobs, spec, workers, opts, attempts):
-                keep(r)
+            for r in _execute(jobs(), spec, workers, opts, attempts):
+                keep(None, r)
                 progress.advance(1, 0 if (r[0] if isinstance(r, tuple) else r).get("ok") else 1)
         except BaseException as exc:  # keep what is done; write complete files only
             interrupted = exc
@@ -151,14 +190,12 @@ def run_batch(source: str | Path, out: str | Path,
                         marks.clear(app_id)
     store.close()
     marks.close()
-    order = [a.id for a in apps if a.id in kept]
     try:
-        files = _write_outputs(out_dir, order, kept, store, manifest_columns, opts)
+        files = _write_outputs(out_dir, ledger, store, manifest_columns, opts)
         from ..threesixty import FIELDS, write_classified
 
         if Path(source).is_file() and manifest_columns == list(FIELDS):  # 360Giving data
-            files.append(write_classified(Path(source), out_dir,
-                                          _read_all(order, kept, store)))
+            files.append(write_classified(Path(source), out_dir, _read_all(ledger, store)))
     except BaseException:
         if interrupted is not None:
             raise interrupted from None
@@ -167,53 +204,19 @@ def run_batch(source: str | Path, out: str | Path,
         store.close()
     if interrupted is not None:
         raise interrupted
-    entries = [kept[i] for i in order]
-    return BatchSummary(
-        total=len(apps), scored=sum(1 for e in entries if e.ok),
-        failed=sum(1 for e in entries if not e.ok),
-        reused=sum(1 for e in entries if e.reused), out=out_dir, files=tuple(files),
-    )
+    scored, failed, reused = ledger.counts()
+    return BatchSummary(total=len(ledger), scored=scored, failed=failed, reused=reused,
+                        out=out_dir, files=tuple(files))
 
 
-class _Kept:
-    """What the coordinator keeps of one result: where it is in the journal, and what
-    ranking and the tables' columns need (gate ids, levels, rubric), shared between
-    results that have the same ones (every result of a round, as a rule)."""
-
-    __slots__ = ("gates", "key", "levels", "offset", "ok", "reused", "rubric", "titles")
-
-    def __init__(self, r: dict[str, Any], offset: int, reused: bool,
-                 shared: dict[Any, Any]) -> None:
-        self.offset = offset
-        self.ok = bool(r.get("ok"))
-        self.reused = reused or bool(r.get("reused"))
-        self.key: tuple[Any, ...] | None = None
-        self.gates: tuple[str, ...] = ()
-        self.levels: tuple[int, ...] = ()
-        self.titles: tuple[tuple[str, str], ...] = ()
-        self.rubric = ""
-        if self.ok:
-            row = r["row"]
-            self.key = rank_key(r)
-            self.gates = shared.setdefault(("g", *(g for g, _ in row["gates"])),
-                                           tuple(g for g, _ in row["gates"]))
-            levels = tuple(int(n) for n, _ in row.get("levels", ()))
-            self.levels = shared.setdefault(("l", *levels), levels)
-            titles = tuple((str(g), str(t)) for g, t in row.get("gate_titles", ()))
-            self.titles = shared.setdefault(("t", *titles), titles)
-            rubric = str(row.get("rubric_id") or "")
-            self.rubric = shared.setdefault(("r", rubric), rubric)
-
-
-def _read_all(order: list[str], kept: dict[str, _Kept], store: ResultStore
-              ) -> list[dict[str, Any]]:
+def _read_all(ledger: Ledger, store: ResultStore) -> list[dict[str, Any]]:
     """Every result of the round in the applications' order, read back from the journal
-    (for the portfolio and the 360Giving file, which need them all at once)."""
+    (for the portfolio and the 360Giving file, which need them all at once: these hold the
+    round in memory)."""
     out = []
-    for app_id in order:
-        e = kept[app_id]
-        r = store.read(e.offset)
-        out.append({**r, "reused": True} if e.reused else r)
+    for offset, reused in ledger.in_order():
+        r = store.read(offset)
+        out.append({**r, "reused": True} if reused else r)
     return out
 
 
@@ -247,56 +250,46 @@ def _final_death(app: Application, previous: dict[str, Any] | None, unfinished: 
     return None
 
 
-def _write_outputs(out: Path, order: list[str], kept: dict[str, _Kept], store: ResultStore,
+def _write_outputs(out: Path, ledger: Ledger, store: ResultStore,
                    manifest_columns: list[str], opts: BatchOptions) -> list[str]:
-    """The tables, streamed: rows ranked from the compact entries, each result read back
-    from the journal as its row is written (what ``score_rows`` gives for the same
-    results, byte for byte)."""
+    """The tables, streamed: rows ranked by the ledger, each result read back from the
+    journal as its row is written (what ``score_rows`` gives for the same results, byte for
+    byte)."""
     gates: dict[str, None] = {}
     titles: dict[str, str] = {}
     levels: set[int] = set()
     rubrics: dict[str, int] = {}
-    seen: set[int] = set()  # the shared tuples already taken in (most results share them)
-    for app_id in order:  # the columns in the applications' order, as score_rows finds them
-        e = kept[app_id]
-        if not e.ok:
-            continue
-        rubrics[e.rubric] = rubrics.get(e.rubric, 0) + 1
-        if id(e.gates) not in seen:
-            seen.add(id(e.gates))
-            for g in e.gates:
-                gates.setdefault(g, None)
-        if id(e.levels) not in seen:
-            seen.add(id(e.levels))
-            levels.update(e.levels)
-        if id(e.titles) not in seen:
-            seen.add(id(e.titles))
-            for gid, title in e.titles:
-                titles.setdefault(gid, title)
+    # The columns in the applications' order, as score_rows finds them: each distinct set of
+    # gates, levels, titles and rubric where it first appears (later ones add nothing new).
+    for shape, n in ledger.shapes_in_order():
+        shape_gates, shape_levels, shape_titles, rubric = ledger.shapes[shape]
+        rubrics[rubric] = rubrics.get(rubric, 0) + n
+        for g in shape_gates:
+            gates.setdefault(g, None)
+        levels.update(shape_levels)
+        for gid, title in shape_titles:
+            titles.setdefault(gid, title)
     gate_ids, level_ids = list(gates), sorted(levels)
     extras = extra_columns([], manifest_columns)
     header = score_header(gate_ids, level_ids, extras)
-    # outputs.ranked's order: the same keys sorted from the same (applications') order
-    ranking = sorted((i for i in order if kept[i].ok), key=lambda i: kept[i].key or ())
 
-    def rows() -> Iterator[list[Any]]:
-        for rank, app_id in enumerate(ranking, start=1):
-            yield score_row(rank, store.read(kept[app_id].offset), gate_ids, level_ids, extras)
+    def rows() -> Iterator[list[Any]]:  # outputs.ranked's order (Ledger.ranked)
+        for rank, offset in enumerate(ledger.ranked(), start=1):
+            yield score_row(rank, store.read(offset), gate_ids, level_ids, extras)
 
     write_scores_csv(out / "scores.csv", header, rows())
     write_scores_xlsx(out / "scores.xlsx", header, rows(), titles, rubrics)
-    failed = sorted(app_id for app_id in order if not kept[app_id].ok)
-    write_errors_csv(out / "errors.csv", (store.read(kept[i].offset) for i in failed),
+    write_errors_csv(out / "errors.csv", (store.read(o) for o in ledger.failed()),
                      in_order=True)
     files = ["scores.csv", "scores.xlsx", "errors.csv"]
     if opts.portfolio:
         from .portfolio import write_portfolio
 
-        files += write_portfolio(out, _read_all(order, kept, store), pdf=True, html=True)
+        files += write_portfolio(out, _read_all(ledger, store), pdf=True, html=True)
     return files
 
 
-def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
+def _execute(jobs: Iterable[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
              attempts: Attempts) -> Iterator[Sent | dict[str, Any]]:
     """Every application's result: a dict, or from a local worker what it sent (pool.Sent)."""
     if opts.dask_scheduler:
@@ -323,7 +316,7 @@ def _execute(jobs: list[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
 _IN_FLIGHT = 3
 
 
-def _dask(address: str, jobs: list[Job], spec: TaskSpec) -> Iterator[dict[str, Any]]:
+def _dask(address: str, jobs: Iterable[Job], spec: TaskSpec) -> Iterator[dict[str, Any]]:
     """Score the chunks on a Dask cluster, one task per chunk, each result once.
 
     A worker lost mid-run is the scheduler's to handle: it runs the lost tasks again on the

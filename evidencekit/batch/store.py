@@ -202,6 +202,22 @@ class _Journal:
         except FileNotFoundError:
             return
 
+    def offsets(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """What :meth:`records` gives, each with the offset of its line."""
+        try:
+            with open(self.path, "rb") as f:
+                offset = 0
+                for line in f:
+                    at, offset = offset, offset + len(line)
+                    try:
+                        data = json.loads(line)
+                    except ValueError:
+                        continue  # cut short by a crash
+                    if isinstance(data, dict):
+                        yield at, data
+        except FileNotFoundError:
+            return
+
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
@@ -263,6 +279,20 @@ class ResultStore:
         found = self._index.get(application_id)
         if found is not None:
             return found
+        return self.load_at(application_id, None)
+
+    def offsets(self) -> Iterator[tuple[str, int]]:
+        """(application id, offset) of every result in the journal, in order: the last of
+        an id is what :meth:`load` gives (see :meth:`load_at`)."""
+        for offset, data in self._journal.offsets():
+            if isinstance(data.get("application_id"), str):
+                yield data["application_id"], offset
+
+    def load_at(self, application_id: str, offset: int | None) -> dict[str, Any] | None:
+        """What :meth:`load` gives, from the offset :meth:`offsets` gave last for the id
+        (None: not in the journal), without an index of every result in memory."""
+        if offset is not None:
+            return self.read(offset)
         p = self.path(application_id)
         try:
             old: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))

@@ -18,6 +18,7 @@ The set-up file (``evidencekit/round@1``, YAML or JSON)::
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -85,14 +86,28 @@ def attach_judgements(source: str | Path, apps: list[Any], database: str | None
                       ) -> tuple[list[Any], int]:
     """Batch scoring of a round: each application with its judgements (when the round has a
     review store: ``database`` or the round folder's file), and the reviewers required."""
+    lookup, required = judgements_for(source, database)
+    if lookup is None:
+        return apps, required
+    return [replace(a, judgements=lookup(a.id)) for a in apps], required
+
+
+def judgements_for(source: str | Path, database: str | None
+                   ) -> tuple[Callable[[str], tuple[Any, ...]] | None, int]:
+    """The judgements of an application by its id (None when the round has no review
+    store), and the reviewers required; what :func:`attach_judgements` attaches."""
     if database is None and not default_database(source).exists():
-        return apps, 1
+        return None, 1
     store, _ = open_round(source, database)
     by_app: dict[str, list[Any]] = {}
     for j in store.judgements():
         by_app.setdefault(j.application, []).append(j)
     required = store.settings().reviewers_required
-    return [replace(a, judgements=tuple(by_app.get(a.id, ()))) for a in apps], required
+
+    def lookup(application_id: str) -> tuple[Any, ...]:
+        return tuple(by_app.get(application_id, ()))
+
+    return lookup, required
 
 
 @dataclass(frozen=True)
