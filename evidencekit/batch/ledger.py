@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from .inputs import Application
 
 #: Rows fetched from the database at a time.
@@ -64,7 +65,7 @@ class Ledger:
         self.db.executemany(
             "INSERT INTO apps VALUES (?, ?, ?, ?, ?, NULL)",
             ((self._next(), _b(a.id), os.fsencode(a.path),
-              json.dumps(a.extra) if a.extra else None, a.refused) for a in apps))
+              jsontext.dumps(a.extra) if a.extra else None, a.refused) for a in apps))
 
     def _next(self) -> int:
         self._n += 1
