@@ -180,13 +180,11 @@ def _walk(root: Path) -> Iterator[tuple[Path, os.DirEntry[str]]]:
     so a round of 100,000 files costs no ``stat`` per file to find (pathlib's ``rglob`` and
     ``relative_to`` cost about 0.14 ms a file)."""
     try:
-        with os.scandir(root) as it:
-            entries = sorted((e for e in it if not e.name.startswith(".")),
-                             key=lambda e: e.name)
+        entries = _listing(root)
     except OSError:
         return
-    for entry in entries:
-        path = root / entry.name
+    for name, entry in entries:
+        path = root / name
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
@@ -195,6 +193,72 @@ def _walk(root: Path) -> Iterator[tuple[Path, os.DirEntry[str]]]:
             yield from _walk(path)
         else:
             yield path, entry
+
+
+#: Entries of one folder sorted in memory; a larger folder (a round of 100,000 folders side
+#: by side) is sorted on disk, so finding a round holds no list of it.
+_LISTED_IN_MEMORY = 2_000
+
+
+def _listing(folder: Path) -> Iterator[tuple[str, Any]]:
+    """The folder's entries but hidden names, sorted by name (as ``str`` sorts), each with its
+    ``os.DirEntry`` or, for a large folder, a stand-in that asks the file system again."""
+    with os.scandir(folder) as it:
+        head: list[os.DirEntry[str]] = []
+        for e in it:
+            if not e.name.startswith("."):
+                head.append(e)
+                if len(head) > _LISTED_IN_MEMORY:
+                    break
+        else:
+            head.sort(key=lambda e: e.name)
+            return iter([(e.name, e) for e in head])
+        import sqlite3
+
+        db = sqlite3.connect("")  # a private temporary database on disk, gone when closed
+        db.execute("CREATE TABLE names (name BLOB, dir INTEGER)")
+
+        def rows(entries: Iterator[os.DirEntry[str]]) -> Iterator[tuple[bytes, int | None]]:
+            for e in entries:
+                if not e.name.startswith("."):
+                    try:
+                        is_dir: int | None = int(e.is_dir(follow_symlinks=False))
+                    except OSError:
+                        is_dir = None
+                    # UTF-8 with surrogates passed through sorts as the code points do
+                    yield e.name.encode("utf-8", "surrogatepass"), is_dir
+
+        db.executemany("INSERT INTO names VALUES (?, ?)", rows(iter(head)))
+        head.clear()
+        db.executemany("INSERT INTO names VALUES (?, ?)", rows(it))
+    return _sorted_names(db, folder)
+
+
+def _sorted_names(db: Any, folder: Path) -> Iterator[tuple[str, Any]]:
+    try:
+        for name, is_dir in db.execute("SELECT name, dir FROM names ORDER BY name"):
+            text = name.decode("utf-8", "surrogatepass")
+            yield text, _Listed(os.path.join(folder, text), is_dir)
+    finally:
+        db.close()
+
+
+class _Listed:
+    """What :func:`_walk` asks of an ``os.DirEntry`` (whether it is a folder, as the listing
+    said; its ``lstat``), for an entry of a folder listed on disk."""
+
+    __slots__ = ("_dir", "path")
+
+    def __init__(self, path: str, is_dir: int | None) -> None:
+        self.path, self._dir = path, is_dir
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        if self._dir is None:
+            raise OSError(f"{self.path}: the entry could not be read")
+        return bool(self._dir)
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        return os.stat(self.path, follow_symlinks=follow_symlinks)
 
 
 def _inside(path: Path, root: Path) -> bool:
