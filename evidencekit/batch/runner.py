@@ -177,7 +177,7 @@ def _run(ledger: Ledger, source: str | Path, out_dir: Path, store: ResultStore,
         if scored + failed:
             progress.advance(scored + failed, failed)
         try:
-            for r in _execute(jobs(), spec, workers, opts, attempts):
+            for r in _execute(jobs(), spec, workers, opts, attempts, ledger.is_kept):
                 keep(None, r)
                 progress.advance(1, 0 if (r[0] if isinstance(r, tuple) else r).get("ok") else 1)
         except BaseException as exc:  # keep what is done; write complete files only
@@ -290,10 +290,11 @@ def _write_outputs(out: Path, ledger: Ledger, store: ResultStore,
 
 
 def _execute(jobs: Iterable[Job], spec: TaskSpec, workers: int, opts: BatchOptions,
-             attempts: Attempts) -> Iterator[Sent | dict[str, Any]]:
+             attempts: Attempts, taken: Callable[[str], bool] | None = None
+             ) -> Iterator[Sent | dict[str, Any]]:
     """Every application's result: a dict, or from a local worker what it sent (pool.Sent)."""
     if opts.dask_scheduler:
-        yield from _dask(opts.dask_scheduler, jobs, spec)
+        yield from _dask(opts.dask_scheduler, jobs, spec, taken)
     elif workers == 1:
         # In this process: an application that kills it stops the run; its start mark makes
         # --resume try it once more, then record it as an error.
@@ -316,7 +317,8 @@ def _execute(jobs: Iterable[Job], spec: TaskSpec, workers: int, opts: BatchOptio
 _IN_FLIGHT = 3
 
 
-def _dask(address: str, jobs: Iterable[Job], spec: TaskSpec) -> Iterator[dict[str, Any]]:
+def _dask(address: str, jobs: Iterable[Job], spec: TaskSpec,
+          taken: Callable[[str], bool] | None = None) -> Iterator[dict[str, Any]]:
     """Score the chunks on a Dask cluster, one task per chunk, each result once.
 
     A worker lost mid-run is the scheduler's to handle: it runs the lost tasks again on the
@@ -332,7 +334,17 @@ def _dask(address: str, jobs: Iterable[Job], spec: TaskSpec) -> Iterator[dict[st
     dask: Any = distributed  # an untyped library
     client = connect(address, "10s", as_default=True)
     fn: Callable[..., list[dict[str, Any]]] = score_chunk
+    # Whether an application's result is taken for the first time: ``taken`` asks the
+    # ledger (on disk, by the time the next result is looked at); without it, a set.
     seen: set[str] = set()
+
+    def first(app_id: str) -> bool:
+        if taken is not None:
+            return not taken(app_id)
+        if app_id in seen:
+            return False
+        seen.add(app_id)
+        return True
     # Workers run in folders of their own: every file is named by its absolute path (the
     # cluster is expected to see the round's folder at the same path, a shared file system).
     pending = iter(jobs)
@@ -374,8 +386,7 @@ def _dask(address: str, jobs: Iterable[Job], spec: TaskSpec) -> Iterator[dict[st
                 fut.release()  # the cluster may forget it: memory stays flat
                 top_up()
             for r in results:
-                if r["application_id"] not in seen:
-                    seen.add(r["application_id"])
+                if first(r["application_id"]):
                     yield r
     finally:
         client.close()

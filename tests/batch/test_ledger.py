@@ -147,3 +147,24 @@ def test_the_coordinators_memory_does_not_grow_with_the_round(tmp_path: Path) ->
     assert again - small < 1_000_000, (small, again)
     table = (tmp_path / "out-8000" / "scores.csv").read_text().splitlines()
     assert len(table) == 1 + 8_000 - len(range(0, 8_000, 9))
+
+
+def test_the_local_pool_takes_jobs_as_workers_free_up(tmp_path: Path) -> None:
+    from evidencekit.batch.pool import Attempts, Job, run_pool
+    from evidencekit.batch.task import TaskSpec
+
+    taken: list[int] = []
+
+    def jobs():  # type: ignore[no-untyped-def]
+        for i in range(40):
+            taken.append(i)
+            yield Job([Application(f"app-{i:03d}", tmp_path / f"app-{i:03d}.yaml")], [None])
+
+    seen = []
+    for r in run_pool(jobs(), TaskSpec(str(tmp_path / "rubric.yaml")), 2, rendering=False,
+                      recycle_after=None, attempts=Attempts()):
+        if not seen:
+            first = len(taken)
+        seen.append((r[0] if isinstance(r, tuple) else r)["application_id"])
+    assert first <= 3, f"{first} jobs made before the first result"  # 2 workers, 1 ahead
+    assert sorted(seen) == [f"app-{i:03d}" for i in range(40)]
