@@ -12,6 +12,7 @@ and sorts as Python sorts ``str``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -203,10 +204,16 @@ class Ledger:
 def _sql_key(key: tuple[Any, ...], application_id: str) -> tuple[Any, ...]:
     """``rank_key``'s first three parts as SQLite orders them the same (integers, booleans,
     numbers with infinities), the fourth being the application id (stored as bytes); a key
-    of any other shape is refused, so a change to ``rank_key`` cannot go unseen."""
-    lead = key[:3]
+    of any other shape is refused, so a change to ``rank_key`` cannot go unseen.
+
+    A NaN interval bound (which ``sorted`` cannot order, and the tables write as empty)
+    ranks as no bound does:
+
+    >>> _sql_key((-1, False, float("nan"), "a"), "a") == _sql_key((-1, False, math.inf, "a"), "a")
+    True
+    """
+    lead = tuple(math.inf if isinstance(x, float) and x != x else x for x in key[:3])
     if (len(key) != 4 or key[3] != application_id
-            or not all(isinstance(x, int | float) for x in lead)
-            or any(x != x for x in lead)):  # NaN: no order
+            or not all(isinstance(x, int | float) for x in lead)):
         raise ValueError(f"a rank key the ledger cannot order: {key!r}")
     return tuple(int(x) if isinstance(x, bool) else x for x in lead)
