@@ -113,12 +113,9 @@ class _Moments:
             return
         if self.shift is None:
             self.shift = np.array([float(np.mean(c)) for c in columns])
-        v = [c - s for c, s in zip(columns, self.shift, strict=True)]
-        size = int(cell.max()) + 1
-        if size > self.sums.shape[1]:
-            grow = max(size, 2 * self.sums.shape[1])
-            self.sums = np.pad(self.sums, ((0, 0), (0, grow - self.sums.shape[1])))
+        self._fit(int(cell.max()) + 1)
         width = self.sums.shape[1]
+        v = [c - s for c, s in zip(columns, self.shift, strict=True)]
         for p, (a, b) in enumerate(self.pairs):
             if a == 0 and b == 0:
                 w = None
@@ -158,11 +155,16 @@ class _Moments:
             shift[1:, 0] = d
             moments = np.einsum("ia,abc,jb->ijc", shift, moments, shift)
             sums = np.array([moments[a, b] for a, b in self.pairs])
-        size = int(to.max()) + 1
-        if size > self.sums.shape[1]:
-            grow = max(size, 2 * self.sums.shape[1])
-            self.sums = np.pad(self.sums, ((0, 0), (0, grow - self.sums.shape[1])))
+        self._fit(int(to.max()) + 1)
         self.sums[:, to] += sums
+
+    def _fit(self, size: int) -> None:
+        """Room for ``size`` cells (new cells zero; numpy.pad costs more than this)."""
+        have = self.sums.shape[1]
+        if size > have:
+            grown = np.zeros((self.sums.shape[0], max(size, 2 * have)))
+            grown[:, :have] = self.sums
+            self.sums = grown
 
 
 class _Groups:
@@ -592,13 +594,17 @@ def _with_indicator(cells: NDArray[np.float64], tc: int) -> NDArray[np.float64]:
     """Moments over [1, t, v…] from moments over [1, v…]; t is 1 in the treatment cells."""
     n_cells, m1, _ = cells.shape
     out = np.zeros((n_cells, m1 + 1, m1 + 1))
-    index = [0, *list(range(2, m1 + 1))]
-    out[:, np.ix_(index, index)[0], np.ix_(index, index)[1]] = cells
-    treated = (np.arange(n_cells) % 2) == tc
-    row0 = cells[:, 0, :]
-    out[:, 1, index] = np.where(treated[:, None], row0, 0.0)
-    out[:, index, 1] = out[:, 1, index]
-    out[:, 1, 1] = np.where(treated, cells[:, 0, 0], 0.0)
+    # [1, v…] go to rows and columns 0, 2, 3, …; row and column 1 (t) are the treatment
+    # cells' row 0 (Σt·v = Σv there, 0 elsewhere; t² = t).
+    out[:, 0, 0] = cells[:, 0, 0]
+    out[:, 0, 2:] = cells[:, 0, 1:]
+    out[:, 2:, 0] = cells[:, 1:, 0]
+    out[:, 2:, 2:] = cells[:, 1:, 1:]
+    treated = out[tc::2]  # cell = cluster*2 + group code
+    row0 = cells[tc::2, 0, :]
+    treated[:, 1, 0] = treated[:, 0, 1] = treated[:, 1, 1] = row0[:, 0]
+    treated[:, 1, 2:] = row0[:, 1:]
+    treated[:, 2:, 1] = row0[:, 1:]
     return out
 
 

@@ -118,3 +118,63 @@ def test_a_small_file_through_a_link_out_of_the_folder_is_refused(
     assert secret.stat().st_size <= limits.SMALL_FILE
     with pytest.raises(DataError, match="a symbolic link to something outside"):
         _read(folder / "outcomes.csv", monkeypatch, limits.SMALL_FILE)
+
+
+BLOCKS = {"half": lambda size: size // 2, "size-1": lambda size: size - 1,
+          "size": lambda size: size, "size+1": lambda size: size + 1, "256": lambda size: 256}
+
+
+@pytest.mark.parametrize("block", list(BLOCKS))
+def test_a_small_file_is_cut_into_the_blocks_of_a_streamed_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: str) -> None:
+    """pyarrow reads a small file's bytes in one block one byte longer than the file, or
+    in the configured blocks when those are shorter: the batches are those of the
+    streamed file with the same block size."""
+    path = tmp_path / "outcomes.csv"
+    size = _csv(path, 240)
+    monkeypatch.setattr(limits, "CSV_BLOCK", BLOCKS[block](size))
+    small, small_summary, _ = _read(path, monkeypatch, size)
+    big, big_summary, _ = _read(path, monkeypatch, size - 1)
+    _same(small, big)
+    assert small_summary == big_summary
+    assert len(small) > 1 or block not in ("half", "256")
+
+
+def test_a_small_windows_1252_file_keeps_the_configured_block(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text in another encoding is transcoded to UTF-8 before pyarrow cuts its blocks
+    (longer than the file: 'é' is one byte here, two in UTF-8), so a block one byte
+    longer than the file would cut it where the streamed file is not cut."""
+    path = tmp_path / "outcomes.csv"
+    lines = ["arm,pre,post"] + [f"{'éé' * 20 if i % 2 else 'control'},{i % 7},{i % 5}"
+                                for i in range(200)]
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    size = path.stat().st_size
+    small, small_summary, _ = _read(path, monkeypatch, size)
+    big, big_summary, _ = _read(path, monkeypatch, size - 1)
+    _same(small, big)
+    assert small_summary == big_summary and len(small) == 1
+    assert small_summary["labels"] == ["control", "éé" * 20]
+
+
+def test_a_small_file_with_a_record_over_the_limit_is_refused_alike(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small file is read without the record check only when it is itself within the
+    record limit; a smaller limit refuses its long record as the streamed read does."""
+    path = tmp_path / "outcomes.csv"
+    lines = ["arm,pre,post,notes"] + [f"tutored,{i},{i + 1},x" for i in range(50)]
+    lines[20] = "control,1,2," + "y" * 3000
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    size = path.stat().st_size
+    monkeypatch.setattr(limits, "CSV_LINE_BYTES", 2048)
+    messages = []
+    for limit in (size, size - 1):
+        with pytest.raises(DataError) as info:
+            _read(path, monkeypatch, limit)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "line 21" in messages[0] and "CSV record" in messages[0]
+    monkeypatch.setattr(limits, "CSV_LINE_BYTES", size)  # the file itself is within it
+    small, _, _ = _read(path, monkeypatch, size)
+    big, _, _ = _read(path, monkeypatch, size - 1)
+    _same(small, big)

@@ -55,7 +55,7 @@ class DataFile:
         self.streamed = streamed
         self.path = Path(source.path)
         self.root = source.root
-        self.display = display_path(self.path)
+        self._display: str | None = None
         self.format = self.path.suffix.lower().lstrip(".")
         self.sheet = source.sheet
         self.key = key
@@ -77,6 +77,18 @@ class DataFile:
         #: A small CSV file's bytes while its batches are read (:data:`limits.SMALL_FILE`):
         #: :meth:`open` hands these out instead of opening the file again.
         self._memory: tuple[Path, bytes] | None = None
+
+    @property
+    def display(self) -> str:
+        """The file's path as messages show it (:func:`display_path`; worked out when first
+        needed: a file read without a problem is never named)."""
+        if self._display is None:
+            self._display = display_path(self.path)
+        return self._display
+
+    @display.setter
+    def display(self, value: str) -> None:
+        self._display = value
 
     def max_rows(self) -> int:
         """The rows of data this file may have (:mod:`.limits`, read when checked)."""
@@ -132,6 +144,12 @@ class DataFile:
     def in_memory(self) -> bool:
         """Whether the file being read is held in memory (a small CSV file)."""
         return self._memory is not None and self._memory[0] == self.path
+
+    @property
+    def content(self) -> bytes | None:
+        """The bytes of the small CSV file being read, held in memory (else None)."""
+        memory = self._memory
+        return memory[1] if memory is not None and memory[0] == self.path else None
 
     def open(self) -> BinaryIO:
         """The file, opened by :func:`open_inside` (a regular file inside the submission's
