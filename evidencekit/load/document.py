@@ -17,7 +17,10 @@ Limits (the same for YAML, JSON and mappings given to the Python API): :data:`MA
 without control characters (tab and line breaks allowed), lone surrogates or non-characters.
 
 Line numbers: every key path (``("evaluations", 0, "outcomes")``) maps to the 1-based line on
-which its value starts, so validation messages can say where a problem is.
+which its value starts, so validation messages can say where a problem is. A document with
+nothing to report is converted without them (``_plain``) and finds them only when a line is
+first asked for (``_Lines``: the text is composed again); a document with a problem is
+converted by ``_Converter``, which records them as it goes and words every message.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -364,7 +367,11 @@ def parse(text: str, source: str, *, json_syntax: bool = False) -> Document:
                              "a deeper document") from exc
     if node is None:
         raise InputError.one(source, "a YAML mapping", "an empty document")
-    converter = _Converter(source)
+    try:  # the common case: a document with nothing to report, its lines found if asked
+        return Document(_plain(node), source, _Lines(text, source))
+    except _Unusual:
+        pass
+    converter = _Converter(source)  # says what is wrong, and where
     value = converter.convert(node, ())
     if converter.problems:
         raise InputError(converter.problems)
@@ -652,6 +659,134 @@ class _Converter:
         self._problem(node, path, "a value that fits its YAML tag",
                       f"{quote(raw, 40)} tagged {quote(tag, 40)}")
         return None
+
+
+class _Unusual(Exception):
+    """Raised by :func:`_plain` where :class:`_Converter` would report a problem (or on
+    anything it does not handle itself); the document is then converted by ``_Converter``."""
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _plain(root: yaml.Node) -> Any:
+    """The value :class:`_Converter` gives a document it finds no problem in, without the
+    key paths and lines it records (see :class:`_Lines`); raises :class:`_Unusual` where it
+    would report a problem, so every message still comes from ``_Converter``.
+    tests/test_plain_converter.py compares both on random documents."""
+    count = 0
+    mapping_node, scalar_node = yaml.MappingNode, yaml.ScalarNode
+    not_plain, scalar_tags = _NOT_PLAIN.search, _SCALAR_TAGS
+
+    def scalar(node: Any) -> Any:
+        raw = node.value
+        tag = node.tag
+        if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
+            if not_plain(raw) is not None and text_problem(raw) is not None:
+                raise _Unusual
+            return raw
+        if tag == "tag:yaml.org,2002:int":
+            if _INT_RE.fullmatch(raw) and len(raw.lstrip("+-")) <= MAX_NUMBER_CHARS:
+                return int(raw)
+        elif tag == "tag:yaml.org,2002:float":
+            if (not _NONFINITE_RE.fullmatch(raw) and len(raw) <= 4 * MAX_NUMBER_CHARS
+                    and (_FLOAT_RE.fullmatch(raw) or _INT_RE.fullmatch(raw))):
+                value = float(raw)
+                if math.isfinite(value):
+                    return value
+        elif tag == "tag:yaml.org,2002:null":
+            if raw in ("", "~", "null", "Null", "NULL"):
+                return None
+        elif tag == "tag:yaml.org,2002:bool" and raw in ("true", "True", "TRUE", "false",
+                                                          "False", "FALSE"):
+            return raw.lower() == "true"
+        raise _Unusual  # another tag, or a value that does not fit its tag
+
+    def container(node: Any, depth: int) -> Any:
+        """A mapping or list at ``depth``, its values counted (as ``_Converter`` counts
+        them) before they are read."""
+        nonlocal count
+        if node.tag not in _NODE_TAGS:  # (a list tagged !!map is still a list, as there)
+            raise _Unusual
+        children = node.value
+        count += len(children)
+        if count > MAX_VALUES or (children and depth >= MAX_DEPTH):
+            raise _Unusual
+        if node.__class__ is mapping_node:
+            out: dict[str, Any] = {}
+            for key_node, value_node in children:
+                if key_node.__class__ is not scalar_node or key_node.tag not in scalar_tags:
+                    raise _Unusual  # a complex key or a merge key
+                key = key_node.value
+                if key == "<<" or key in out or (
+                        not_plain(key) is not None and text_problem(key) is not None):
+                    raise _Unusual
+                if value_node.__class__ is not scalar_node:
+                    out[key] = container(value_node, depth + 1)
+                elif value_node.tag == _STR:  # most values: plain text
+                    raw = value_node.value
+                    if not_plain(raw) is not None and text_problem(raw) is not None:
+                        raise _Unusual
+                    out[key] = raw
+                else:
+                    out[key] = scalar(value_node)
+            return out
+        items: list[Any] = []
+        append = items.append
+        for value_node in children:
+            if value_node.__class__ is not scalar_node:
+                append(container(value_node, depth + 1))
+            elif value_node.tag == _STR:
+                raw = value_node.value
+                if not_plain(raw) is not None and text_problem(raw) is not None:
+                    raise _Unusual
+                append(raw)
+            else:
+                append(scalar(value_node))
+        return items
+
+    count = 1
+    if root.__class__ is scalar_node:
+        if root.tag not in scalar_tags:
+            raise _Unusual
+        return scalar(root)
+    return container(root, 0)
+
+
+class _Lines(Mapping[KeyPath, int]):
+    """The line of each key path of a document :func:`_plain` converted, found only when a
+    line is first asked for (most documents are read without a problem to locate): the text
+    is composed again and :class:`_Converter` records the lines, as it does for a document
+    with problems. Only the text is kept, not the node tree (a few objects, not thousands)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self._text = text
+        self._source = source
+        self._lines: dict[KeyPath, int] | None = None
+
+    def _get(self) -> dict[KeyPath, int]:
+        if self._lines is None:  # (two threads may both find them: the same lines)
+            converter = _Converter(self._source)
+            node = yaml.compose(self._text, Loader=_Loader)
+            assert node is not None  # it was not empty the first time
+            converter.convert(node, ())
+            self._lines = converter.lines
+        return self._lines
+
+    def __getitem__(self, path: KeyPath) -> int:
+        return self._get()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._get()
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
 
 
 def load_document(path: str | Path) -> Document:
