@@ -296,8 +296,12 @@ def test_not_loopback_warns(tmp_path: Path) -> None:
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.readline()
         warning = proc.stderr.readline()
-        assert warning.startswith("Warning: listening on 0.0.0.0")
-    finally:
+        assert warning.startswith("Warning: listening on 0.0.0.0"), warning
+    finally:  # never leave the server listening on every interface, whatever happened
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
