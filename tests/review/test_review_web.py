@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from tools.processes import stop
 
 from evidencekit.review.store import ReviewStore
 
@@ -298,10 +299,5 @@ def test_not_loopback_warns(tmp_path: Path) -> None:
         warning = proc.stderr.readline()
         assert warning.startswith("Warning: listening on 0.0.0.0"), warning
     finally:  # never leave the server listening on every interface, whatever happened
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGINT, timeout=30)
 

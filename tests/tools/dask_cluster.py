@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tools.processes import stop
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,10 +55,4 @@ def local_cluster(folder: Path, env: dict[str, str] | None = None
         yield address, workers
     finally:  # the workers first: a worker whose scheduler has gone may wait to reconnect
         for p in reversed(procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            stop(p)
