@@ -20,6 +20,8 @@ Where to make a change:
 ``parquet``    Parquet: pyarrow streaming
 ``xlsx``       Excel .xlsx
 ``arrow``      zero-copy Arrow→numpy views and the background prefetch thread
+``arrowfile``  the Python file pyarrow's CSV reader reads on its own threads: transcoded to
+               UTF-8, never raising there, and waited for until Arrow gives everything back
 ============== ==========================================================================
 """
 

@@ -5,9 +5,10 @@ small file already in memory: :func:`prefetch` with ``inline``)."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,9 @@ def view(arr: Any, dtype: np.dtype[Any]) -> NDArray[Any]:
         raise TypeError(f"cannot view {arr.type} as {dtype}")
     return np.frombuffer(arr.buffers()[1], dtype=dtype, count=len(arr),
                          offset=arr.offset * dtype.itemsize)
-def prefetch(produce: Callable[[], Iterator[Batch]], *, inline: bool = False
+
+
+def prefetch(produce: Callable[[], Generator[Batch, None, None]], *, inline: bool = False
              ) -> Iterator[Batch]:
     """Run a batch producer on a background thread, a few batches ahead of the consumer;
     ``inline`` (a small file already in memory) runs it on the calling thread instead, with
@@ -63,24 +66,34 @@ def prefetch(produce: Callable[[], Iterator[Batch]], *, inline: bool = False
     return _threaded(produce)
 
 
-def _threaded(produce: Callable[[], Iterator[Batch]]) -> Iterator[Batch]:
+def _threaded(produce: Callable[[], Generator[Batch, None, None]]) -> Iterator[Batch]:
+    """The producer's batches, made on a thread of their own that has ended — its reader
+    closed, Arrow done with what it was lent — before this generator finishes, however it
+    finishes (its end, an error on either side, the consumer stopping early). A thread left
+    reading when the interpreter exits would be ended inside Arrow's code (an abort)."""
     q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=PREFETCH)
     stop = threading.Event()
 
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def work() -> None:
+        batches = produce()
         try:
-            for batch in produce():
-                while not stop.is_set():
-                    try:
-                        q.put(("batch", batch), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+            for batch in batches:
+                if not put(("batch", batch)):
                     return
-            q.put(("done", None))
+            put(("done", None))
         except BaseException as exc:  # handed to the consumer, which re-raises it
-            q.put(("error", exc))
+            put(("error", exc))
+        finally:
+            batches.close()  # stopped early: the reader closes here, on this thread
 
     thread = threading.Thread(target=work, name="evidencekit-data", daemon=True)
     thread.start()
@@ -95,3 +108,7 @@ def _threaded(produce: Callable[[], Iterator[Batch]]) -> Iterator[Batch]:
                 raise item
     finally:
         stop.set()
+        while thread.is_alive():  # a batch it is putting is taken, so it sees the stop
+            with contextlib.suppress(queue.Empty):
+                q.get_nowait()
+            thread.join(0.01)

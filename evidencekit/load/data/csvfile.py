@@ -16,7 +16,7 @@ import csv
 import functools
 import io
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from ...errors import DataError
 from . import limits
 from .arrow import floats, indices, prefetch
+from .arrowfile import Loan, Undecodable
 from .columns import Batch, ColumnRequest
 from .datafile import SHOW
 from .values import (
@@ -117,8 +118,8 @@ class _LongRecord(Exception):
         self.line = line
 
 
-class _RecordCap(io.RawIOBase):
-    """A binary file that refuses, as it is read, a record longer than
+class _Records:
+    """Refuses, chunk by chunk as a file is read, a record longer than
     ``limits.CSV_LINE_BYTES`` — in any column, mapped or not.
 
     pyarrow parses in blocks, but a record that does not end within a block is carried into
@@ -129,34 +130,17 @@ class _RecordCap(io.RawIOBase):
     parity of the ``"`` characters before it, which RFC 4180's doubled quotes keep.
     """
 
-    def __init__(self, raw: BinaryIO, quotes: bool) -> None:
-        super().__init__()
-        self.raw = raw
+    def __init__(self, quotes: bool) -> None:
         self.quotes = quotes
         self.since = 0      # bytes since the last end of record
         self.lines = 0      # line breaks read so far
         self.record = 1     # the line the current record starts on
         self.odd = False    # inside quotes at the end of the last chunk
 
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        """What pyarrow calls: the raw file's bytes, checked, without a copy."""
-        chunk = self.raw.read(size if size is not None and size >= 0 else 1 << 22)
-        if chunk:
-            self._check(chunk)
-        return chunk
-
-    def readinto(self, buffer: Any) -> int:
-        """What :class:`io.BufferedReader` calls (the exact rescan)."""
-        chunk = self.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
-
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
+    def check(self, chunk: bytes) -> None:
+        """Raise :class:`_LongRecord` if ``chunk`` carries the current record, or one it
+        holds, past the limit."""
+        self._check(chunk)
 
     def _check(self, chunk: bytes) -> None:
         limit = limits.CSV_LINE_BYTES
@@ -203,6 +187,29 @@ class _RecordCap(io.RawIOBase):
             raise _LongRecord(self.record)
 
 
+class _RecordCap(io.RawIOBase):
+    """A binary file read by Python (the header, the exact rescan) that raises
+    :class:`_LongRecord` as :class:`_Records` finds a record too long."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self.raw = raw
+        self.records = _Records(quotes=True)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.raw.readinto(buffer) or 0  # type: ignore[attr-defined]  # (BinaryIO omits it)
+        if n:
+            self.records.check(bytes(memoryview(buffer)[:n]))
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
 def _too_long(data: DataFile, line: int) -> DataError:
     return limits.exceeded(data, "a CSV record (a line, or a quoted value spanning lines)",
                            limits.mib(limits.CSV_LINE_BYTES),
@@ -212,79 +219,124 @@ def _too_long(data: DataFile, line: int) -> DataError:
 def batches(data: DataFile) -> Iterator[Batch]:
     """Stream the requested columns (parsed a few batches ahead on a background thread; a
     small file, already in memory, on this one: ``limits.SMALL_FILE``)."""
-    def produce() -> Iterator[Batch]:
-        content = data.content
-        if content is not None and len(content) <= limits.CSV_LINE_BYTES:
-            # No record of a file this short can exceed the record limit: pyarrow reads
-            # the bytes themselves, without the checking wrapper (a Python file object).
-            import pyarrow as pa
-
-            yield from _read(data, pa.BufferReader(content), memory=True)
-            return
-        with data.open() as source:
-            yield from _read(data, source)
+    def produce() -> Generator[Batch, None, None]:
+        try:
+            yield from _parse(data)
+        except _LongRecord as exc:
+            raise _too_long(data, exc.line) from None
+        except Undecodable as exc:
+            raise _undecodable(data, exc) from None
 
     return prefetch(produce, inline=data.in_memory)
 
 
-def _read(data: DataFile, source: Any, *, memory: bool = False) -> Iterator[Batch]:
+def _parse(data: DataFile) -> Iterator[Batch]:
+    """The batches of the file, read by pyarrow as UTF-8: lent as an :class:`.ArrowFile` —
+    each chunk checked by :class:`_Records`, and never a Python exception or codec on one
+    of Arrow's threads — or, for a small file in memory (none of whose records can be
+    longer than the record limit), from a copy of its bytes Arrow owns."""
+    import pyarrow as pa
+
+    encoding, delimiter, header, header_line, multiline = dialect(data)
+    content = data.content
+    loan: Loan | None = None
+    if content is not None and len(content) <= limits.CSV_LINE_BYTES:
+        if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+            content = _utf8(content, encoding)
+        # Arrow's own buffer, not one that borrows Python's bytes: nothing of Python's is
+        # left for an Arrow thread to release. pyarrow allocates a whole block up front; a
+        # block one byte longer than the bytes reads them in one, as a larger block does.
+        stream = pa.BufferOutputStream()
+        stream.write(content)
+        block = min(limits.CSV_BLOCK, len(content) + 1)
+        native: Callable[[], Any] = functools.partial(pa.BufferReader, stream.getvalue())
+    else:
+        loan = Loan(data.open(), encoding=encoding, check=_Records(quotes=multiline).check)
+        block, native = limits.CSV_BLOCK, loan.file
     try:
-        yield from _parse(data, source, memory)
-    except _LongRecord as exc:
-        raise _too_long(data, exc.line) from None
+        yield from _records(data, native, loan, block, delimiter, header, header_line,
+                            multiline, encoding)
+    finally:
+        if loan is not None:
+            loan.settle()  # the reader is gone: wait until Arrow's threads are done with it
 
 
-def _parse(data: DataFile, source: Any, memory: bool) -> Iterator[Batch]:
-    """The batches of ``source``: the file, through :class:`_RecordCap`, or (``memory``) a
-    small file's bytes, none of whose records can be longer than the record limit."""
+def _records(data: DataFile, native: Callable[[], Any], loan: Loan | None, block: int,
+             delimiter: str, header: list[str], header_line: int, multiline: bool,
+             encoding: str) -> Iterator[Batch]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    encoding, delimiter, header, header_line, multiline = dialect(data)
-    block = limits.CSV_BLOCK
-    if not memory:
-        source = _RecordCap(source, quotes=multiline)
-    elif encoding in ("utf-8", "utf-8-sig"):
-        # pyarrow allocates a whole block up front; a block one byte longer than the file
-        # reads it in one, as a larger block does (same batches). Other encodings are
-        # transcoded to UTF-8 before the blocks are cut, so they keep the configured size.
-        block = min(block, len(data.content or b"") + 1)
     data.check_header(header, header_line)
     raw_header = _raw_header(data, encoding, delimiter, header_line)
     actual = {h.strip(): h for h in raw_header}
-    # No read-ahead threads: one still reading this Python file object when the interpreter
-    # exits after a refusal aborts the process ("terminate called without an active
-    # exception", exit 134 instead of the sentence's 2; about 1 run in 12). Measured: no
-    # difference in speed (the streaming reader converts on this thread either way).
-    read = pacsv.ReadOptions(
-        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-        block_size=block, skip_rows=header_line - 1, use_threads=False)
+    # Conversion on this thread (the streaming reader's blocks are still read ahead on
+    # Arrow's I/O thread, from :class:`.ArrowFile`): measured no slower than Arrow's pool.
+    read = pacsv.ReadOptions(encoding="utf8", block_size=block, skip_rows=header_line - 1,
+                             use_threads=False)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline)
     convert = _convert_options(tuple((actual[r.name], r.kind == "number")
                                      for r in data.requests))
     try:
-        reader = pacsv.open_csv(source, read_options=read, parse_options=parse,
+        # the file made here and handed over: only Arrow holds it
+        reader = pacsv.open_csv(native(), read_options=read, parse_options=parse,
                                 convert_options=convert)
     except pa.ArrowInvalid as exc:
+        _raise_stopped(loan)
         raise _failure(data, str(exc), encoding, delimiter, header_line) from None
     failure: str | None = None
     try:
         for record in reader:
+            # A chunk refused was never handed to Arrow: the stream ended there, so a batch
+            # read after the refusal may end on a truncated record. The refusal decides.
+            _raise_stopped(loan)
             batch = _record(data, record, actual)
             if batch is not None:
                 yield batch
+        _raise_stopped(loan)
     except pa.ArrowInvalid as exc:
+        _raise_stopped(loan)
         failure = str(exc)
     except (_BadValue, _Infinite) as exc:
         failure = str(exc)
     finally:
         reader.close()
+        del reader
     if failure is not None:
         raise _failure(data, failure, encoding, delimiter, header_line) from None
     if data.rows == 0:
         raise data.error("at least one row of data below the header",
                          "only the header" if data.blank_rows == 0 else
                          f"only the header and {plural(data.blank_rows, 'blank row')}")
+
+
+def _raise_stopped(loan: Loan | None) -> None:
+    """Raise what ended the stream early (a record too long, an undecodable byte, an
+    ``OSError``), if anything did."""
+    failure = loan.failure() if loan is not None else None
+    if failure is not None:
+        raise failure
+
+
+def _utf8(content: bytes, encoding: str) -> bytes:
+    """A small file's bytes transcoded to UTF-8 (an undecodable byte: :class:`Undecodable`)."""
+    try:
+        return content.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = content[: exc.start].decode(encoding, errors="replace")
+        raise Undecodable(before.count("\n") + 1, content[exc.start], encoding) from None
+
+
+_ENCODING_NAMES = {"cp1252": "Windows-1252", "utf-16": "UTF-16", "utf-16-le": "UTF-16",
+                   "utf-16-be": "UTF-16"}
+
+
+def _undecodable(data: DataFile, exc: Undecodable) -> DataError:
+    name = _ENCODING_NAMES.get(codecs.lookup(exc.encoding).name, exc.encoding)
+    return data.error(f"text in {name} throughout (the encoding of the file's start)",
+                      f"byte 0x{exc.byte:02x}, which {name} does not define; save the file "
+                      "as UTF-8 CSV", row=exc.line)
+
 
 @functools.lru_cache(maxsize=64)
 def _convert_options(columns: tuple[tuple[str, bool], ...]) -> Any:
@@ -422,7 +474,7 @@ def _text(data: DataFile, encoding: str) -> io.TextIOBase:
     if data.in_memory:
         with data.open() as fh:
             return io.StringIO(fh.read().decode(encoding, errors="replace"), newline="")
-    capped = io.BufferedReader(_RecordCap(data.open(), quotes=True), 1 << 20)
+    capped = io.BufferedReader(_RecordCap(data.open()), 1 << 20)
     return io.TextIOWrapper(capped, encoding=encoding, errors="replace", newline="")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
@@ -106,7 +106,7 @@ def _check_chunks(data: DataFile, pf: Any, columns: list[str]) -> None:
 def batches(data: DataFile) -> Iterator[Batch]:
     """Stream the requested columns (parsed a few batches ahead on a background thread; a
     small file on this one: ``limits.SMALL_FILE``)."""
-    def produce() -> Iterator[Batch]:
+    def produce() -> Generator[Batch, None, None]:
         with data.open() as source:
             yield from _read(data, source)
 
