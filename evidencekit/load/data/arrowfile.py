@@ -49,7 +49,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-__all__ = ["ArrowFile", "Loan", "Undecodable"]
+__all__ = ["ArrowFile", "Loan", "Undecodable", "utf8"]
 
 #: Read when pyarrow asks for "everything" (it does not, for a streaming reader).
 _DEFAULT_READ = 1 << 22
@@ -57,6 +57,11 @@ _DEFAULT_READ = 1 << 22
 #: than the milliseconds it takes (were a reader to keep something for good, a read would
 #: otherwise never return; that thing would then simply outlive the read).
 SETTLE_SECONDS = 10.0
+
+
+def utf8(encoding: str) -> bool:
+    """Whether pyarrow reads text in ``encoding`` as it is (UTF-8, with or without a BOM)."""
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
 
 
 class Loan:
@@ -132,9 +137,9 @@ class ArrowFile(io.RawIOBase):
         super().__init__()
         self.loan = loan
         self._done = False
-        utf8 = codecs.lookup(loan.encoding).name in ("utf-8", "utf-8-sig")
         # UTF-8 (with its BOM, which pyarrow skips) is read into the lent buffer directly.
-        self._decoder = None if utf8 else codecs.getincrementaldecoder(loan.encoding)()
+        self._decoder = (None if utf8(loan.encoding)
+                         else codecs.getincrementaldecoder(loan.encoding)())
         self._pending = bytearray()  # transcoded, not yet handed over
         self._raw_done = False       # the raw file's end was read (and the decoder flushed)
         self._lines = 0              # line breaks decoded so far (to locate a bad byte)

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from ...errors import DataError
 from . import limits
 from .arrow import floats, indices, prefetch
-from .arrowfile import Loan, Undecodable
+from .arrowfile import Loan, Undecodable, utf8
 from .columns import Batch, ColumnRequest
 from .datafile import SHOW
 from .values import (
@@ -140,9 +140,6 @@ class _Records:
     def check(self, chunk: bytes) -> None:
         """Raise :class:`_LongRecord` if ``chunk`` carries the current record, or one it
         holds, past the limit."""
-        self._check(chunk)
-
-    def _check(self, chunk: bytes) -> None:
         limit = limits.CSV_LINE_BYTES
         if not self.quotes:
             first = chunk.find(b"\n")
@@ -241,7 +238,7 @@ def _parse(data: DataFile) -> Iterator[Batch]:
     content = data.content
     loan: Loan | None = None
     if content is not None and len(content) <= limits.CSV_LINE_BYTES:
-        if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        if not utf8(encoding):
             content = _utf8(content, encoding)
         # Arrow's own buffer, not one that borrows Python's bytes: nothing of Python's is
         # left for an Arrow thread to release. pyarrow allocates a whole block up front; a
