@@ -170,3 +170,23 @@ def test_a_fork_during_the_background_import_does_not_deadlock_the_child() -> No
                           timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "0"
+
+
+def test_warming_a_batch_worker_loads_only_scipys_ufuncs() -> None:
+    """``batch.task.warm`` (run before the workers fork) loads the compiled ufuncs the
+    statistics use, not ``scipy.special``'s Python layer and SciPy's array-API layer, which
+    pull in ``numpy.f2py`` and ``numpy.testing`` (≈0.15 s scoring never needs)."""
+    code = textwrap.dedent("""
+        import sys
+        from evidencekit.assessment.rubric import resolve_rubric
+        from evidencekit.batch.task import TaskSpec, warm
+        from evidencekit.vocabulary import DEFAULT_RUBRIC
+        warm(TaskSpec(str(resolve_rubric(DEFAULT_RUBRIC).resolve())))
+        print("scipy.special._ufuncs" in sys.modules,
+              sorted(m for m in ("numpy.f2py", "numpy.testing", "scipy._lib._array_api")
+                     if m in sys.modules))
+        """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "True []"

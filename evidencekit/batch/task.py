@@ -170,10 +170,13 @@ def warm(spec: TaskSpec) -> None:
     """Import the scoring stages, load the run's rubric and compile its conditions in this
     process, so worker processes forked from it start with all of that done (once, not once
     per worker)."""
-    # The statistics import SciPy only when first used (stats._special): import it here, or
-    # every worker would import it again after the fork.
-    import scipy.special  # noqa: F401
+    # The statistics load SciPy's special functions only when first used (stats._special):
+    # load them here, or every worker would load them again after the fork. Only the
+    # compiled ufuncs: ``import scipy.special`` would also run SciPy's array-API layer
+    # (≈0.15 s more), which scoring never uses.
+    from ..stats._special import load_ufuncs
 
+    load_ufuncs()
     from ..analysis import analyse_submission  # noqa: F401 - imported for the workers
     from ..assessment import engine  # noqa: F401
     from ..assessment.conditions import truth
