@@ -8,7 +8,8 @@ the scoring stages as a batch worker does (``task.warm``), then times, per appli
 
 * parse: ``yaml.load(text, Loader=yaml.CSafeLoader)`` of the file's text (the baseline);
 * load: ``load_submission`` (reading, parsing, checking and building the submission);
-* analyse: ``analyse_submission`` (effect sizes, tests, intervals, row-level data read);
+* analyse: ``analyse_submission`` as a batch without reports calls it (effect sizes, tests,
+  intervals, row-level data read; not the supplementary effects no decision reads);
 * assess: ``assess_submission`` (the rubric's conditions, the verdict);
 * score: the whole of ``task.score`` (the three above, the resume key, the scores row).
 
@@ -86,7 +87,8 @@ def main() -> None:
                     sub = None
                 t2 = time.perf_counter()
                 if sub is not None:
-                    analysis = analyse_submission(sub, options)
+                    # as a batch without reports analyses it (no supplementary effects)
+                    analysis = analyse_submission(sub, options, supplementary=False)
                     t3 = time.perf_counter()
                     assess_submission(sub, rubric, analysis, explain=False)
                     t4 = time.perf_counter()

@@ -29,8 +29,17 @@ from .result import (
 )
 
 
-def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions) -> EvaluationResult:
-    drafts = [_draft(_analyse_outcome_bounded(o, evaluation, options), o, evaluation, options)
+def analyse_evaluation(evaluation: Evaluation, options: AnalysisOptions, *,
+                       supplementary: bool = True) -> EvaluationResult:
+    """One evaluation's outcomes, attrition and significance.
+
+    ``supplementary=False`` skips the effects no decision and no scores row reads: the
+    noncentral-t intervals of d, g, Glass's Δ, d_z and d_av (``ci_noncentral``, and their
+    ``ci`` under the rubric's ``smd_ci: noncentral``: the headline and every fact keep the
+    SE-based interval) and a summary's Morris d_ppc2. What the assessment reads is the same.
+    """
+    drafts = [_draft(_analyse_outcome_bounded(o, evaluation, options), o, evaluation, options,
+                     supplementary)
               for o in evaluation.outcomes]
     outcomes = _significance(drafts, options.alpha)
     primary_attrition = [o.attrition for o in outcomes if o.primary and o.attrition is not None]
@@ -55,17 +64,19 @@ _Draft = tuple[OutcomeResult, dict[str, Any]]
 
 
 def _draft(result: OutcomeResult, outcome: Outcome, evaluation: Evaluation,
-           options: AnalysisOptions) -> _Draft:
+           options: AnalysisOptions, supplementary: bool = True) -> _Draft:
     """The changes to ``result`` of its later stages: noncentral-t effect-size intervals and
-    d_ppc2, the consistency checks of what was reported (statcheck, GRIM, CI centring) and
-    attrition."""
+    d_ppc2 (unless they are ``supplementary`` only and not wanted), the consistency checks of
+    what was reported (statcheck, GRIM, CI centring) and attrition."""
     from .checks import consistency_notes
-    from .es_extra import es_effects
 
     changes: dict[str, Any] = {}
-    effects = es_effects(result, outcome, options)
-    if effects is not None:
-        changes["effects"] = effects
+    if supplementary:
+        from .es_extra import es_effects
+
+        effects = es_effects(result, outcome, options)
+        if effects is not None:
+            changes["effects"] = effects
     extra = consistency_notes(outcome, evaluation, options.alpha)
     if extra:
         changes["notes"] = (*result.notes, *extra)

@@ -10,10 +10,18 @@ from .evaluation import analyse_evaluation
 from .result import AnalysisOptions, AnalysisResult, EvaluationResult, PooledResult
 
 
-def analyse_submission(submission: Submission,
-                       options: AnalysisOptions | None = None) -> AnalysisResult:
+def analyse_submission(submission: Submission, options: AnalysisOptions | None = None, *,
+                       supplementary: bool = True) -> AnalysisResult:
+    """Every evaluation of ``submission`` analysed, and their pool.
+
+    ``supplementary=False`` leaves out what only a report or the JSON shows and nothing
+    decides (see :func:`.evaluation.analyse_evaluation`): batch scoring without reports,
+    whose scores row and verdict are the same either way
+    (``tests/batch/test_supplementary.py``).
+    """
     opts = options or AnalysisOptions.default()
-    evaluations = tuple(analyse_evaluation(e, opts) for e in submission.evaluations)
+    evaluations = tuple(analyse_evaluation(e, opts, supplementary=supplementary)
+                        for e in submission.evaluations)
     comparison = [e for e in evaluations if e.design in TWO_GROUP_DESIGNS]
     return AnalysisResult(
         programme=submission.programme.name,

@@ -381,7 +381,7 @@ def assess_submission(submission: Submission, rubric: Rubric, analysis: Analysis
     ``review`` (an :class:`evidencekit.review.model.Review`) carries the reviewers'
     decisions: a claimed criterion they validated is ``validated`` and counts towards
     ``validated_level``; nothing else changes (a verified or not-met criterion stays so)."""
-    params = dict(rubric.values)
+    params = rubric.values  # read-only already: the result holds it without a copy
     method = str(params.get("pooling_method", "DL"))
     interpreter = Interpreter(params, lambda e, s: _pool(e, s, method), explain=explain)
     facts, answers = rubric_facts(submission, rubric, analysis)

@@ -143,8 +143,10 @@ def _score(app: Application, spec: TaskSpec, previous: dict[str, Any] | None,
     if (previous is not None and previous.get("ok") and previous.get("resume_key") == key
             and all(Path(r).exists() for r in previous.get("reports", []))):
         return {**previous, "extra": dict(app.extra), "reused": True}
-    analysis = analyse_submission(sub, _options(spec, analysis_options))
     explain = spec.pdf or spec.html  # reasons are for reports; the scores need statuses
+    # Without reports, nothing shows the effects no decision reads (supplementary ones).
+    analysis = analyse_submission(sub, _options(spec, analysis_options),
+                                  supplementary=explain)
     result = assess_submission(sub, rubric, analysis, explain=explain, review=review)
     reports = _render_reports(result, sub, rubric, app, spec)
     row = {**summarise(result), "theme": sub.programme.theme}
