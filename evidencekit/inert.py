@@ -15,6 +15,7 @@ lone surrogates; U+FFFE, U+FFFF) and the C1 controls are replaced by a visible e
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: What makes a spreadsheet program read a cell as a formula (OWASP), and the full-width forms.
 FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -43,6 +44,11 @@ def visible(text: str) -> str:
 def cell_text(text: str) -> str:
     r"""A spreadsheet cell's text that no spreadsheet program runs as a formula.
 
+    A round's tables repeat a few short texts in every row (statuses, level wordings,
+    measures, currencies): those short texts are answered from a bounded cache (at most
+    :data:`_CACHED` texts of at most :data:`_SHORT` characters, so memory stays bounded
+    whatever the round holds).
+
     >>> cell_text('=HYPERLINK("http://x")')
     '\'=HYPERLINK("http://x")'
     >>> cell_text("\t=1+1"), cell_text("  @SUM(1)"), cell_text("-2+3")
@@ -50,6 +56,12 @@ def cell_text(text: str) -> str:
     >>> cell_text("-0.52"), cell_text("GoodGym"), cell_text("x\x1by")
     ('-0.52', 'GoodGym', 'x\\x1by')
     """
+    if len(text) <= _SHORT:
+        return _short_cell_text(text)
+    return _cell_text(text)
+
+
+def _cell_text(text: str) -> str:
     text = visible(text)
     if not text:
         return text
@@ -58,6 +70,11 @@ def cell_text(text: str) -> str:
             and not _NUMBER.match(text):
         return "'" + text
     return text
+
+
+#: The longest text :func:`cell_text` keeps in its cache, and how many texts it keeps.
+_SHORT, _CACHED = 80, 4096
+_short_cell_text = lru_cache(maxsize=_CACHED)(_cell_text)
 
 
 def terminal_text(text: str) -> str:

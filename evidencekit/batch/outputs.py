@@ -135,6 +135,59 @@ def write_scores_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -
             w.writerow([_cell(v) for v in row])
 
 
+class _Feeding(Exception):
+    """An error of the rows, or of writing them to scores.csv, raised while the spreadsheet
+    writer reads them (:func:`write_scores_tables`): carried past that writer, so it is not
+    taken for the spreadsheet's own, and raised again where scores.csv is written."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def write_scores_tables(csv_path: Path, xlsx_path: Path, header: list[str],
+                        rows: Iterable[list[Any]], gate_titles: dict[str, str] | None = None,
+                        rubric_counts: dict[str, int] | None = None) -> None:
+    """scores.csv and scores.xlsx from one pass over ``rows``: each row is written to
+    scores.csv as the spreadsheet writer takes it, so a row read back from the journal is
+    read and built once, not once per file. Each file has exactly the bytes
+    :func:`write_scores_csv` and :func:`write_scores_xlsx` give it.
+
+    If the spreadsheet cannot be written, scores.csv is still completed (the rest of the
+    rows go straight to it) and the spreadsheet's error is raised; if the rows or scores.csv
+    fail, neither file is replaced and that error is raised as scores.csv's."""
+    source = iter(rows)
+    failed: Exception | None = None
+    with atomic_open(csv_path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow([_cell(h) for h in header])
+
+        def through() -> Iterator[list[Any]]:
+            while True:
+                try:
+                    row = next(source, None)
+                    if row is None:
+                        return
+                    w.writerow([_cell(v) for v in row])
+                except Exception as exc:
+                    raise _Feeding(exc) from exc
+                yield row
+
+        upstream: BaseException | None = None
+        try:
+            write_scores_xlsx(xlsx_path, header, through(), gate_titles, rubric_counts)
+        except _Feeding as feeding:
+            upstream = feeding.error
+        except Exception as exc:  # the spreadsheet's own: scores.csv still gets every row
+            failed = exc
+        if upstream is not None:  # raised here, as it was: scores.csv is not replaced
+            raise upstream
+        for row in source:  # what the spreadsheet did not take
+            w.writerow([_cell(v) for v in row])
+    if failed is not None:
+        raise failed
+
+
 #: scores.xlsx: each column's heading, what it means, its number format and its width.
 COLUMNS: dict[str, tuple[str, str, str | None, int]] = {
     "rank": ("Rank", "Position in the round. " + RANKING_RULE, "0", 7),

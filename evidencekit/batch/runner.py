@@ -17,8 +17,7 @@ from .outputs import (
     score_header,
     score_row,
     write_errors_csv,
-    write_scores_csv,
-    write_scores_xlsx,
+    write_scores_tables,
 )
 from .pool import MAX_DEATHS, Attempts, Job, Sent, run_pool
 from .progress import Progress
@@ -253,8 +252,8 @@ def _final_death(app: Application, previous: dict[str, Any] | None, unfinished: 
 def _write_outputs(out: Path, ledger: Ledger, store: ResultStore,
                    manifest_columns: list[str], opts: BatchOptions) -> list[str]:
     """The tables, streamed: rows ranked by the ledger, each result read back from the
-    journal as its row is written (what ``score_rows`` gives for the same results, byte for
-    byte)."""
+    journal once as its row is written to both tables (what ``score_rows`` gives for the
+    same results, byte for byte)."""
     gates: dict[str, None] = {}
     titles: dict[str, str] = {}
     levels: set[int] = set()
@@ -277,8 +276,8 @@ def _write_outputs(out: Path, ledger: Ledger, store: ResultStore,
         for rank, offset in enumerate(ledger.ranked(), start=1):
             yield score_row(rank, store.read(offset), gate_ids, level_ids, extras)
 
-    write_scores_csv(out / "scores.csv", header, rows())
-    write_scores_xlsx(out / "scores.xlsx", header, rows(), titles, rubrics)
+    write_scores_tables(out / "scores.csv", out / "scores.xlsx", header, rows(), titles,
+                        rubrics)
     write_errors_csv(out / "errors.csv", (store.read(o) for o in ledger.failed()),
                      in_order=True)
     files = ["scores.csv", "scores.xlsx", "errors.csv"]
