@@ -118,6 +118,8 @@ RUNS: dict[str, Run] = {
     # ``round`` is made by the fixture: one application and evil.yaml -> /etc/shadow.
     "evidencekit batch round --out out": Run(process=True),
     "evidencekit batch round --out afile/sub": Run(process=True),
+    # ``blocked/scores.xlsx`` is a folder, made by the fixture.
+    "evidencekit batch examples --out blocked --no-portfolio": Run(process=True),
 }
 
 _FILES = "its input file is not given in the text, only described"
@@ -175,6 +177,7 @@ NOT_RUN: dict[str, str] = {
 SHELL_PDF = "pdftotext -f 1 -l 1 -layout round-1/portfolio.pdf - | sed -n 8,14p"
 SHELL: dict[str, str] = {
     "cat out/errors.csv": "evidencekit batch round --out out",
+    "ls blocked": "evidencekit batch examples --out blocked --no-portfolio",
     SHELL_PDF: ".venv/bin/evidencekit batch examples/round.csv --out round-1 --workers 2",
 }
 
@@ -216,6 +219,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, list[st
     (root / "round" / "evil.yaml").symlink_to("/etc/shadow")
     (root / "afile").write_text("a file, not a folder\n", encoding="utf-8")
     os.mkfifo(root / "pipe.yaml")
+    (root / "blocked" / "scores.xlsx").mkdir(parents=True)
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = "0"
     try:
@@ -227,6 +231,8 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, list[st
             os.environ["SOURCE_DATE_EPOCH"] = before
     lines["cat out/errors.csv"] = (root / "out" / "errors.csv").read_text(
         encoding="utf-8").splitlines()
+    lines["ls blocked"] = ["  ".join(sorted(p.name for p in (root / "blocked").iterdir()
+                                            if not p.name.startswith(".")))]
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout",
                                str(root / "round-1" / "portfolio.pdf"), "-"],

@@ -276,10 +276,18 @@ def _write_outputs(out: Path, ledger: Ledger, store: ResultStore,
         for rank, offset in enumerate(ledger.ranked(), start=1):
             yield score_row(rank, store.read(offset), gate_ids, level_ids, extras)
 
-    write_scores_tables(out / "scores.csv", out / "scores.xlsx", header, rows(), titles,
-                        rubrics)
+    from ..errors import InputError
+
+    unwritten: InputError | None = None
+    try:
+        write_scores_tables(out / "scores.csv", out / "scores.xlsx", header, rows(), titles,
+                            rubrics)
+    except InputError as exc:  # a table that cannot be written: errors.csv still is
+        unwritten = exc
     write_errors_csv(out / "errors.csv", (store.read(o) for o in ledger.failed()),
                      in_order=True)
+    if unwritten is not None:
+        raise unwritten
     files = ["scores.csv", "scores.xlsx", "errors.csv"]
     if opts.portfolio:
         from .portfolio import write_portfolio

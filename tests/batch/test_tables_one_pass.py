@@ -125,3 +125,25 @@ def test_a_disk_full_midway_through_the_spreadsheet_still_completes_scores_csv(
                                  "written to, found no space left on the disk.")
     assert (tmp_path / "s.csv").read_bytes() == (tmp_path / "ref.csv").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ref.csv", "s.csv"]
+
+
+def test_a_round_whose_spreadsheet_cannot_be_written_still_writes_its_other_tables(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from evidencekit.cli import main
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    normal = CliRunner().invoke(main, ["batch", str(examples), "--out", str(tmp_path / "ok"),
+                                       "--no-portfolio"])
+    assert normal.exit_code == 0, normal.output
+    (tmp_path / "out" / "scores.xlsx").mkdir(parents=True)  # a folder in its place
+    result = CliRunner().invoke(main, ["batch", str(examples), "--out", str(tmp_path / "out"),
+                                       "--no-portfolio"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"{tmp_path / 'out' / 'scores.xlsx'}: expected a place the file can be written to, "
+        "found a folder in its place.")
+    for name in ("scores.csv", "errors.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ok" / name).read_bytes()
+    assert (tmp_path / "out" / "scores.xlsx").is_dir()
