@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -129,10 +129,16 @@ def score_row(rank: int, r: dict[str, Any], gates: Sequence[str], levels: Sequen
 def write_scores_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
     """scores.csv, written row by row as ``rows`` gives them (nothing held in memory)."""
     with atomic_open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow([_cell(h) for h in header])
+        put = _csv_rows(f)
+        put(header)
         for row in rows:
-            w.writerow([_cell(v) for v in row])
+            put(row)
+
+
+def _csv_rows(f: Any) -> Callable[[Sequence[Any]], Any]:
+    """scores.csv's row writer on the text file ``f``: each cell as :func:`_cell` gives it."""
+    w = csv.writer(f, lineterminator="\n")
+    return lambda row: w.writerow([_cell(v) for v in row])
 
 
 class _Feeding(Exception):
@@ -159,8 +165,8 @@ def write_scores_tables(csv_path: Path, xlsx_path: Path, header: list[str],
     source = iter(rows)
     failed: Exception | None = None
     with atomic_open(csv_path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow([_cell(h) for h in header])
+        put = _csv_rows(f)
+        put(header)
 
         def through() -> Iterator[list[Any]]:
             while True:
@@ -168,7 +174,7 @@ def write_scores_tables(csv_path: Path, xlsx_path: Path, header: list[str],
                     row = next(source, None)
                     if row is None:
                         return
-                    w.writerow([_cell(v) for v in row])
+                    put(row)
                 except Exception as exc:
                     raise _Feeding(exc) from exc
                 yield row
@@ -183,7 +189,7 @@ def write_scores_tables(csv_path: Path, xlsx_path: Path, header: list[str],
         if upstream is not None:  # raised here, as it was: scores.csv is not replaced
             raise upstream
         for row in source:  # what the spreadsheet did not take
-            w.writerow([_cell(v) for v in row])
+            put(row)
     if failed is not None:
         raise failed
 

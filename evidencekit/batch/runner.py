@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..vocabulary import DEFAULT_RUBRIC
 from .inputs import Application, discover_into
 from .ledger import Ledger
@@ -275,8 +276,6 @@ def _write_outputs(out: Path, ledger: Ledger, store: ResultStore,
     def rows() -> Iterator[list[Any]]:  # outputs.ranked's order (Ledger.ranked)
         for rank, offset in enumerate(ledger.ranked(), start=1):
             yield score_row(rank, store.read(offset), gate_ids, level_ids, extras)
-
-    from ..errors import InputError
 
     unwritten: InputError | None = None
     try:
