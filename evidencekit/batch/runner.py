@@ -141,8 +141,10 @@ def _run(ledger: Ledger, source: str | Path, out_dir: Path, store: ResultStore,
             offset = store.save_line(line)
         else:
             compact, offset = r, store.save(r)
-        if seq is None:
-            seq = ledger.seq_of(compact["application_id"])
+        if seq is None:  # the seq its job was made with, else (a Dask result) looked up
+            seq = handed_out.pop(compact["application_id"], None)
+            if seq is None:
+                seq = ledger.seq_of(compact["application_id"])
             assert seq is not None
         ledger.keep(seq, compact, offset, reused,
                     rank_key(compact) if compact.get("ok") else None)
@@ -159,11 +161,17 @@ def _run(ledger: Ledger, source: str | Path, out_dir: Path, store: ResultStore,
     workers = max(1, opts.workers if opts.workers is not None else (os.cpu_count() or 1))
     chunk = opts.chunk_size or _chunk_size(len(ledger) - ledger.finals(), workers, opts)
 
+    # The ledger's seq of each application handed out in a job and not yet kept, so a
+    # result is kept without asking the database which application it is; as many as the
+    # jobs taken so far and not finished (the pool and the cluster take a few at a time).
+    handed_out: dict[str, int] = {}
+
     def jobs() -> Iterator[Job]:
         # Made as they are needed (the pool and the cluster take a few at a time), each
         # with its applications' earlier results, looked up then.
         apps: list[Application] = []
-        for _, a in ledger.applications(judge, skip_finals=True):
+        for seq, a in ledger.applications(judge, skip_finals=True):
+            handed_out.setdefault(a.id, seq)
             apps.append(a)
             if len(apps) == chunk:
                 yield Job(apps, [previous(x.id) for x in apps])
