@@ -141,7 +141,8 @@ def _run(ledger: Ledger, source: str | Path, out_dir: Path, store: ResultStore,
             offset = store.save_line(line)
         else:
             compact, offset = r, store.save(r)
-        if seq is None:  # the seq its job was made with, else (a Dask result) looked up
+        if seq is None:  # the seq its job was made with (the database is asked only if
+            # a result came for an application no job of this run holds: none, as it stands)
             seq = handed_out.pop(compact["application_id"], None)
             if seq is None:
                 seq = ledger.seq_of(compact["application_id"])
@@ -164,6 +165,7 @@ def _run(ledger: Ledger, source: str | Path, out_dir: Path, store: ResultStore,
     # The ledger's seq of each application handed out in a job and not yet kept, so a
     # result is kept without asking the database which application it is; as many as the
     # jobs taken so far and not finished (the pool and the cluster take a few at a time).
+    # Ids are unique in a round; setdefault keeps the first seq, as Ledger.seq_of would.
     handed_out: dict[str, int] = {}
 
     def jobs() -> Iterator[Job]:
